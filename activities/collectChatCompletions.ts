@@ -1,0 +1,101 @@
+/**
+ * Moves stored chat completions into Sentinel by newest-first sweeps down to the watermark (see
+ * src/cursors/completionSweep.ts). Each page is uploaded before the cursor records it. A dead
+ * mid-sweep `after` — a 404, or a silent empty page that a probe of the id shows was deleted —
+ * restarts the sweep from the top, never stalls it.
+ */
+import { CHAT_COMPLETIONS_STREAM } from "../src/config";
+import { finishSweep, judgeItem, recordDelivered, type CompletionCursor } from "../src/cursors/completionSweep";
+import { isOpenAIError } from "../src/openai/failures";
+import { CursorGuard, nextCompletionCursor } from "../src/openai/paging";
+import type { ChatCompletion, ListPage } from "../src/openai/types";
+import { toChatCompletionRow } from "../src/rows/chatCompletionRow";
+import { withApiKey } from "./apiKey";
+import type { CollectDeps, CollectorRef } from "./deps";
+import { outcomeOf, type Outcome } from "./outcome";
+
+/** Input of one chat-completions activity. Key-free and small. */
+export interface CompletionPagesInput extends CollectorRef {
+  readonly cursor: CompletionCursor;
+  /** Pages to read in this call at most. */
+  readonly maxPages: number;
+}
+
+/** Result: the new cursor and counts, never records. */
+export interface CompletionPagesResult {
+  readonly outcome: Outcome;
+  readonly cursor: CompletionCursor;
+  /** True when this call finished a sweep (the collector is caught up). */
+  readonly sweepDone: boolean;
+  readonly pages: number;
+  readonly rowsWritten: number;
+  /** Items listed again but already delivered (restarted sweeps). */
+  readonly skipped: number;
+  /** Times a dead `after` restarted the sweep from the top. */
+  readonly restarts: number;
+  /** Newest `created` delivered, Unix seconds. */
+  readonly newestEventAt: number | null;
+}
+
+function isGone(error: unknown): boolean {
+  return isOpenAIError(error) && (error.failure.kind === "cursorInvalid" || error.failure.kind === "notFound");
+}
+
+/** Creates the chat-completions activity handler over its dependencies. */
+export function collectChatCompletions(deps: CollectDeps) {
+  return async (input: CompletionPagesInput): Promise<CompletionPagesResult> => {
+    let cursor = input.cursor;
+    let guard = new CursorGuard(cursor.sweep?.after);
+    let pages = 0, rowsWritten = 0, skipped = 0, restarts = 0;
+    let newestEventAt: number | null = null;
+    const result = (outcome: Outcome, sweepDone: boolean): CompletionPagesResult => ({ outcome, cursor, sweepDone, pages, rowsWritten, skipped, restarts, newestEventAt });
+    const list = (after: string | null) => withApiKey(deps.secrets, input.apiKeySecretName, (key) =>
+      deps.openai.listChatCompletions(key, { order: "desc", after: after ?? undefined }));
+    const restartFromTop = () => {
+      if (restarts >= 2) throw new Error("sweep restarted twice in one call; the listing is unstable");
+      restarts++;
+      cursor = { ...cursor, sweep: cursor.sweep ? { ...cursor.sweep, after: null } : null };
+      guard = new CursorGuard();
+    };
+
+    try {
+      while (pages < input.maxPages) {
+        const after = cursor.sweep?.after ?? null;
+        let page: ListPage<ChatCompletion>;
+        try {
+          page = await list(after);
+        } catch (error) {
+          if (after !== null && isGone(error)) { restartFromTop(); continue; }
+          throw error;
+        }
+        if (after !== null && page.data.length === 0 && !page.hasMore) {
+          // Empty and done after an id: either that id is the oldest stored item, or it was
+          // deleted and the server answers a dead cursor with silence. Ask for the id itself.
+          const alive = await withApiKey(deps.secrets, input.apiKeySecretName, (key) => deps.openai.getChatCompletion(key, after))
+            .then(() => true, (error: unknown) => { if (isGone(error)) return false; throw error; });
+          if (!alive) { restartFromTop(); continue; }
+        }
+
+        const verdicts = page.data.map((c) => judgeItem(cursor, c.created, c.id));
+        const fresh = page.data.filter((_, i) => verdicts[i] === "new");
+        const collectedAt = new Date(deps.now()).toISOString();
+        await deps.writer.upload(CHAT_COMPLETIONS_STREAM, fresh.map((c) => toChatCompletionRow(c, { ...input, collectedAt })));
+        // Delivered: only now may the cursor move.
+        pages++;
+        rowsWritten += fresh.length;
+        skipped += verdicts.filter((v) => v === "skip").length;
+        for (const c of fresh) newestEventAt = Math.max(newestEventAt ?? c.created, c.created);
+        const next = nextCompletionCursor(page);
+        cursor = recordDelivered(cursor, fresh, next);
+        if (next === null || verdicts.includes("floor")) {
+          cursor = finishSweep(cursor);
+          return result({ kind: "ok" }, true);
+        }
+        guard.follow(next);
+      }
+      return result({ kind: "ok" }, false);
+    } catch (error) {
+      return result(outcomeOf(error), false);
+    }
+  };
+}

@@ -1,0 +1,24 @@
+/** What the page activities need; built once per process by the composition root, faked in tests. */
+import type { OpenAIClient } from "../src/openai/client";
+import type { SecretCache } from "../src/secrets/secretCache";
+
+/** The part of the Sentinel writer the activities use. */
+export interface RowWriter {
+  upload(streamName: string, rows: readonly Record<string, unknown>[], options?: { abortSignal?: AbortSignal }): Promise<void>;
+}
+
+/** Dependencies of the page activities. */
+export interface CollectDeps {
+  readonly openai: OpenAIClient;
+  readonly writer: RowWriter;
+  readonly secrets: SecretCache;
+  /** Wall clock in ms (activities may read it; orchestrators may not). */
+  readonly now: () => number;
+}
+
+/** Who is collecting; passed in every activity input. Holds a secret *name*, never a key. */
+export interface CollectorRef {
+  readonly collectorId: string;
+  readonly connectorName: string;
+  readonly apiKeySecretName: string;
+}

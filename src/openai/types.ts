@@ -1,0 +1,47 @@
+/**
+ * Shapes of the OpenAI objects this app reads. Every field beyond the ids the code depends on is
+ * optional and loosely typed: the API grows fields and event types faster than any schema, and
+ * everything unknown is preserved rather than rejected.
+ */
+
+/** A JSON object as parsed from the wire. */
+export type JsonObject = Record<string, unknown>;
+
+/** One audit log event (`GET /organization/audit_logs`). Required: id, type, effective_at. */
+export interface AuditLogEvent extends JsonObject {
+  id: string;
+  type: string;
+  effective_at: number;
+  actor?: JsonObject | null;
+  project?: JsonObject | null;
+}
+
+/** One stored chat completion (`GET /chat/completions`). Required: id, created. */
+export interface ChatCompletion extends JsonObject {
+  id: string;
+  created: number;
+  model?: string;
+}
+
+/** A list response, whichever envelope the endpoint used. */
+export interface ListPage<T> {
+  readonly data: T[];
+  readonly hasMore: boolean;
+  readonly firstId: string | null;
+  readonly lastId: string | null;
+}
+
+/** Which kind of data a collector reads. */
+export type DataType = "auditLogs" | "chatCompletions";
+
+/** The kind of key each data type needs, for error messages. */
+export const REQUIRED_KEY: Record<DataType, string> = {
+  auditLogs: "an organization admin API key (sk-admin-…) with audit log read access; audit logging must also be enabled in the OpenAI organization settings (Data controls → Data retention → Audit logging)",
+  chatCompletions: "a project API key for the project whose stored completions (store: true) should be collected",
+};
+
+/**
+ * Field the response parser adds to a completion with the exact digits of `seed` when they exceed
+ * `Number.MAX_SAFE_INTEGER` (JSON.parse would round them).
+ */
+export const SEED_TEXT_FIELD = "__seed_text";

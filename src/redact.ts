@@ -1,0 +1,15 @@
+/**
+ * Secret scrubbing for every text that may leave the process (logs, errors, HTTP answers,
+ * orchestration status). Keys are also never placed in errors to begin with; this is the
+ * second line of defence for texts that came from elsewhere (server messages, library errors).
+ */
+
+const BEARER = /(Bearer\s+)[^\s"',;]+/gi;
+const OPENAI_KEY = /\bsk-[A-Za-z0-9_*-]{6,}/g;
+
+/** Replaces bearer tokens, OpenAI-style keys and every given secret value in `text`. */
+export function redactSecrets(text: string, secrets: readonly string[] = []): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join("[REDACTED]");
+  return out.replace(BEARER, "$1[REDACTED]").replace(OPENAI_KEY, "sk-[REDACTED]");
+}

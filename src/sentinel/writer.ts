@@ -1,0 +1,69 @@
+/**
+ * Uploads rows through the Azure Monitor Logs Ingestion API with the real SDK client. The SDK
+ * chunks (1 MB), gzips and retries brief faults itself; this wrapper turns its aggregate error
+ * into one classified {@link SentinelError}, because `AggregateLogsUploadError.message` carries
+ * nothing useful: the reasons are in `errors[i].cause`.
+ */
+import type { TokenCredential } from "@azure/core-auth";
+import { isAggregateLogsUploadError, LogsIngestionClient } from "@azure/monitor-ingestion";
+import { classifyUploadFailure, SentinelError, worstFailure, type UploadCause, type UploadTarget } from "./failures";
+
+/** Concurrent chunk uploads per call (the SDK's default). */
+export const DEFAULT_UPLOAD_CONCURRENCY = 5;
+
+/** Construction options. */
+export interface SentinelWriterOptions {
+  /** Extra CA certificates to trust (local fakes). */
+  readonly ca?: string;
+  /** Retries the SDK makes itself for 429 with Retry-After, 5xx and network faults. */
+  readonly maxRetries?: number;
+  readonly retryDelayInMs?: number;
+  readonly maxRetryDelayInMs?: number;
+}
+
+/** Per-call options. */
+export interface UploadOptions {
+  readonly abortSignal?: AbortSignal;
+}
+
+function causeOf(error: unknown): UploadCause {
+  const e = error as { statusCode?: number; code?: string; message?: string; response?: { headers?: { get?: (name: string) => string | undefined } } };
+  const retryAfter = e.response?.headers?.get?.("retry-after");
+  return {
+    statusCode: e.statusCode,
+    code: e.code,
+    message: e.message,
+    retryAfterMs: retryAfter !== undefined && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : undefined,
+  };
+}
+
+/** Writes rows to one data collection rule. One instance per process. */
+export class SentinelWriter {
+  private readonly client: LogsIngestionClient;
+
+  constructor(private readonly endpoint: string, private readonly ruleId: string, credential: TokenCredential, options: SentinelWriterOptions = {}) {
+    this.client = new LogsIngestionClient(endpoint, credential, {
+      retryOptions: { maxRetries: options.maxRetries ?? 3, retryDelayInMs: options.retryDelayInMs ?? 1_000, maxRetryDelayInMs: options.maxRetryDelayInMs ?? 16_000 },
+      ...(options.ca ? { tlsOptions: { ca: options.ca } } : {}),
+    });
+  }
+
+  /**
+   * Uploads all rows to `streamName`. Resolves only when every chunk got 204; otherwise throws a
+   * {@link SentinelError} and the caller must treat the whole batch as not delivered.
+   */
+  async upload(streamName: string, rows: readonly Record<string, unknown>[], options: UploadOptions = {}): Promise<void> {
+    if (rows.length === 0) return;
+    const target: UploadTarget = { ruleId: this.ruleId, streamName, endpoint: this.endpoint };
+    try {
+      await this.client.upload(this.ruleId, streamName, rows as Record<string, unknown>[], {
+        maxConcurrency: DEFAULT_UPLOAD_CONCURRENCY,
+        ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+      });
+    } catch (error) {
+      const causes = isAggregateLogsUploadError(error) ? error.errors.map((e) => causeOf(e.cause)) : [causeOf(error)];
+      const failure = worstFailure(causes.map((c) => classifyUploadFailure(target, c)));
+      throw new SentinelError(failure ?? classifyUploadFailure(target, causeOf(error)));
+    }
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * A local OpenAI API faithful to the official spec for the endpoints this app reads:
+ * audit logs (ConversationCursorPage: `after` = body `last_id`) and stored chat completions
+ * (CursorPage: `after` = last item id), with filters, both possible audit sort orders, both
+ * possible answers to a deleted `after` id, rate limiting and fault injection.
+ */
+import type http from "node:http";
+import type { AuditLogEvent, ChatCompletion } from "../../src/openai/types";
+import { bearer, listen, sendJson, type RunningServer } from "./server";
+import type { TestTls } from "./tls";
+
+/** A fault the next matching request(s) get. */
+export type Fault =
+  | { readonly kind: "status"; readonly status: number; readonly headers?: Record<string, string>; readonly body?: unknown }
+  | { readonly kind: "reset" }
+  | { readonly kind: "malformed"; readonly body?: string }
+  | { readonly kind: "delay"; readonly ms: number };
+
+/** Mock behaviour switches. */
+export interface OpenAIMockOptions {
+  readonly adminKey: string;
+  readonly projectKey: string;
+  /** Sort order of audit logs (undocumented upstream). Default newest first. */
+  readonly auditOrder?: "desc" | "asc";
+  /** Answer to `after=<deleted id>` on chat completions. Default 404. */
+  readonly deletedAfter?: "404" | "emptyPage";
+  /** Latency added to every request. */
+  readonly latencyMs?: number;
+  /** Requests per second before 429 (with Retry-After). Unlimited when absent. */
+  readonly rateLimitPerSecond?: number;
+  readonly tls?: TestTls;
+  readonly port?: number;
+}
+
+/** What the mock saw of one request (never the key itself). */
+export interface SeenRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly status: number;
+}
+
+function errorBody(message: string, type: string, code: string | null, param: string | null = null) {
+  return { error: { message, type, param, code } };
+}
+
+function maskKey(key: string): string {
+  return key.length > 8 ? `${key.slice(0, 3)}${"*".repeat(8)}${key.slice(-4)}` : "****";
+}
+
+function intParam(query: URLSearchParams, name: string): number | undefined {
+  const v = query.get(name);
+  return v === null ? undefined : Number(v);
+}
+
+/** The running mock: a server plus its data and switches. */
+export class OpenAIMock {
+  readonly requests: SeenRequest[] = [];
+  private audit: AuditLogEvent[] = [];
+  private auditIndex = new Map<string, number>();
+  private completions: ChatCompletion[] = [];
+  private completionIndex = new Map<string, number>();
+  private readonly messages = new Map<string, Array<Record<string, unknown>>>();
+  private readonly faults: Array<{ fault: Fault; match: (path: string) => boolean }> = [];
+  private server: RunningServer | undefined;
+  private windowStart = 0;
+  private windowCount = 0;
+  options: OpenAIMockOptions;
+
+  constructor(options: OpenAIMockOptions) {
+    this.options = options;
+  }
+
+  /** Base URL including `/v1`. */
+  get baseUrl(): string {
+    if (!this.server) throw new Error("mock not started");
+    return `${this.server.url}/v1`;
+  }
+
+  async start(): Promise<this> {
+    this.server = await listen((req, res) => void this.handle(req, res), this.options.tls, this.options.port ?? 0);
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.close();
+  }
+
+  /** Adds audit events (kept sorted by effective_at). */
+  addAuditEvents(events: readonly AuditLogEvent[]): void {
+    this.audit.push(...events);
+    this.audit.sort((a, b) => a.effective_at - b.effective_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    this.auditIndex = new Map(this.audit.map((e, i) => [e.id, i]));
+  }
+
+  /** Adds stored completions (kept sorted by created). */
+  addCompletions(completions: readonly ChatCompletion[]): void {
+    this.completions.push(...completions);
+    this.reindexCompletions();
+  }
+
+  /** Deletes a stored completion, as `DELETE /chat/completions/{id}` does. */
+  deleteCompletion(id: string): boolean {
+    const index = this.completionIndex.get(id);
+    if (index === undefined) return false;
+    this.completions.splice(index, 1);
+    this.reindexCompletions();
+    return true;
+  }
+
+  /** Every stored completion id, oldest first. */
+  completionIds(): string[] {
+    return this.completions.map((c) => c.id);
+  }
+
+  /** Queues `fault` for the next `times` requests whose path contains `pathPart`. */
+  injectFault(fault: Fault, times = 1, pathPart = ""): void {
+    for (let i = 0; i < times; i++) this.faults.push({ fault, match: (p) => p.includes(pathPart) });
+  }
+
+  private reindexCompletions(): void {
+    this.completions.sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    this.completionIndex = new Map(this.completions.map((c, i) => [c.id, i]));
+  }
+
+  private takeFault(path: string): Fault | undefined {
+    const index = this.faults.findIndex((f) => f.match(path));
+    return index < 0 ? undefined : this.faults.splice(index, 1)[0]!.fault;
+  }
+
+  private rateLimited(): boolean {
+    const limit = this.options.rateLimitPerSecond;
+    if (limit === undefined) return false;
+    const second = Math.floor(Date.now() / 1000);
+    if (second !== this.windowStart) { this.windowStart = second; this.windowCount = 0; }
+    return ++this.windowCount > limit;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://mock");
+    const path = url.pathname;
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      this.requests.push({ method: req.method ?? "GET", path, query: url.searchParams, status });
+      sendJson(req, res, status, body, { "x-request-id": `req_mock_${this.requests.length}`, ...headers });
+    };
+    if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
+
+    const fault = this.takeFault(path);
+    if (fault?.kind === "delay") await new Promise((r) => setTimeout(r, fault.ms));
+    if (fault?.kind === "reset") { this.requests.push({ method: req.method ?? "GET", path, query: url.searchParams, status: 0 }); req.socket.destroy(); return; }
+    if (fault?.kind === "malformed") { reply(200, fault.body ?? '{"object":"list","data":[{"id":'); return; }
+    if (fault?.kind === "status") { reply(fault.status, fault.body ?? errorBody("injected fault", "server_error", null), fault.headers); return; }
+    if (this.rateLimited()) { reply(429, errorBody("Rate limit reached for requests", "requests", "rate_limit_exceeded"), { "retry-after": "1", "x-ratelimit-reset-requests": "1s" }); return; }
+
+    const key = bearer(req);
+    const auditPath = path === "/v1/organization/audit_logs";
+    const expected = auditPath ? this.options.adminKey : this.options.projectKey;
+    if (!key) { reply(401, errorBody("You didn't provide an API key.", "invalid_request_error", null)); return; }
+    if (key !== expected) { reply(401, errorBody(`Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`, "invalid_request_error", "invalid_api_key")); return; }
+
+    if (req.method === "GET" && auditPath) return void this.listAudit(url.searchParams, reply);
+    if (req.method === "GET" && path === "/v1/chat/completions") return void this.listCompletions(url.searchParams, reply);
+    const one = /^\/v1\/chat\/completions\/([^/]+)(\/messages)?$/.exec(path);
+    if (one) {
+      const id = decodeURIComponent(one[1]!);
+      const index = this.completionIndex.get(id);
+      if (index === undefined) { reply(404, errorBody(`No chat completion found with id '${id}'.`, "invalid_request_error", null)); return; }
+      if (req.method === "DELETE" && !one[2]) { this.deleteCompletion(id); reply(200, { object: "chat.completion.deleted", id, deleted: true }); return; }
+      if (req.method === "GET" && !one[2]) { reply(200, this.completions[index]); return; }
+      if (req.method === "GET") { reply(200, this.messagePage(id, url.searchParams)); return; }
+    }
+    reply(404, errorBody(`Invalid URL (${req.method} ${path})`, "invalid_request_error", null));
+  }
+
+  private listAudit(query: URLSearchParams, reply: (s: number, b: unknown) => void): void {
+    const limit = intParam(query, "limit") ?? 20;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) { reply(400, errorBody("limit must be between 1 and 100", "invalid_request_error", null, "limit")); return; }
+    const gte = intParam(query, "effective_at[gte]") ?? (intParam(query, "effective_at[gt]") ?? -Infinity - 0) + 1;
+    const lt = intParam(query, "effective_at[lt]") ?? (intParam(query, "effective_at[lte]") ?? Infinity - 0) + 1;
+    const types = new Set(query.getAll("event_types[]"));
+    const projects = new Set(query.getAll("project_ids[]"));
+    const lo = this.lowerBound(gte), hi = this.lowerBound(lt);
+    const desc = (this.options.auditOrder ?? "desc") === "desc";
+    const after = query.get("after");
+    let position: number;
+    if (after) {
+      const at = this.auditIndex.get(after);
+      if (at === undefined || at < lo || at >= hi) { reply(400, errorBody(`Invalid 'after': no audit log ${after} in this query.`, "invalid_request_error", null, "after")); return; }
+      position = desc ? at - 1 : at + 1;
+    } else position = desc ? hi - 1 : lo;
+    const data: AuditLogEvent[] = [];
+    const matches = (e: AuditLogEvent) => (types.size === 0 || types.has(e.type)) && (projects.size === 0 || projects.has(String(e.project?.id)));
+    while (position >= lo && position < hi && data.length < limit) {
+      const e = this.audit[position]!;
+      if (matches(e)) data.push(e);
+      position += desc ? -1 : 1;
+    }
+    let hasMore = false;
+    for (let p = position; p >= lo && p < hi; p += desc ? -1 : 1) if (matches(this.audit[p]!)) { hasMore = true; break; }
+    reply(200, { object: "list", data, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null, has_more: hasMore });
+  }
+
+  private lowerBound(seconds: number): number {
+    let lo = 0, hi = this.audit.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (this.audit[mid]!.effective_at < seconds) lo = mid + 1; else hi = mid; }
+    return lo;
+  }
+
+  private listCompletions(query: URLSearchParams, reply: (s: number, b: unknown) => void): void {
+    const limit = intParam(query, "limit") ?? 20;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) { reply(400, errorBody("limit must be between 1 and 100", "invalid_request_error", null, "limit")); return; }
+    const desc = query.get("order") === "desc";
+    const model = query.get("model");
+    const metadata = [...query.entries()].filter(([k]) => k.startsWith("metadata[")).map(([k, v]) => [k.slice(9, -1), v] as const);
+    const after = query.get("after");
+    let position = desc ? this.completions.length - 1 : 0;
+    if (after) {
+      const at = this.completionIndex.get(after);
+      if (at === undefined) {
+        if ((this.options.deletedAfter ?? "404") === "404") { reply(404, errorBody(`Chat completion ${after} not found.`, "invalid_request_error", null, "after")); return; }
+        reply(200, { object: "list", data: [], first_id: null, last_id: null, has_more: false });
+        return;
+      }
+      position = desc ? at - 1 : at + 1;
+    }
+    const matches = (c: ChatCompletion) => (!model || c.model === model) && metadata.every(([k, v]) => (c.metadata as Record<string, string> | null)?.[k] === v);
+    const data: ChatCompletion[] = [];
+    while (position >= 0 && position < this.completions.length && data.length < limit) {
+      const c = this.completions[position]!;
+      if (matches(c)) data.push(c);
+      position += desc ? -1 : 1;
+    }
+    let hasMore = false;
+    for (let p = position; p >= 0 && p < this.completions.length; p += desc ? -1 : 1) if (matches(this.completions[p]!)) { hasMore = true; break; }
+    reply(200, { object: "list", data, first_id: data[0]?.id ?? "", last_id: data[data.length - 1]?.id ?? "", has_more: hasMore });
+  }
+
+  private messagePage(id: string, query: URLSearchParams) {
+    const all = this.messages.get(id) ?? [{ id: `${id}-0`, role: "user", content: "stored prompt", name: null, content_parts: null }];
+    const after = query.get("after");
+    const start = after ? all.findIndex((m) => m.id === after) + 1 : 0;
+    const limit = intParam(query, "limit") ?? 20;
+    const data = all.slice(start, start + limit);
+    return { object: "list", data, first_id: data[0]?.id ?? "", last_id: data[data.length - 1]?.id ?? "", has_more: start + limit < all.length };
+  }
+}
