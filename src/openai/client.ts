@@ -79,7 +79,8 @@ function lowerCaseHeaders(headers: unknown): Record<string, string | undefined> 
   const out: Record<string, string | undefined> = {};
   if (headers && typeof headers === "object") {
     for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
-      out[key.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value === undefined || value === null ? undefined : String(value as string);
+      if (typeof value === "string" || typeof value === "number") out[key.toLowerCase()] = String(value);
+      else if (Array.isArray(value)) out[key.toLowerCase()] = value.join(", ");
     }
   }
   return out;

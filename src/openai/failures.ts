@@ -50,8 +50,8 @@ interface ErrorBody {
 
 function errorBody(body: unknown): ErrorBody {
   if (body && typeof body === "object" && "error" in body) {
-    const error = (body as { error: unknown }).error;
-    if (error && typeof error === "object") return error as ErrorBody;
+    const error = (body).error;
+    if (error && typeof error === "object") return error;
     if (typeof error === "string") return { message: error };
   }
   return {};

@@ -14,7 +14,7 @@ export function encodeQuery(query: Readonly<Record<string, QueryValue>>): string
       for (const [sub, subValue] of Object.entries(value as Record<string, string | number | undefined>)) {
         if (subValue !== undefined) add(`${key}[${sub}]`, subValue);
       }
-    } else add(key, value as string | number | boolean);
+    } else add(key, value);
   }
   return parts.join("&");
 }

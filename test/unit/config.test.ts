@@ -1,0 +1,24 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ConfigError, loadConfig } from "../../src/config";
+
+const valid = { KEY_VAULT_URI: "https://kv.vault.azure.net/", LOGS_INGESTION_ENDPOINT: "https://dce.eastus-1.ingest.monitor.azure.com", DCR_IMMUTABLE_ID: "dcr-0123456789abcdef0123456789abcdef" };
+
+describe("loadConfig", () => {
+  it("applies defaults and normalises URLs", () => {
+    assert.deepEqual(loadConfig(valid), { openaiBaseUrl: "https://api.openai.com/v1", keyVaultUri: "https://kv.vault.azure.net", logsIngestionEndpoint: "https://dce.eastus-1.ingest.monitor.azure.com",
+      dcrImmutableId: "dcr-0123456789abcdef0123456789abcdef", azureClientId: undefined, fetchParallelism: 4 });
+  });
+  const bad: Array<[string, Record<string, string>, string, RegExp]> = [
+    ["a missing vault", { ...valid, KEY_VAULT_URI: " " }, "KEY_VAULT_URI", /is required/],
+    ["a missing endpoint", { ...valid, LOGS_INGESTION_ENDPOINT: "" }, "LOGS_INGESTION_ENDPOINT", /is required/],
+    ["a plain-http vault", { ...valid, KEY_VAULT_URI: "http://kv.vault.azure.net" }, "KEY_VAULT_URI", /https:\/\//],
+    ["a relative URL", { ...valid, OPENAI_BASE_URL: "api.openai.com" }, "OPENAI_BASE_URL", /absolute URL/],
+    ["a DCR name instead of its immutable id", { ...valid, DCR_IMMUTABLE_ID: "my-dcr" }, "DCR_IMMUTABLE_ID", /dcr-/],
+    ["a client id that is not a GUID", { ...valid, AZURE_CLIENT_ID: "my-identity" }, "AZURE_CLIENT_ID", /GUID/],
+    ["parallelism out of range", { ...valid, FETCH_PARALLELISM: "64" }, "FETCH_PARALLELISM", /1 to 32/],
+  ];
+  for (const [name, env, setting, message] of bad) {
+    it(`names ${setting} for ${name}`, () => assert.throws(() => loadConfig(env), (e: unknown) => e instanceof ConfigError && e.setting === setting && message.test(e.message) && e.message.startsWith(`Setting ${setting} `)));
+  }
+});
