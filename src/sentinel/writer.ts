@@ -6,7 +6,8 @@
  */
 import type { TokenCredential } from "@azure/core-auth";
 import { isAggregateLogsUploadError, LogsIngestionClient } from "@azure/monitor-ingestion";
-import { classifyUploadFailure, SentinelError, worstFailure, type UploadCause, type UploadTarget } from "./failures";
+import { chunkRows } from "./chunking";
+import { classifyUploadFailure, SentinelError, worstFailure, type SentinelFailure, type UploadCause, type UploadTarget } from "./failures";
 
 /** Concurrent chunk uploads per call (the SDK's default). */
 export const DEFAULT_UPLOAD_CONCURRENCY = 5;
@@ -55,15 +56,20 @@ export class SentinelWriter {
   async upload(streamName: string, rows: readonly Record<string, unknown>[], options: UploadOptions = {}): Promise<void> {
     if (rows.length === 0) return;
     const target: UploadTarget = { ruleId: this.ruleId, streamName, endpoint: this.endpoint };
-    try {
-      await this.client.upload(this.ruleId, streamName, rows as Record<string, unknown>[], {
-        maxConcurrency: DEFAULT_UPLOAD_CONCURRENCY,
-        ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
-      });
-    } catch (error) {
-      const causes = isAggregateLogsUploadError(error) ? error.errors.map((e) => causeOf(e.cause)) : [causeOf(error)];
-      const failure = worstFailure(causes.map((c) => classifyUploadFailure(target, c)));
-      throw new SentinelError(failure ?? classifyUploadFailure(target, causeOf(error)));
+    const chunks = chunkRows(rows);
+    const failures: SentinelFailure[] = [];
+    // Each chunk fits one request, so the SDK sends it whole; run a few at once.
+    for (let i = 0; i < chunks.length && failures.length === 0; i += DEFAULT_UPLOAD_CONCURRENCY) {
+      await Promise.all(chunks.slice(i, i + DEFAULT_UPLOAD_CONCURRENCY).map(async (chunk) => {
+        try {
+          await this.client.upload(this.ruleId, streamName, chunk, options.abortSignal ? { abortSignal: options.abortSignal } : {});
+        } catch (error) {
+          const causes = isAggregateLogsUploadError(error) ? error.errors.map((e) => causeOf(e.cause)) : [causeOf(error)];
+          failures.push(...causes.map((c) => classifyUploadFailure(target, c)));
+        }
+      }));
     }
+    const worst = worstFailure(failures);
+    if (worst) throw new SentinelError(worst);
   }
 }
