@@ -19,6 +19,8 @@ export type Outcome =
   | { readonly kind: "ok" }
   /** Back off for `retryAfterMs` and try again. */
   | { readonly kind: "throttled"; readonly retryAfterMs: number; readonly message: string }
+  /** The `after` cursor is no longer accepted; the slice must restart. */
+  | { readonly kind: "cursorInvalid"; readonly message: string }
   /** The key (or the identity's role) is wrong; retry slowly until someone fixes it. */
   | { readonly kind: "unauthorized"; readonly message: string }
   /** Anything else; retriable ones are brief faults that outlasted the in-call retries. */
@@ -31,6 +33,7 @@ export function outcomeOf(error: unknown, secrets: readonly string[] = []): Outc
     const f = error.failure;
     switch (f.kind) {
       case "unauthorized": return { kind: "unauthorized", message: clean(f.message) };
+      case "cursorInvalid": return { kind: "cursorInvalid", message: clean(f.message) };
       case "throttled": return { kind: "throttled", retryAfterMs: f.quota ? QUOTA_BACKOFF_MS : f.retryAfterMs ?? DEFAULT_THROTTLE_MS, message: clean(f.message) };
       case "retriable": return { kind: "failed", retriable: true, message: clean(f.message) };
       default: return { kind: "failed", retriable: false, message: clean(f.message) };

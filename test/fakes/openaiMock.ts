@@ -30,6 +30,8 @@ export interface OpenAIMockOptions {
   readonly rateLimitPerSecond?: number;
   readonly tls?: TestTls;
   readonly port?: number;
+  /** The mock's clock (virtual in scenario tests); decides which late events are visible yet. */
+  readonly now?: () => number;
 }
 
 /** What the mock saw of one request (never the key itself). */
@@ -63,6 +65,7 @@ export class OpenAIMock {
   private readonly messages = new Map<string, Array<Record<string, unknown>>>();
   private readonly faults: Array<{ fault: Fault; match: (path: string) => boolean }> = [];
   private server: RunningServer | undefined;
+  private readonly visibleAt = new Map<string, number>();
   private windowStart = 0;
   private windowCount = 0;
   options: OpenAIMockOptions;
@@ -86,15 +89,17 @@ export class OpenAIMock {
     await this.server?.close();
   }
 
-  /** Adds audit events (kept sorted by effective_at). */
-  addAuditEvents(events: readonly AuditLogEvent[]): void {
+  /** Adds audit events (kept sorted by effective_at), optionally visible only from `visibleAtMs` on. */
+  addAuditEvents(events: readonly AuditLogEvent[], visibleAtMs?: number): void {
+    if (visibleAtMs !== undefined) for (const e of events) this.visibleAt.set(e.id, visibleAtMs);
     this.audit.push(...events);
     this.audit.sort((a, b) => a.effective_at - b.effective_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     this.auditIndex = new Map(this.audit.map((e, i) => [e.id, i]));
   }
 
-  /** Adds stored completions (kept sorted by created). */
-  addCompletions(completions: readonly ChatCompletion[]): void {
+  /** Adds stored completions (kept sorted by created), optionally visible only from `visibleAtMs` on. */
+  addCompletions(completions: readonly ChatCompletion[], visibleAtMs?: number): void {
+    if (visibleAtMs !== undefined) for (const c of completions) this.visibleAt.set(c.id, visibleAtMs);
     this.completions.push(...completions);
     this.reindexCompletions();
   }
@@ -118,9 +123,19 @@ export class OpenAIMock {
     for (let i = 0; i < times; i++) this.faults.push({ fault, match: (p) => p.includes(pathPart) });
   }
 
+  private visible(id: string): boolean {
+    const at = this.visibleAt.get(id);
+    return at === undefined || at <= (this.options.now ?? Date.now)();
+  }
+
   private reindexCompletions(): void {
     this.completions.sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     this.completionIndex = new Map(this.completions.map((c, i) => [c.id, i]));
+  }
+
+  /** Every audit event id the mock holds. */
+  auditIds(): string[] {
+    return this.audit.map((e) => e.id);
   }
 
   private takeFault(path: string): Fault | undefined {
@@ -189,7 +204,7 @@ export class OpenAIMock {
       position = desc ? at - 1 : at + 1;
     } else position = desc ? hi - 1 : lo;
     const data: AuditLogEvent[] = [];
-    const matches = (e: AuditLogEvent) => (types.size === 0 || types.has(e.type)) && (projects.size === 0 || projects.has(String(e.project?.id)));
+    const matches = (e: AuditLogEvent) => this.visible(e.id) && (types.size === 0 || types.has(e.type)) && (projects.size === 0 || projects.has(String(e.project?.id)));
     while (position >= lo && position < hi && data.length < limit) {
       const e = this.audit[position]!;
       if (matches(e)) data.push(e);
@@ -223,7 +238,7 @@ export class OpenAIMock {
       }
       position = desc ? at - 1 : at + 1;
     }
-    const matches = (c: ChatCompletion) => (!model || c.model === model) && metadata.every(([k, v]) => (c.metadata as Record<string, string> | null)?.[k] === v);
+    const matches = (c: ChatCompletion) => this.visible(c.id) && (!model || c.model === model) && metadata.every(([k, v]) => (c.metadata as Record<string, string> | null)?.[k] === v);
     const data: ChatCompletion[] = [];
     while (position >= 0 && position < this.completions.length && data.length < limit) {
       const c = this.completions[position]!;

@@ -1,0 +1,22 @@
+/** Function names, declared once; registration and callers both use these. */
+
+/** The eternal orchestrator, one instance per collector. */
+export const COLLECTOR_ORCHESTRATOR = "collectorOrchestrator";
+/** The entity holding a collector's definition and desired run state. */
+export const COLLECTOR_ENTITY = "collector";
+/** Activity: move audit-log pages of one time slice. */
+export const AUDIT_SLICE_ACTIVITY = "collectAuditSlice";
+/** Activity: move chat-completion pages of one sweep. */
+export const CHAT_PAGES_ACTIVITY = "collectChatCompletions";
+/** External event that wakes an idle or stopped collector to re-read its definition. */
+export const WAKE_EVENT = "wake";
+
+/** Orchestration instance id of a collector. */
+export function collectorInstanceId(collectorId: string): string {
+  return `collector-${collectorId}`;
+}
+
+/** Collector id of an orchestration instance id, or undefined for other instances. */
+export function collectorIdOfInstance(instanceId: string): string | undefined {
+  return instanceId.startsWith("collector-") ? instanceId.slice("collector-".length) : undefined;
+}

@@ -1,0 +1,98 @@
+/**
+ * Audit-log work planning and folding. Pure: the orchestrator calls these with the cursor and
+ * the orchestration clock. The range since the watermark is cut into time slices drained in
+ * parallel; the watermark only passes slices whose every page was delivered; when caught up, a
+ * late sweep re-reads the recent window and skips what was already delivered.
+ */
+import type { AuditCursor, AuditSlice, RuntimeSettings } from "./state";
+
+/** Slice width bounds, seconds. */
+export const MIN_SLICE_SECONDS = 60;
+export const MAX_SLICE_SECONDS = 86_400;
+/** Width of the first slices of a new collector. */
+export const INITIAL_SLICE_SECONDS = 3_600;
+
+/** One activity call to plan. */
+export interface AuditTask {
+  readonly slice: AuditSlice;
+  /** True for a slice newly cut from the frontier (used to adapt the width). */
+  readonly fresh: boolean;
+  /** A late sweep: re-reads a delivered range, skipping these digests. */
+  readonly skip?: readonly string[];
+  readonly recentSince: number;
+}
+
+/** What an audit activity reported (the parts the fold needs). */
+export interface AuditTaskResult {
+  readonly ok: boolean;
+  readonly cursorInvalid: boolean;
+  readonly done: boolean;
+  readonly after: string | null;
+  readonly pages: number;
+  readonly recent: readonly string[];
+}
+
+/** A new audit cursor starting at `startTime`. */
+export function initialAuditCursor(startTime: number): AuditCursor {
+  return { watermark: startTime, frontier: startTime, inFlight: [], sliceSeconds: INITIAL_SLICE_SECONDS, recent: [] };
+}
+
+function recentTime(entry: string): number {
+  return Number(entry.slice(0, entry.indexOf(":")));
+}
+
+function digestOf(entry: string): string {
+  return entry.slice(entry.indexOf(":") + 1);
+}
+
+/** The tasks of one generation: in-flight slices first, then new ones up to the horizon, then a late sweep. */
+export function planAudit(cursor: AuditCursor, nowSeconds: number, settings: RuntimeSettings): AuditTask[] {
+  const horizon = nowSeconds - settings.lagSeconds;
+  const lateFloor = nowSeconds - settings.overlapSeconds;
+  const tasks: AuditTask[] = cursor.inFlight.slice(0, settings.parallelism).map((slice) => ({ slice, fresh: false, recentSince: lateFloor }));
+  let from = cursor.frontier;
+  while (tasks.length < settings.parallelism && from < horizon) {
+    const lt = Math.min(from + cursor.sliceSeconds, horizon);
+    tasks.push({ slice: { gte: from, lt, after: null }, fresh: true, recentSince: lateFloor });
+    from = lt;
+  }
+  const lateFrom = Math.max(lateFloor, cursor.watermark - settings.overlapSeconds);
+  if (cursor.inFlight.length === 0 && from >= horizon && lateFrom < cursor.watermark) {
+    const skip = cursor.recent.filter((e) => recentTime(e) >= lateFrom && recentTime(e) < cursor.watermark).map(digestOf);
+    tasks.push({ slice: { gte: lateFrom, lt: cursor.watermark, after: null }, fresh: false, skip, recentSince: lateFloor });
+  }
+  return tasks;
+}
+
+/**
+ * The cursor after a generation's results (same order as the tasks). Throws if the watermark
+ * would move backwards: that is a bug, and failing loudly beats silently re-ingesting.
+ */
+export function foldAudit(cursor: AuditCursor, tasks: readonly AuditTask[], results: readonly AuditTaskResult[], nowSeconds: number, settings: RuntimeSettings): AuditCursor {
+  const inFlight: AuditSlice[] = cursor.inFlight.slice(settings.parallelism);
+  let frontier = cursor.frontier;
+  let sliceSeconds = cursor.sliceSeconds;
+  const recent = new Set(cursor.recent);
+  tasks.forEach((task, i) => {
+    const r = results[i]!;
+    r.recent.forEach((e) => recent.add(e));
+    if (task.skip) return; // a late sweep never holds the watermark back
+    if (task.fresh) frontier = Math.max(frontier, task.slice.lt);
+    if (r.ok && r.done) {
+      if (task.fresh && r.pages <= 1) sliceSeconds = Math.min(MAX_SLICE_SECONDS, sliceSeconds * 2);
+      return;
+    }
+    if (task.fresh && r.ok) sliceSeconds = Math.max(MIN_SLICE_SECONDS, Math.floor(sliceSeconds / 2));
+    inFlight.push({ ...task.slice, after: r.cursorInvalid ? null : r.after });
+  });
+  inFlight.sort((a, b) => a.gte - b.gte);
+  const watermark = inFlight[0]?.gte ?? frontier;
+  if (watermark < cursor.watermark) throw new Error(`audit watermark would move backwards from ${cursor.watermark} to ${watermark}`);
+  const lateFloor = nowSeconds - settings.overlapSeconds;
+  return { watermark, frontier, inFlight, sliceSeconds, recent: [...recent].filter((e) => recentTime(e) >= lateFloor) };
+}
+
+/** True when nothing is in flight and the frontier reached the horizon. */
+export function auditCaughtUp(cursor: AuditCursor, nowSeconds: number, settings: RuntimeSettings): boolean {
+  return cursor.inFlight.length === 0 && cursor.frontier >= nowSeconds - settings.lagSeconds;
+}

@@ -1,0 +1,32 @@
+/** Production services: settings validated at start-up, real clients built once per process. */
+import { createCredential } from "../azure/credential";
+import { readRuntimeSettings } from "../collectors/settings";
+import { loadConfig, type AppConfig } from "../config";
+import { OpenAIClient } from "../openai/client";
+import { keyVaultReader, SecretCache } from "../secrets/secretCache";
+import { SentinelWriter } from "../sentinel/writer";
+import type { CollectDeps } from "../../activities/deps";
+import type { AppServices } from "./register";
+
+/** Builds the services from validated settings; clients are created on first use and reused. */
+export function productionServices(config: AppConfig = loadConfig(), env: Readonly<Record<string, string | undefined>> = process.env): AppServices {
+  const settings = readRuntimeSettings(env); // validated now: a bad value stops start-up
+  let deps: CollectDeps | undefined;
+  return {
+    openaiBaseUrl: config.openaiBaseUrl,
+    now: Date.now,
+    settings: () => settings,
+    deps: () => {
+      if (!deps) {
+        const credential = createCredential(config.azureClientId);
+        deps = {
+          openai: new OpenAIClient({ baseUrl: config.openaiBaseUrl }),
+          writer: new SentinelWriter(config.logsIngestionEndpoint, config.dcrImmutableId, credential),
+          secrets: new SecretCache(keyVaultReader(config.keyVaultUri, credential)),
+          now: Date.now,
+        };
+      }
+      return deps;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The composition root: builds the activities over their dependencies and registers every
+ * function (orchestrator, activities, entity, HTTP API). Production passes real clients built
+ * once per process; the local host and tests pass clients pointed at fakes.
+ */
+import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import * as df from "durable-functions";
+import { collectAuditSlice, type AuditSliceInput, type AuditSliceResult } from "../../activities/collectAuditSlice";
+import { collectChatCompletions, type CompletionPagesInput, type CompletionPagesResult } from "../../activities/collectChatCompletions";
+import type { CollectDeps } from "../../activities/deps";
+import { collectorOrchestrator } from "../../orchestrators/collectorOrchestrator";
+import { AUDIT_SLICE_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLECTOR_ENTITY, COLLECTOR_ORCHESTRATOR } from "../../orchestrators/names";
+import type { RuntimeSettings } from "../../orchestrators/state";
+import { collectorEntity } from "../collectors/collectorEntity";
+import { collectorsApi } from "../http/collectorsApi";
+import { redactSecrets } from "../redact";
+
+/** What registration needs; `deps` is called lazily, once per process, on first use. */
+export interface AppServices {
+  readonly deps: () => CollectDeps;
+  readonly settings: () => RuntimeSettings;
+  readonly openaiBaseUrl: string;
+  readonly now: () => number;
+}
+
+function unexpected(error: unknown): { kind: "failed"; retriable: true; message: string } {
+  return { kind: "failed", retriable: true, message: `unexpected error: ${redactSecrets((error as Error)?.message ?? String(error))}` };
+}
+
+/** Registers every function of the app. Call once per process. */
+export function registerFunctions(services: AppServices): void {
+  // Activities never throw for upstream problems (they return tagged outcomes), and an
+  // unexpected throw is turned into a failed outcome too: a thrown error would make Task.all
+  // reject and lose the progress the other fanned-out activities reported.
+  df.app.activity(AUDIT_SLICE_ACTIVITY, {
+    handler: async (input: AuditSliceInput, context: InvocationContext): Promise<AuditSliceResult> => {
+      try {
+        const result = await collectAuditSlice(services.deps())(input);
+        context.log(`audit ${input.collectorId} [${input.gte},${input.lt}): ${result.pages} pages, ${result.rowsWritten} rows, ${result.outcome.kind}${result.done ? ", done" : ""}`);
+        return result;
+      } catch (error) {
+        context.error(`audit ${input.collectorId}: ${unexpected(error).message}`);
+        return { outcome: unexpected(error), done: false, after: input.after, pages: 0, rowsWritten: 0, duplicates: 0, newestEventAt: null, recent: [] };
+      }
+    },
+  });
+  df.app.activity(CHAT_PAGES_ACTIVITY, {
+    handler: async (input: CompletionPagesInput, context: InvocationContext): Promise<CompletionPagesResult> => {
+      try {
+        const result = await collectChatCompletions(services.deps())(input);
+        context.log(`chat ${input.collectorId}: ${result.pages} pages, ${result.rowsWritten} rows, ${result.outcome.kind}${result.sweepDone ? ", caught up" : ""}`);
+        return result;
+      } catch (error) {
+        context.error(`chat ${input.collectorId}: ${unexpected(error).message}`);
+        return { outcome: unexpected(error), cursor: input.cursor, sweepDone: false, pages: 0, rowsWritten: 0, skipped: 0, restarts: 0, newestEventAt: null };
+      }
+    },
+  });
+  df.app.orchestration(COLLECTOR_ORCHESTRATOR, collectorOrchestrator);
+  df.app.entity(COLLECTOR_ENTITY, collectorEntity(services.settings));
+
+  const api = collectorsApi({ openaiBaseUrl: services.openaiBaseUrl, now: services.now });
+  const route = (name: string, methods: Array<"GET" | "PUT" | "POST" | "DELETE">, path: string, handler: (r: HttpRequest, c: df.DurableClient, x: InvocationContext) => Promise<HttpResponseInit>) =>
+    df.app.client.http(name, { route: path, methods, authLevel: "function", handler });
+  route("listCollectors", ["GET"], "collectors", api.list);
+  route("getCollector", ["GET"], "collectors/{id}", api.get);
+  route("putCollector", ["PUT"], "collectors/{id}", api.put);
+  route("deleteCollector", ["DELETE"], "collectors/{id}", api.remove);
+  route("startCollector", ["POST"], "collectors/{id}/start", api.start);
+  route("stopCollector", ["POST"], "collectors/{id}/stop", api.stop);
+  route("resetCollector", ["POST"], "collectors/{id}/reset", api.reset);
+}

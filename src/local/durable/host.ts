@@ -1,0 +1,463 @@
+/**
+ * A local stand-in for the Durable Task extension: it drives the *real* durable-functions SDK
+ * orchestrators, activities and entities that the app registered, the way the Functions host
+ * does — replaying history episode by episode, scheduling activities, timers and entity calls,
+ * delivering external events, continueAsNew, terminate and purge — and, like DTFx, fails an
+ * instance whose replay does not reproduce the actions recorded in its history.
+ */
+import { randomUUID } from "node:crypto";
+import { InvocationContext } from "@azure/functions";
+import { registeredFunction, type RegisteredFunction } from "../functionsCore";
+import type { Clock } from "./clock";
+import { ActionType, consumesSequenceNumber, EventType, flattenActions, historyEvent, tryJsonParse, type Action, type HistoryEvent } from "./history";
+
+/** Runtime status names as the extension reports them. */
+export type RuntimeStatus = "Pending" | "Running" | "Completed" | "ContinuedAsNew" | "Failed" | "Terminated";
+
+/** Everything the host keeps about one orchestration instance (serializable). */
+export interface InstanceRecord {
+  instanceId: string;
+  name: string;
+  generation: number;
+  runtimeStatus: RuntimeStatus;
+  input: unknown;
+  output: unknown;
+  customStatus: unknown;
+  createdTime: number;
+  lastUpdatedTime: number;
+  /** History of the current generation. */
+  history: HistoryEvent[];
+  /** Events not yet delivered to the orchestrator. */
+  inbox: HistoryEvent[];
+  /** Id-consuming actions scheduled in this generation, by sequence number. */
+  scheduled: Array<{ type: number; name: string }>;
+  /** Timers created and neither fired nor cancelled: seq → fire time. */
+  timers: Record<number, number>;
+  /** Activities scheduled and not completed: seq → [name, input]. */
+  activities: Record<number, [string, string]>;
+}
+
+/** A durable entity's stored state. */
+export interface EntityRecord {
+  name: string;
+  key: string;
+  exists: boolean;
+  /** JSON text of the state. */
+  state: string | undefined;
+}
+
+/** A recorded episode, for replay-determinism checks. */
+export interface Episode {
+  readonly name: string;
+  readonly instanceId: string;
+  readonly input: unknown;
+  readonly history: HistoryEvent[];
+  readonly actions: unknown;
+}
+
+/** Construction options. */
+export interface DurableHostOptions {
+  readonly clock: Clock;
+  /** Activities running at once (host.json maxConcurrentActivityFunctions). */
+  readonly activityConcurrency?: number;
+  /** Receives log lines from functions (context.log …) and the host. */
+  readonly log?: (line: string) => void;
+  /** Keep every episode for replay checks (tests). */
+  readonly recordEpisodes?: boolean;
+  /** Called after every state change (persistence). */
+  readonly onChange?: () => void;
+}
+
+/** Status as the extension's HTTP API returns it (what DurableClient parses). */
+export interface StatusJson {
+  name: string;
+  instanceId: string;
+  createdTime: string;
+  lastUpdatedTime: string;
+  runtimeStatus: RuntimeStatus;
+  input: unknown;
+  output: unknown;
+  customStatus: unknown;
+  history?: HistoryEvent[];
+}
+
+const ACTIVE: ReadonlySet<RuntimeStatus> = new Set(["Pending", "Running", "ContinuedAsNew"]);
+
+/** The local durable host. */
+export class DurableHost {
+  readonly instances = new Map<string, InstanceRecord>();
+  readonly entities = new Map<string, EntityRecord>();
+  readonly episodes: Episode[] = [];
+  private readonly clock: Clock;
+  private readonly cancelTimers = new Map<string, Array<() => void>>();
+  private readonly processing = new Set<string>();
+  private readonly entityChains = new Map<string, Promise<unknown>>();
+  private readonly activityQueue: Array<() => Promise<void>> = [];
+  private runningActivities = 0;
+  private pendingWork = 0;
+  private idleWaiters: Array<() => void> = [];
+  private stopped = false;
+  /** Counts for reports: episodes run, history events written. */
+  readonly stats = { episodes: 0, activities: 0, historyEvents: 0, historyBytes: 0, generations: 0 };
+
+  constructor(private readonly options: DurableHostOptions) {
+    this.clock = options.clock;
+  }
+
+  // ---- client operations -------------------------------------------------------------
+
+  /** Starts an orchestration; fails if an active instance with that id exists. */
+  startNew(name: string, instanceId: string = randomUUID(), input?: unknown): string {
+    registeredFunction(name);
+    const existing = this.instances.get(instanceId);
+    if (existing && ACTIVE.has(existing.runtimeStatus)) throw new Error(`An instance with ID '${instanceId}' already exists and is ${existing.runtimeStatus}.`);
+    const now = this.clock.now();
+    const record: InstanceRecord = {
+      instanceId, name, generation: 0, runtimeStatus: "Pending", input: input ?? null, output: null, customStatus: null,
+      createdTime: now, lastUpdatedTime: now, history: [], inbox: [], scheduled: [], timers: {}, activities: {},
+    };
+    record.inbox.push(historyEvent(EventType.ExecutionStarted, now, { Name: name, Version: "", Input: JSON.stringify(input ?? null), ParentInstance: null }));
+    this.instances.set(instanceId, record);
+    this.changed();
+    this.kick(record);
+    return instanceId;
+  }
+
+  /** The status of one instance, or undefined. */
+  getStatus(instanceId: string, options: { showHistory?: boolean; showInput?: boolean } = {}): StatusJson | undefined {
+    const r = this.instances.get(instanceId);
+    if (!r) return undefined;
+    return {
+      name: r.name, instanceId, createdTime: new Date(r.createdTime).toISOString(), lastUpdatedTime: new Date(r.lastUpdatedTime).toISOString(),
+      runtimeStatus: r.runtimeStatus, input: options.showInput === false ? null : r.input, output: r.output, customStatus: r.customStatus,
+      ...(options.showHistory ? { history: r.history } : {}),
+    };
+  }
+
+  /** Every instance's status. */
+  listStatuses(): StatusJson[] {
+    return [...this.instances.keys()].map((id) => this.getStatus(id)!);
+  }
+
+  /** Delivers an external event. */
+  raiseEvent(instanceId: string, eventName: string, data: unknown): "accepted" | "gone" | "notFound" {
+    const r = this.instances.get(instanceId);
+    if (!r) return "notFound";
+    if (!ACTIVE.has(r.runtimeStatus)) return "gone";
+    this.deliver(r, r.generation, historyEvent(EventType.EventRaised, this.clock.now(), { Name: eventName, Input: JSON.stringify(data ?? null) }));
+    return "accepted";
+  }
+
+  /** Terminates an instance: no further episode runs, late completions are ignored. */
+  terminate(instanceId: string, reason: string): "accepted" | "gone" | "notFound" {
+    const r = this.instances.get(instanceId);
+    if (!r) return "notFound";
+    if (!ACTIVE.has(r.runtimeStatus)) return "gone";
+    this.dropTimers(r);
+    r.runtimeStatus = "Terminated";
+    r.output = reason;
+    r.inbox = [];
+    r.activities = {};
+    r.lastUpdatedTime = this.clock.now();
+    r.generation++; // late activity results belong to no generation now
+    this.log(`[${instanceId}] terminated: ${reason}`);
+    this.changed();
+    return "accepted";
+  }
+
+  /** Deletes an instance's history and state. */
+  purge(instanceId: string): boolean {
+    const r = this.instances.get(instanceId);
+    if (!r) return false;
+    this.dropTimers(r);
+    this.instances.delete(instanceId);
+    this.changed();
+    return true;
+  }
+
+  /** Runs one entity operation (a signal: no response). */
+  signalEntity(name: string, key: string, operation: string, input: unknown): Promise<void> {
+    return this.runEntityOperation(name, key, operation, input).then(() => undefined);
+  }
+
+  /** An entity's state. */
+  readEntity(name: string, key: string): { exists: boolean; state: unknown } {
+    const e = this.entities.get(entityKey(name, key));
+    return e?.exists ? { exists: true, state: tryJsonParse(e.state) } : { exists: false, state: undefined };
+  }
+
+  /** Resolves when no episode, activity or entity operation is pending. */
+  idle(): Promise<void> {
+    if (this.pendingWork === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops scheduling: timers are dropped and nothing new runs. */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    for (const cancels of this.cancelTimers.values()) cancels.forEach((c) => c());
+    this.cancelTimers.clear();
+    await this.idle();
+  }
+
+  /** Re-arms timers and re-runs activities of restored instances (after a restart). */
+  resume(): void {
+    for (const r of this.instances.values()) {
+      if (!ACTIVE.has(r.runtimeStatus)) continue;
+      for (const [seq, fireAt] of Object.entries(r.timers)) this.armTimer(r, Number(seq), fireAt);
+      for (const [seq, [name, input]] of Object.entries(r.activities)) this.runActivity(r, r.generation, Number(seq), name, input);
+      this.kick(r);
+    }
+  }
+
+  // ---- episodes -------------------------------------------------------------------------
+
+  private changed(): void {
+    this.options.onChange?.();
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.pendingWork++;
+    return work.finally(() => {
+      if (--this.pendingWork === 0) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        waiters.forEach((w) => w());
+      }
+    });
+  }
+
+  private deliver(r: InstanceRecord, generation: number, event: HistoryEvent): void {
+    if (r.generation !== generation || !ACTIVE.has(r.runtimeStatus) || this.instances.get(r.instanceId) !== r) return;
+    r.inbox.push(event);
+    this.changed();
+    this.kick(r);
+  }
+
+  private kick(r: InstanceRecord): void {
+    if (this.stopped || this.processing.has(r.instanceId) || r.inbox.length === 0) return;
+    this.processing.add(r.instanceId);
+    void this.track(new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.episode(r)).finally(() => {
+      this.processing.delete(r.instanceId);
+      if (this.instances.get(r.instanceId) === r && ACTIVE.has(r.runtimeStatus)) this.kick(r);
+    }));
+  }
+
+  private async episode(r: InstanceRecord): Promise<void> {
+    if (!ACTIVE.has(r.runtimeStatus) || r.inbox.length === 0 || this.instances.get(r.instanceId) !== r) return;
+    const fn = registeredFunction(r.name);
+    const now = this.clock.now();
+    const played = r.history.map((e) => ({ ...e, IsPlayed: true }));
+    const started = historyEvent(EventType.OrchestratorStarted, now);
+    const delivered = r.inbox;
+    r.inbox = [];
+    const history = [...played, started, ...delivered];
+    const trigger = {
+      history, input: r.input, instanceId: r.instanceId, isReplaying: played.length > 0, parentInstanceId: null,
+      upperSchemaVersion: 1, upperSchemaVersionNew: 2, longRunningTimerIntervalDuration: "3.00:00:00", maximumShortTimerDuration: "36500.00:00:00",
+      defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
+    };
+    const generation = r.generation;
+    r.runtimeStatus = "Running";
+    this.stats.episodes++;
+    let state: { isDone: boolean; actions: Action[][]; output?: unknown; customStatus?: unknown };
+    try {
+      // A fresh deep copy each time: the SDK turns Timestamp strings into Dates in place.
+      state = (await fn.handler(JSON.parse(JSON.stringify(trigger)), this.invocationContext(fn, r.instanceId))) as typeof state;
+    } catch (error) {
+      this.fail(r, (error as Error).message.split("\n\n$OutOfProcData$")[0] ?? String(error));
+      return;
+    }
+    if (r.generation !== generation || this.instances.get(r.instanceId) !== r || !ACTIVE.has(r.runtimeStatus)) return;
+    if (this.options.recordEpisodes) this.episodes.push({ name: r.name, instanceId: r.instanceId, input: r.input, history: JSON.parse(JSON.stringify(history)) as HistoryEvent[], actions: JSON.parse(JSON.stringify(state.actions)) });
+
+    r.history = [...history.map((e) => ({ ...e, IsPlayed: false }))];
+    if (state.customStatus !== undefined) r.customStatus = state.customStatus;
+    const leaves = flattenActions(state.actions.flat());
+    const numbered = leaves.filter(consumesSequenceNumber);
+    // DTFx's check: replayed actions must match what the history recorded.
+    for (let seq = 0; seq < Math.min(r.scheduled.length, numbered.length); seq++) {
+      const action = numbered[seq]!, recorded = r.scheduled[seq]!;
+      if (action.actionType !== recorded.type || actionName(action) !== recorded.name) {
+        this.fail(r, `Non-Deterministic workflow detected: at sequence ${seq} the history has ${recorded.name} (type ${recorded.type}) but replay produced ${actionName(action)} (type ${action.actionType}).`);
+        return;
+      }
+    }
+    for (let seq = 0; seq < numbered.length; seq++) {
+      const action = numbered[seq]!;
+      if (action.actionType === ActionType.CreateTimer && action.isCanceled && r.timers[seq] !== undefined) this.cancelTimer(r, seq);
+      if (seq >= r.scheduled.length) this.schedule(r, seq, action, now);
+    }
+    r.history.push(historyEvent(EventType.OrchestratorCompleted, now));
+    r.lastUpdatedTime = now;
+    this.stats.historyEvents += r.history.length - played.length;
+    const continueAsNew = leaves.find((a) => a.actionType === ActionType.ContinueAsNew);
+    if (continueAsNew) this.continueAsNew(r, tryJsonParse(continueAsNew.input), now);
+    else if (state.isDone) this.complete(r, state.output);
+    this.changed();
+  }
+
+  private invocationContext(fn: RegisteredFunction, id: string): InvocationContext {
+    return new InvocationContext({
+      functionName: fn.name, invocationId: randomUUID(),
+      logHandler: (level, ...args) => this.log(`[${fn.name}${id ? ` ${id}` : ""}] ${level}: ${args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`),
+    });
+  }
+
+  private schedule(r: InstanceRecord, seq: number, action: Action, now: number): void {
+    r.scheduled.push({ type: action.actionType, name: actionName(action) });
+    switch (action.actionType) {
+      case ActionType.CallActivity: {
+        const input = typeof action.input === "string" ? action.input : JSON.stringify(action.input ?? null);
+        r.history.push(historyEvent(EventType.TaskScheduled, now, { Name: action.functionName, Input: input }, seq));
+        r.activities[seq] = [action.functionName!, input];
+        this.runActivity(r, r.generation, seq, action.functionName!, input);
+        break;
+      }
+      case ActionType.CreateTimer: {
+        const fireAt = new Date(action.fireAt as string).getTime();
+        r.history.push(historyEvent(EventType.TimerCreated, now, { FireAt: new Date(fireAt).toISOString() }, seq));
+        if (!action.isCanceled) {
+          r.timers[seq] = fireAt;
+          this.armTimer(r, seq, fireAt);
+        }
+        break;
+      }
+      case ActionType.CallEntity:
+      case ActionType.SignalEntity: {
+        const [, name = "", key = ""] = /^@([^@]*)@(.*)$/.exec(action.instanceId ?? "") ?? [];
+        const requestId = randomUUID();
+        const signal = action.actionType === ActionType.SignalEntity;
+        const input = action.input === undefined ? undefined : JSON.stringify(action.input);
+        r.history.push(historyEvent(EventType.EventSent, now, { InstanceId: action.instanceId, Name: "op", Input: JSON.stringify({ op: action.operation, signal, input, id: requestId, parent: r.instanceId }) }, seq));
+        const generation = r.generation;
+        void this.track(this.runEntityOperation(name, key, action.operation!, input, true).then((result) => {
+          if (!signal) this.deliver(r, generation, historyEvent(EventType.EventRaised, this.clock.now(), { Name: requestId, Input: JSON.stringify(result) }));
+        }));
+        break;
+      }
+      default:
+        this.fail(r, `The local host does not support action type ${action.actionType}.`);
+    }
+  }
+
+  private runActivity(r: InstanceRecord, generation: number, seq: number, name: string, input: string): void {
+    const run = async () => {
+      if (this.stopped) return;
+      const fn = registeredFunction(name);
+      this.stats.activities++;
+      let event: HistoryEvent;
+      try {
+        const result = await fn.handler(tryJsonParse(input), this.invocationContext(fn, r.instanceId));
+        event = historyEvent(EventType.TaskCompleted, this.clock.now(), { TaskScheduledId: seq, Result: JSON.stringify(result ?? null) });
+      } catch (error) {
+        event = historyEvent(EventType.TaskFailed, this.clock.now(), { TaskScheduledId: seq, Reason: `Activity function '${name}' failed: ${(error as Error).message}`, Details: (error as Error).stack ?? "" });
+      }
+      if (r.generation === generation) delete r.activities[seq];
+      this.deliver(r, generation, event);
+    };
+    void this.track(new Promise<void>((resolve) => {
+      this.activityQueue.push(() => run().finally(resolve));
+      this.pumpActivities();
+    }));
+  }
+
+  private pumpActivities(): void {
+    const limit = this.options.activityConcurrency ?? 8;
+    while (this.runningActivities < limit && this.activityQueue.length > 0) {
+      const next = this.activityQueue.shift()!;
+      this.runningActivities++;
+      void next().finally(() => {
+        this.runningActivities--;
+        this.pumpActivities();
+      });
+    }
+  }
+
+  private armTimer(r: InstanceRecord, seq: number, fireAt: number): void {
+    const generation = r.generation;
+    const cancel = this.clock.at(fireAt, () => {
+      if (r.generation !== generation || r.timers[seq] === undefined) return;
+      delete r.timers[seq];
+      this.deliver(r, generation, historyEvent(EventType.TimerFired, this.clock.now(), { TimerId: seq, FireAt: new Date(fireAt).toISOString() }));
+    });
+    const list = this.cancelTimers.get(r.instanceId) ?? [];
+    list.push(cancel);
+    this.cancelTimers.set(r.instanceId, list);
+  }
+
+  private cancelTimer(r: InstanceRecord, seq: number): void {
+    delete r.timers[seq];
+  }
+
+  private dropTimers(r: InstanceRecord): void {
+    this.cancelTimers.get(r.instanceId)?.forEach((c) => c());
+    this.cancelTimers.delete(r.instanceId);
+    r.timers = {};
+  }
+
+  private continueAsNew(r: InstanceRecord, input: unknown, now: number): void {
+    const bytes = Buffer.byteLength(JSON.stringify(r.history));
+    this.stats.historyBytes += bytes;
+    this.stats.generations++;
+    this.dropTimers(r);
+    r.generation++;
+    r.input = input;
+    r.history = [];
+    r.scheduled = [];
+    r.activities = {};
+    r.runtimeStatus = "ContinuedAsNew";
+    // Unprocessed events are discarded, as the extension does on ContinueAsNew.
+    r.inbox = [historyEvent(EventType.ExecutionStarted, now, { Name: r.name, Version: "", Input: JSON.stringify(input ?? null), ParentInstance: null })];
+  }
+
+  private complete(r: InstanceRecord, output: unknown): void {
+    this.dropTimers(r);
+    r.runtimeStatus = "Completed";
+    r.output = output ?? null;
+    r.activities = {};
+  }
+
+  private fail(r: InstanceRecord, message: string): void {
+    this.dropTimers(r);
+    r.runtimeStatus = "Failed";
+    r.output = `Orchestrator function '${r.name}' failed: ${message}`;
+    r.lastUpdatedTime = this.clock.now();
+    r.activities = {};
+    this.log(`[${r.instanceId}] FAILED: ${message}`);
+    this.changed();
+  }
+
+  // ---- entities -------------------------------------------------------------------------
+
+  private runEntityOperation(name: string, key: string, operation: string, input: unknown, inputIsJson = false): Promise<{ result?: string; exceptionType?: string }> {
+    const id = entityKey(name, key);
+    const previous = this.entityChains.get(id) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const fn = registeredFunction(name);
+      const record = this.entities.get(id) ?? { name: name.toLowerCase(), key, exists: false, state: undefined };
+      const inputJson = inputIsJson ? (input as string | undefined) : input === undefined ? undefined : typeof input === "string" ? input : JSON.stringify(input);
+      const trigger = { self: { name: name.toLowerCase(), key }, exists: record.exists, state: record.state ?? null, batch: [{ name: operation, input: inputJson, isSignal: false }] };
+      const out = (await fn.handler(trigger, this.invocationContext(fn, `@${name}@${key}`))) as { entityExists: boolean; entityState?: string; results: Array<{ isError: boolean; result?: string }> };
+      this.entities.set(id, { name: name.toLowerCase(), key, exists: out.entityExists, state: out.entityState });
+      if (!out.entityExists) this.entities.delete(id);
+      this.changed();
+      const first = out.results[0];
+      return first?.isError ? { result: first.result ?? "{}", exceptionType: "Error" } : { ...(first?.result !== undefined ? { result: first.result } : {}) };
+    });
+    this.entityChains.set(id, next.catch(() => undefined));
+    return this.track(next);
+  }
+}
+
+function actionName(action: Action): string {
+  return action.functionName ?? action.operation ?? (action.actionType === ActionType.CreateTimer ? "timer" : "");
+}
+
+function entityKey(name: string, key: string): string {
+  return `@${name.toLowerCase()}@${key}`;
+}
