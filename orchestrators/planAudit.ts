@@ -34,7 +34,7 @@ export interface AuditTaskResult {
 
 /** A new audit cursor starting at `startTime`. */
 export function initialAuditCursor(startTime: number): AuditCursor {
-  return { watermark: startTime, frontier: startTime, inFlight: [], sliceSeconds: INITIAL_SLICE_SECONDS, recent: [] };
+  return { origin: startTime, watermark: startTime, frontier: startTime, inFlight: [], sliceSeconds: INITIAL_SLICE_SECONDS, recent: [] };
 }
 
 function recentTime(entry: string): number {
@@ -56,7 +56,7 @@ export function planAudit(cursor: AuditCursor, nowSeconds: number, settings: Run
     tasks.push({ slice: { gte: from, lt, after: null }, fresh: true, recentSince: lateFloor });
     from = lt;
   }
-  const lateFrom = Math.max(lateFloor, cursor.watermark - settings.overlapSeconds);
+  const lateFrom = Math.max(lateFloor, cursor.watermark - settings.overlapSeconds, cursor.origin);
   if (cursor.inFlight.length === 0 && from >= horizon && lateFrom < cursor.watermark) {
     const skip = cursor.recent.filter((e) => recentTime(e) >= lateFrom && recentTime(e) < cursor.watermark).map(digestOf);
     tasks.push({ slice: { gte: lateFrom, lt: cursor.watermark, after: null }, fresh: false, skip, recentSince: lateFloor });
@@ -89,10 +89,13 @@ export function foldAudit(cursor: AuditCursor, tasks: readonly AuditTask[], resu
   const watermark = inFlight[0]?.gte ?? frontier;
   if (watermark < cursor.watermark) throw new Error(`audit watermark would move backwards from ${cursor.watermark} to ${watermark}`);
   const lateFloor = nowSeconds - settings.overlapSeconds;
-  return { watermark, frontier, inFlight, sliceSeconds, recent: [...recent].filter((e) => recentTime(e) >= lateFloor) };
+  return { origin: cursor.origin, watermark, frontier, inFlight, sliceSeconds, recent: [...recent].filter((e) => recentTime(e) >= lateFloor) };
 }
 
-/** True when nothing is in flight and the frontier reached the horizon. */
+/**
+ * True when nothing is in flight and less than a minimum slice remains before the horizon (time
+ * moves on while a generation runs; chasing it with tiny slices would spin).
+ */
 export function auditCaughtUp(cursor: AuditCursor, nowSeconds: number, settings: RuntimeSettings): boolean {
-  return cursor.inFlight.length === 0 && cursor.frontier >= nowSeconds - settings.lagSeconds;
+  return cursor.inFlight.length === 0 && cursor.frontier > nowSeconds - settings.lagSeconds - MIN_SLICE_SECONDS;
 }

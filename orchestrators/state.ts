@@ -53,6 +53,8 @@ export interface AuditSlice {
 
 /** The audit-log cursor. Every slice in [watermark, frontier) not in `inFlight` is delivered. */
 export interface AuditCursor {
+  /** The collector's start time: nothing before it is ever read. */
+  readonly origin: number;
   /** Everything before this Unix second is delivered (late arrivals aside). */
   readonly watermark: number;
   /** End of the furthest slice ever planned. */

@@ -1,0 +1,94 @@
+/**
+ * The collector orchestrator replayed over fabricated host-shaped histories, asserting the whole
+ * state the SDK returns (actions, custom status, continueAsNew input).
+ */
+import "../../src/local/installCore";
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { registerFunctions } from "../../src/functions/register";
+import { initialState, type CollectorControlView, type CollectorState } from "../../orchestrators/state";
+import type { AuditSliceResult } from "../../activities/collectAuditSlice";
+import { HistoryBuilder, runOrchestrator } from "./replayHelpers";
+
+const settings = { parallelism: 2, maxPagesPerActivity: 5, lagSeconds: 60, overlapSeconds: 900 };
+registerFunctions({ deps: () => { throw new Error("replay tests do no I/O"); }, settings: () => settings, openaiBaseUrl: "https://api.openai.com/v1", now: () => 0 });
+
+const ORCH = "collectorOrchestrator";
+const state = initialState("org", "2026-11-25T10:00:00Z"); // startTime 1795600800
+const definition = { id: "org", dataType: "auditLogs" as const, friendlyName: "Org", apiKeySecretName: "admin-key", pollIntervalSeconds: 300, startTime: "2026-11-25T10:00:00Z", version: 1 };
+const view = (desired: "running" | "stopped"): CollectorControlView => ({ definition, desired, settings });
+const entityCall = { operation: "get", actionType: 7, instanceId: "@collector@org" };
+const sliceInput = (gte: number, lt: number) => ({ collectorId: "org", connectorName: "Org", apiKeySecretName: "admin-key", gte, lt, after: null, maxPages: 5, recentSince: 1_795_607_101 });
+const fanOut = { actionType: 12, compoundActions: [
+  { functionName: "collectAuditSlice", actionType: 0, input: sliceInput(1_795_600_800, 1_795_604_400) },
+  { functionName: "collectAuditSlice", actionType: 0, input: sliceInput(1_795_604_400, 1_795_607_941) },
+] };
+const sliceDone = (rows: number, newest: number): AuditSliceResult => ({ outcome: { kind: "ok" }, done: true, after: null, pages: 1, rowsWritten: rows, duplicates: 0, newestEventAt: newest, recent: [] });
+const emptyStatus = { rowsIngested: 0, pages: 0, duplicatesSkipped: 0, lagSeconds: null, lastSuccessAt: null, lastError: null, nextRunAt: null, cursor: { startTime: "2026-11-25T10:00:00.000Z" } };
+
+function running(): HistoryBuilder {
+  return new HistoryBuilder().started("2026-11-25T12:00:00Z").execution(ORCH, state, "2026-11-25T12:00:00Z")
+    .entityCalled(0, "r1", "2026-11-25T12:00:00Z").started("2026-11-25T12:00:01Z").entityAnswered("r1", view("running"), "2026-11-25T12:00:01Z");
+}
+
+describe("collector orchestrator", () => {
+  it("first reads its control record from the collector entity", async () => {
+    const h = new HistoryBuilder().started("2026-11-25T12:00:00Z").execution(ORCH, state, "2026-11-25T12:00:00Z");
+    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), { isDone: false, actions: [[entityCall]], schemaVersion: 2 });
+  });
+
+  it("fans out one activity per time slice since the start, up to the parallelism, ending at now − lag", async () => {
+    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, running().events), {
+      isDone: false, actions: [[entityCall, fanOut]], schemaVersion: 2, customStatus: { state: "running", definitionVersion: 1, ...emptyStatus },
+    });
+  });
+
+  it("when caught up, waits the poll interval on a timer a wake event can cut short, then continues as new with the folded state", async () => {
+    const h = running().scheduled(1, "collectAuditSlice", "2026-11-25T12:00:01Z").scheduled(2, "collectAuditSlice", "2026-11-25T12:00:01Z")
+      .started("2026-11-25T12:00:03Z").completed(1, sliceDone(40, 1_795_604_000), "2026-11-25T12:00:03Z").completed(2, sliceDone(60, 1_795_607_000), "2026-11-25T12:00:03Z");
+    const waiting = {
+      state: "running", definitionVersion: 1, rowsIngested: 100, pages: 2, duplicatesSkipped: 0, lagSeconds: 1_003, lastSuccessAt: "2026-11-25T12:00:03.000Z", lastError: null,
+      nextRunAt: "2026-11-25T12:05:03.000Z", cursor: { watermark: "2026-11-25T11:59:01.000Z", frontier: "2026-11-25T11:59:01.000Z", slicesInFlight: 0, sliceSeconds: 14400 },
+    };
+    const timer = { actionType: 5, fireAt: "2026-11-25T12:05:03.000Z", isCanceled: false };
+    const wait = { actionType: 11, compoundActions: [timer, { actionType: 6, externalEventName: "wake", reason: "ExternalEvent" }] };
+    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), { isDone: false, actions: [[entityCall, fanOut, wait]], schemaVersion: 2, customStatus: waiting });
+
+    h.timerCreated(3, "2026-11-25T12:05:03.000Z", "2026-11-25T12:00:03Z").started("2026-11-25T12:05:03Z").timerFired(3, "2026-11-25T12:05:03.000Z", "2026-11-25T12:05:03Z");
+    const next: CollectorState = {
+      ...state,
+      audit: { origin: 1_795_600_800, watermark: 1_795_607_941, frontier: 1_795_607_941, inFlight: [], sliceSeconds: 14400, recent: [] },
+      stats: { rowsIngested: 100, pages: 2, duplicatesSkipped: 0, lastSuccessAt: "2026-11-25T12:00:03.000Z", newestEventAt: 1_795_607_000, lastError: null, failures: 0 },
+    };
+    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), {
+      isDone: true, actions: [[entityCall, fanOut, wait, { actionType: 4, input: next }]], schemaVersion: 2, customStatus: waiting,
+    });
+  });
+
+  it("backs off slowly and says unauthorized when the key is refused, keeping the delivered progress", async () => {
+    const refused: AuditSliceResult = { outcome: { kind: "unauthorized", message: "HTTP 401: needs an organization admin API key" }, done: false, after: "a7", pages: 2, rowsWritten: 200, duplicates: 0, newestEventAt: 1_795_602_000, recent: [] };
+    const h = running().scheduled(1, "collectAuditSlice", "2026-11-25T12:00:01Z").scheduled(2, "collectAuditSlice", "2026-11-25T12:00:01Z")
+      .started("2026-11-25T12:00:02Z").completed(1, refused, "2026-11-25T12:00:02Z").completed(2, refused, "2026-11-25T12:00:02Z");
+    const result = await runOrchestrator(ORCH, "collector-org", state, h.events);
+    const [, , wait] = (result.actions as unknown[][])[0] as [unknown, unknown, { compoundActions: Array<{ fireAt?: string }> }];
+    assert.deepEqual([(result.customStatus as { state: string }).state, wait.compoundActions[0]!.fireAt, (result.customStatus as { lastError: unknown }).lastError, (result.customStatus as { cursor: unknown }).cursor],
+      ["unauthorized", "2026-11-25T12:05:02.000Z", { at: "2026-11-25T12:00:02.000Z", kind: "unauthorized", message: "HTTP 401: needs an organization admin API key" },
+        { watermark: "2026-11-25T10:00:00.000Z", frontier: "2026-11-25T11:59:01.000Z", slicesInFlight: 2, sliceSeconds: 3600 }]);
+  });
+
+  it("when stopped, makes no request: it reports stopped and waits for a wake, then re-reads its record", async () => {
+    const h = new HistoryBuilder().started("2026-11-25T12:00:00Z").execution(ORCH, state, "2026-11-25T12:00:00Z")
+      .entityCalled(0, "r1", "2026-11-25T12:00:00Z").started("2026-11-25T12:00:01Z").entityAnswered("r1", view("stopped"), "2026-11-25T12:00:01Z");
+    const stopped = { state: "stopped", definitionVersion: 1, ...emptyStatus };
+    const waitWake = { actionType: 6, externalEventName: "wake", reason: "ExternalEvent" };
+    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), { isDone: false, actions: [[entityCall, waitWake]], schemaVersion: 2, customStatus: stopped });
+    h.started("2026-11-25T13:00:00Z").raised("wake", null, "2026-11-25T13:00:00Z");
+    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), { isDone: true, actions: [[entityCall, waitWake, { actionType: 4, input: state }]], schemaVersion: 2, customStatus: stopped });
+  });
+
+  it("completes when its collector was deleted", async () => {
+    const h = new HistoryBuilder().started("2026-11-25T12:00:00Z").execution(ORCH, state, "2026-11-25T12:00:00Z")
+      .entityCalled(0, "r1", "2026-11-25T12:00:00Z").started("2026-11-25T12:00:01Z").entityAnswered("r1", null, "2026-11-25T12:00:01Z");
+    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), { isDone: true, actions: [[entityCall]], output: { deleted: "org" }, schemaVersion: 2, customStatus: { state: "deleted" } });
+  });
+});

@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { buildStatus, decideWait, foldStats } from "../../orchestrators/generation";
+import { initialState, type CollectorControl } from "../../orchestrators/state";
+import type { Outcome } from "../../activities/outcome";
+
+const ok: Outcome = { kind: "ok" };
+const throttled = (ms: number): Outcome => ({ kind: "throttled", retryAfterMs: ms, message: "429" });
+const failed: Outcome = { kind: "failed", retriable: true, message: "HTTP 503" };
+const unauthorized: Outcome = { kind: "unauthorized", message: "HTTP 401" };
+
+describe("decideWait", () => {
+  const cases: Array<[string, Outcome[], boolean, number, { seconds: number; state: string }]> = [
+    ["caught up: the poll interval", [ok, ok], true, 0, { seconds: 300, state: "running" }],
+    ["backlog: no wait", [ok], false, 0, { seconds: 0, state: "running" }],
+    ["throttled: the longest delay asked", [ok, throttled(1500), throttled(20_000)], false, 0, { seconds: 20, state: "backingOff" }],
+    ["failed once: 30 s", [failed], false, 1, { seconds: 30, state: "backingOff" }],
+    ["failed five times: 8 min", [failed], false, 5, { seconds: 480, state: "backingOff" }],
+    ["failed many times: capped at 15 min", [failed], false, 12, { seconds: 900, state: "backingOff" }],
+    ["unauthorized wins over everything: slow retry", [throttled(1000), unauthorized, failed], false, 3, { seconds: 300, state: "unauthorized" }],
+  ];
+  for (const [name, outcomes, caughtUp, failures, expected] of cases) it(name, () => assert.deepEqual(decideWait(outcomes, caughtUp, failures, 300), expected));
+});
+
+describe("foldStats and buildStatus", () => {
+  it("adds counts, remembers the last error, resets the failure streak on success", () => {
+    const s0 = initialState("c1", "2026-11-01T00:00:00Z").stats;
+    const s1 = foldStats(s0, [{ outcome: ok, rowsWritten: 100, pages: 1, duplicates: 2, newestEventAt: 1000 }, { outcome: failed, rowsWritten: 50, pages: 1, duplicates: 0, newestEventAt: 900 }], "2026-11-25T00:00:00.000Z");
+    assert.deepEqual(s1, { rowsIngested: 150, pages: 2, duplicatesSkipped: 2, lastSuccessAt: "2026-11-25T00:00:00.000Z", newestEventAt: 1000,
+      lastError: { at: "2026-11-25T00:00:00.000Z", kind: "failed", message: "HTTP 503" }, failures: 1 });
+    const s2 = foldStats(s1, [{ outcome: ok, rowsWritten: 0, pages: 1, duplicates: 0, newestEventAt: null }], "2026-11-25T00:05:00.000Z");
+    assert.deepEqual([s2.failures, s2.lastError?.kind, s2.lastSuccessAt, s2.newestEventAt], [0, "failed", "2026-11-25T00:05:00.000Z", 1000]);
+  });
+
+  it("shows lag, next run and a cursor summary, well under 16 KB", () => {
+    const state = { ...initialState("c1", "2026-11-01T00:00:00Z"), stats: { ...initialState("c1", "2026-11-01T00:00:00Z").stats, newestEventAt: 1_764_000_000, lastError: { at: "x", kind: "failed", message: "m".repeat(1000) } } };
+    const control: CollectorControl = { definition: { id: "c1", dataType: "auditLogs", friendlyName: "n", apiKeySecretName: "s", pollIntervalSeconds: 300, startTime: "2026-11-01T00:00:00Z", version: 3 }, desired: "running" };
+    const status = buildStatus({ ...state, audit: { origin: 0, watermark: 1_764_000_000, frontier: 1_764_000_060, inFlight: [], sliceSeconds: 3600, recent: [] } }, control, "backingOff", 1_764_000_100_000, 1_764_000_130_000);
+    assert.deepEqual({ ...status, lastError: null }, { state: "backingOff", definitionVersion: 3, rowsIngested: 0, pages: 0, duplicatesSkipped: 0, lagSeconds: 100, lastSuccessAt: null, lastError: null,
+      nextRunAt: "2025-11-24T16:02:10.000Z", cursor: { watermark: "2025-11-24T16:00:00.000Z", frontier: "2025-11-24T16:01:00.000Z", slicesInFlight: 0, sliceSeconds: 3600 } });
+    assert.ok(Buffer.byteLength(JSON.stringify(status), "utf16le") < 16_384);
+  });
+});
