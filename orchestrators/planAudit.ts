@@ -51,13 +51,14 @@ export function planAudit(cursor: AuditCursor, nowSeconds: number, settings: Run
   const lateFloor = nowSeconds - settings.overlapSeconds;
   const tasks: AuditTask[] = cursor.inFlight.slice(0, settings.parallelism).map((slice) => ({ slice, fresh: false, recentSince: lateFloor }));
   let from = cursor.frontier;
-  while (tasks.length < settings.parallelism && from < horizon) {
+  // Less than a minimum slice before the horizon waits for the next poll (see auditCaughtUp).
+  while (tasks.length < settings.parallelism && horizon - from >= MIN_SLICE_SECONDS) {
     const lt = Math.min(from + cursor.sliceSeconds, horizon);
     tasks.push({ slice: { gte: from, lt, after: null }, fresh: true, recentSince: lateFloor });
     from = lt;
   }
   const lateFrom = Math.max(lateFloor, cursor.watermark - settings.overlapSeconds, cursor.origin);
-  if (cursor.inFlight.length === 0 && from >= horizon && lateFrom < cursor.watermark) {
+  if (cursor.inFlight.length === 0 && horizon - from < MIN_SLICE_SECONDS && lateFrom < cursor.watermark) {
     const skip = cursor.recent.filter((e) => recentTime(e) >= lateFrom && recentTime(e) < cursor.watermark).map(digestOf);
     tasks.push({ slice: { gte: lateFrom, lt: cursor.watermark, after: null }, fresh: false, skip, recentSince: lateFloor });
   }

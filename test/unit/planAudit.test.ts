@@ -28,6 +28,12 @@ describe("planAudit", () => {
       [[9_940, 10_040, true, null, 9_200], [9_200, 9_940, false, ["bbb"], 9_200]]);
   });
 
+  it("leaves less than a minute before the horizon for the next poll, sweeping the late window instead", () => {
+    const cursor: AuditCursor = { origin: 0, watermark: 5_000, frontier: 5_000, inFlight: [], sliceSeconds: 3600, recent: [] };
+    assert.deepEqual(planAudit(cursor, 5_119, settings).map((t) => [t.slice.gte, t.slice.lt, t.fresh]), [[4_219, 5_000, false]]);
+    assert.deepEqual(planAudit(cursor, 5_120, settings).map((t) => [t.slice.gte, t.slice.lt, t.fresh]), [[5_000, 5_060, true], [4_220, 5_000, false]]);
+  });
+
   it("plans nothing new while the frontier is at the horizon and nothing is late-sweepable", () => {
     assert.deepEqual(planAudit({ origin: 0, watermark: 0, frontier: 0, inFlight: [], sliceSeconds: 60, recent: [] }, 60, settings), []);
   });

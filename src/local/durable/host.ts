@@ -440,7 +440,7 @@ export class DurableHost {
     const next = previous.then(async () => {
       const fn = registeredFunction(name);
       const record = this.entities.get(id) ?? { name: name.toLowerCase(), key, exists: false, state: undefined };
-      const inputJson = inputIsJson ? (input as string | undefined) : input === undefined ? undefined : typeof input === "string" ? input : JSON.stringify(input);
+      const inputJson = inputIsJson ? (input as string | undefined) : input === undefined ? undefined : JSON.stringify(input);
       const trigger = { self: { name: name.toLowerCase(), key }, exists: record.exists, state: record.state ?? null, batch: [{ name: operation, input: inputJson, isSignal: false }] };
       const out = (await fn.handler(trigger, this.invocationContext(fn, `@${name}@${key}`))) as { entityExists: boolean; entityState?: string; results: Array<{ isError: boolean; result?: string }> };
       this.entities.set(id, { name: name.toLowerCase(), key, exists: out.entityExists, state: out.entityState });

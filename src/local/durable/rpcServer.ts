@@ -79,6 +79,8 @@ export async function startRpcServer(host: DurableHost, port = 0): Promise<RpcSe
       }
     })();
   });
+  // The client keeps sockets alive; a server-side idle timeout races with their reuse (ECONNRESET).
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const actual = (server.address() as AddressInfo).port;
   return {
