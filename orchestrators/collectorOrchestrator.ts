@@ -41,7 +41,7 @@ function* auditGeneration(context: OrchestrationContext, state: CollectorState, 
   const nowMs = context.df.currentUtcDateTime.getTime();
   const audit = foldAudit(cursor, tasks, results.map((r) => ({
     ok: r.outcome.kind === "ok", cursorInvalid: r.outcome.kind === "cursorInvalid", done: r.done, after: r.after, pages: r.pages, recent: r.recent,
-  })), Math.floor(nowMs / 1000), settings);
+  })), startSeconds, Math.floor(nowMs / 1000), settings);
   const reports: ActivityReport[] = results.map((r) => ({ outcome: r.outcome, rowsWritten: r.rowsWritten, pages: r.pages, duplicates: r.duplicates, newestEventAt: r.newestEventAt }));
   return {
     state: { ...state, audit, stats: foldStats(state.stats, reports, new Date(nowMs).toISOString()) },

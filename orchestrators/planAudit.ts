@@ -9,6 +9,10 @@ import type { AuditCursor, AuditSlice, RuntimeSettings } from "./state";
 /** Slice width bounds, seconds. */
 export const MIN_SLICE_SECONDS = 60;
 export const MAX_SLICE_SECONDS = 86_400;
+/** The late window never reaches further back than this (bounds `recent` after a long outage). */
+export function maxLateWindowSeconds(settings: RuntimeSettings): number {
+  return Math.max(2 * settings.overlapSeconds, 3_600);
+}
 /** Width of the first slices of a new collector. */
 export const INITIAL_SLICE_SECONDS = 3_600;
 
@@ -18,6 +22,7 @@ export interface AuditTask {
   /** True for a slice newly cut from the frontier (used to adapt the width). */
   readonly fresh: boolean;
   /** A late sweep: re-reads a delivered range, skipping these digests. */
+  readonly late?: boolean;
   readonly skip?: readonly string[];
   readonly recentSince: number;
 }
@@ -34,7 +39,12 @@ export interface AuditTaskResult {
 
 /** A new audit cursor starting at `startTime`. */
 export function initialAuditCursor(startTime: number): AuditCursor {
-  return { origin: startTime, watermark: startTime, frontier: startTime, inFlight: [], sliceSeconds: INITIAL_SLICE_SECONDS, recent: [] };
+  return { origin: startTime, watermark: startTime, frontier: startTime, inFlight: [], sliceSeconds: INITIAL_SLICE_SECONDS, late: null, lateSweptAt: null, recent: [] };
+}
+
+/** Oldest effective_at a late sweep must re-read: `overlap` before the last completed late sweep began. */
+export function lateWindowFloor(cursor: Pick<AuditCursor, "lateSweptAt">, nowSeconds: number, settings: RuntimeSettings): number {
+  return Math.max((cursor.lateSweptAt ?? nowSeconds) - settings.overlapSeconds, nowSeconds - maxLateWindowSeconds(settings));
 }
 
 function recentTime(entry: string): number {
@@ -48,7 +58,7 @@ function digestOf(entry: string): string {
 /** The tasks of one generation: in-flight slices first, then new ones up to the horizon, then a late sweep. */
 export function planAudit(cursor: AuditCursor, nowSeconds: number, settings: RuntimeSettings): AuditTask[] {
   const horizon = nowSeconds - settings.lagSeconds;
-  const lateFloor = nowSeconds - settings.overlapSeconds;
+  const lateFloor = lateWindowFloor(cursor, nowSeconds, settings);
   const tasks: AuditTask[] = cursor.inFlight.slice(0, settings.parallelism).map((slice) => ({ slice, fresh: false, recentSince: lateFloor }));
   let from = cursor.frontier;
   // Less than a minimum slice before the horizon waits for the next poll (see auditCaughtUp).
@@ -57,27 +67,42 @@ export function planAudit(cursor: AuditCursor, nowSeconds: number, settings: Run
     tasks.push({ slice: { gte: from, lt, after: null }, fresh: true, recentSince: lateFloor });
     from = lt;
   }
-  const lateFrom = Math.max(lateFloor, cursor.watermark - settings.overlapSeconds, cursor.origin);
+  const skipFor = (slice: AuditSlice) => cursor.recent.filter((e) => recentTime(e) >= slice.gte && recentTime(e) < slice.lt).map(digestOf);
+  // A late sweep in progress continues while everything it may meet is still remembered in `recent`.
+  if (cursor.late && cursor.late.slice.gte >= lateFloor) {
+    tasks.push({ slice: cursor.late.slice, fresh: false, late: true, skip: skipFor(cursor.late.slice), recentSince: lateFloor });
+    return tasks;
+  }
+  const lateFrom = Math.max(lateFloor, cursor.origin);
   if (cursor.inFlight.length === 0 && horizon - from < MIN_SLICE_SECONDS && lateFrom < cursor.watermark) {
-    const skip = cursor.recent.filter((e) => recentTime(e) >= lateFrom && recentTime(e) < cursor.watermark).map(digestOf);
-    tasks.push({ slice: { gte: lateFrom, lt: cursor.watermark, after: null }, fresh: false, skip, recentSince: lateFloor });
+    const slice = { gte: lateFrom, lt: cursor.watermark, after: null };
+    tasks.push({ slice, fresh: false, late: true, skip: skipFor(slice), recentSince: lateFloor });
   }
   return tasks;
 }
 
 /**
- * The cursor after a generation's results (same order as the tasks). Throws if the watermark
+ * The cursor after a generation's results (same order as the tasks; `plannedAt` is when they were
+ * planned). Throws if the watermark
  * would move backwards: that is a bug, and failing loudly beats silently re-ingesting.
  */
-export function foldAudit(cursor: AuditCursor, tasks: readonly AuditTask[], results: readonly AuditTaskResult[], nowSeconds: number, settings: RuntimeSettings): AuditCursor {
+export function foldAudit(cursor: AuditCursor, tasks: readonly AuditTask[], results: readonly AuditTaskResult[], plannedAt: number, nowSeconds: number, settings: RuntimeSettings): AuditCursor {
   const inFlight: AuditSlice[] = cursor.inFlight.slice(settings.parallelism);
   let frontier = cursor.frontier;
   let sliceSeconds = cursor.sliceSeconds;
   const recent = new Set(cursor.recent);
+  let late: AuditCursor["late"] = tasks.some((t) => t.late) ? null : cursor.late;
+  let lateSweptAt = cursor.lateSweptAt;
   tasks.forEach((task, i) => {
     const r = results[i]!;
     r.recent.forEach((e) => recent.add(e));
-    if (task.skip) return; // a late sweep never holds the watermark back
+    if (task.late) {
+      // A late sweep never holds the watermark back; an unfinished one resumes next time.
+      const startedAt = cursor.late && cursor.late.slice.gte === task.slice.gte && cursor.late.slice.lt === task.slice.lt ? cursor.late.startedAt : plannedAt;
+      if (r.ok && r.done) lateSweptAt = startedAt;
+      else late = { slice: { ...task.slice, after: r.cursorInvalid ? null : r.after }, startedAt };
+      return;
+    }
     if (task.fresh) frontier = Math.max(frontier, task.slice.lt);
     if (r.ok && r.done) {
       if (task.fresh && r.pages <= 1) sliceSeconds = Math.min(MAX_SLICE_SECONDS, sliceSeconds * 2);
@@ -89,8 +114,8 @@ export function foldAudit(cursor: AuditCursor, tasks: readonly AuditTask[], resu
   inFlight.sort((a, b) => a.gte - b.gte);
   const watermark = inFlight[0]?.gte ?? frontier;
   if (watermark < cursor.watermark) throw new Error(`audit watermark would move backwards from ${cursor.watermark} to ${watermark}`);
-  const lateFloor = nowSeconds - settings.overlapSeconds;
-  return { origin: cursor.origin, watermark, frontier, inFlight, sliceSeconds, recent: [...recent].filter((e) => recentTime(e) >= lateFloor) };
+  const floor = lateWindowFloor({ lateSweptAt }, nowSeconds, settings);
+  return { origin: cursor.origin, watermark, frontier, inFlight, sliceSeconds, late, lateSweptAt, recent: [...recent].filter((e) => recentTime(e) >= floor) };
 }
 
 /**

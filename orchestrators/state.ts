@@ -29,7 +29,10 @@ export interface RuntimeSettings {
   readonly maxPagesPerActivity: number;
   /** Audit logs newer than now − lag are left for the next poll. */
   readonly lagSeconds: number;
-  /** Audit logs are re-read this far back when caught up, to catch late arrivals. */
+  /**
+   * Audit logs are re-read this far back when caught up, to catch late arrivals: an event that
+   * becomes visible up to `overlapSeconds − pollIntervalSeconds` after its effective_at is collected.
+   */
   readonly overlapSeconds: number;
 }
 
@@ -62,6 +65,14 @@ export interface AuditCursor {
   readonly inFlight: readonly AuditSlice[];
   /** Width of new slices, adapted to event density. */
   readonly sliceSeconds: number;
+  /** The late sweep in progress (resumed like any slice) and when it started; null when none is. */
+  readonly late: { readonly slice: AuditSlice; readonly startedAt: number } | null;
+  /**
+   * When the last completed late sweep started (Unix s). The late window reaches back
+   * `overlapSeconds` before it, so a delay (throttling, an outage) never lets an event slip
+   * between two sweeps; null before the first one.
+   */
+  readonly lateSweptAt: number | null;
   /** `<effective_at>:<digest>` of events delivered inside the late-arrival window. */
   readonly recent: readonly string[];
 }

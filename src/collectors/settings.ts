@@ -18,6 +18,6 @@ export function readRuntimeSettings(env: Env = process.env): RuntimeSettings {
     parallelism: bounded(env, "FETCH_PARALLELISM", 4, 1, 32),
     maxPagesPerActivity: bounded(env, "PAGES_PER_ACTIVITY", 10, 1, 100),
     lagSeconds: bounded(env, "AUDIT_LAG_SECONDS", 60, 0, 3_600),
-    overlapSeconds: bounded(env, "AUDIT_OVERLAP_SECONDS", 900, 0, 86_400),
+    overlapSeconds: bounded(env, "AUDIT_OVERLAP_SECONDS", 1_800, 0, 86_400),
   };
 }

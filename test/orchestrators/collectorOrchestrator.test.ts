@@ -57,7 +57,7 @@ describe("collector orchestrator", () => {
     h.timerCreated(3, "2026-11-25T12:05:03.000Z", "2026-11-25T12:00:03Z").started("2026-11-25T12:05:03Z").timerFired(3, "2026-11-25T12:05:03.000Z", "2026-11-25T12:05:03Z");
     const next: CollectorState = {
       ...state,
-      audit: { origin: 1_795_600_800, watermark: 1_795_607_941, frontier: 1_795_607_941, inFlight: [], sliceSeconds: 14400, recent: [] },
+      audit: { origin: 1_795_600_800, watermark: 1_795_607_941, frontier: 1_795_607_941, inFlight: [], sliceSeconds: 14400, late: null, lateSweptAt: null, recent: [] },
       stats: { rowsIngested: 100, pages: 2, duplicatesSkipped: 0, lastSuccessAt: "2026-11-25T12:00:03.000Z", newestEventAt: 1_795_607_000, lastError: null, failures: 0 },
     };
     assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), {
