@@ -16,6 +16,8 @@ export type SecretReader = (name: string) => Promise<string>;
 export interface KeyVaultReaderOptions {
   /** Extra CA certificates to trust (local fakes). */
   readonly ca?: string;
+  /** First retry delay of the SDK's own retries (default 500 ms). */
+  readonly retryDelayInMs?: number;
 }
 
 function isLocalHost(vaultUrl: string): boolean {
@@ -28,7 +30,7 @@ export function keyVaultReader(vaultUrl: string, credential: TokenCredential, op
   const client = new SecretClient(vaultUrl, credential, {
     // The challenge's resource (vault.azure.net) can only match a real vault host; local fakes on localhost need this off.
     disableChallengeResourceVerification: isLocalHost(vaultUrl),
-    retryOptions: { maxRetries: 2, retryDelayInMs: 500 },
+    retryOptions: { maxRetries: 2, retryDelayInMs: options.retryDelayInMs ?? 500 },
     ...(options.ca ? { tlsOptions: { ca: options.ca } } : {}),
   });
   return async (name) => {

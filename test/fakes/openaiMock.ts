@@ -58,6 +58,8 @@ function intParam(query: URLSearchParams, name: string): number | undefined {
 /** The running mock: a server plus its data and switches. */
 export class OpenAIMock {
   readonly requests: SeenRequest[] = [];
+  /** Called before each request is answered (tests use it to change data at an exact moment). */
+  onRequest: ((path: string, query: URLSearchParams) => void) | undefined;
   private audit: AuditLogEvent[] = [];
   private auditIndex = new Map<string, number>();
   private completions: ChatCompletion[] = [];
@@ -159,6 +161,7 @@ export class OpenAIMock {
       sendJson(req, res, status, body, { "x-request-id": `req_mock_${this.requests.length}`, ...headers });
     };
     if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
+    this.onRequest?.(path, url.searchParams);
 
     const fault = this.takeFault(path);
     if (fault?.kind === "delay") await new Promise((r) => setTimeout(r, fault.ms));

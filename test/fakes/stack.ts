@@ -50,7 +50,7 @@ export async function startStack(mockOptions: Partial<OpenAIMockOptions> = {}, c
       ...(clientOptions.realSleep ? {} : { sleep: (ms: number) => new Promise((r) => setTimeout(r, Math.min(ms, 20))) }),
     }),
     writer: new SentinelWriter(ingestion.endpoint, DCR_ID, credential, { ca: tls.ca, retryDelayInMs: 10, maxRetryDelayInMs: 50 }),
-    secrets: new SecretCache(keyVaultReader(vault.url, credential, { ca: tls.ca }), undefined, mockOptions.now ?? Date.now),
+    secrets: new SecretCache(keyVaultReader(vault.url, credential, { ca: tls.ca, retryDelayInMs: 5 }), undefined, mockOptions.now ?? Date.now),
     now: mockOptions.now ?? Date.now,
   };
   return {
