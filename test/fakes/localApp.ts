@@ -15,7 +15,7 @@ import { startRpcServer, type RpcServer } from "../../src/local/durable/rpcServe
 import { matchRoute } from "../../src/local/router";
 import type { RuntimeSettings } from "../../orchestrators/state";
 import { startStack, type Stack } from "./stack";
-import type { OpenAIMockOptions } from "./openaiMock";
+import type { OpenAIMockOptions } from "../../src/local/fakes/openaiMock";
 
 /** An HTTP answer as a test reads it. */
 export interface ApiResponse {

@@ -8,11 +8,11 @@ import { TABLES } from "../../src/schema/tables";
 import { keyVaultReader } from "../../src/secrets/secretCache";
 import { SentinelWriter } from "../../src/sentinel/writer";
 import { isSentinelError } from "../../src/sentinel/failures";
-import { KeyVaultFake } from "../fakes/keyVaultFake";
-import { LogsIngestionFake } from "../fakes/logsIngestionFake";
-import { ManagedIdentityFake } from "../fakes/managedIdentityFake";
+import { KeyVaultFake } from "../../src/local/fakes/keyVaultFake";
+import { LogsIngestionFake } from "../../src/local/fakes/logsIngestionFake";
+import { ManagedIdentityFake } from "../../src/local/fakes/managedIdentityFake";
 import { AZURE_TOKEN, DCR_ID, staticCredential } from "../fakes/stack";
-import { testTls, type TestTls } from "../fakes/tls";
+import { testTls, type TestTls } from "../../src/local/fakes/tls";
 
 // 1,781 rows whose JSON sums to just under 1,000,000 bytes: the SDK puts them in one chunk whose body
 // (with brackets and commas) exceeds the limit.

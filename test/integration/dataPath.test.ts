@@ -10,7 +10,7 @@ import { AUDIT_LOGS_STREAM, CHAT_COMPLETIONS_STREAM } from "../../src/config";
 import { initialCursor } from "../../src/cursors/completionSweep";
 import { OpenAIClient } from "../../src/openai/client";
 import { AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE, checkRow } from "../../src/schema/tables";
-import { generateAuditEvents, generateCompletions } from "../fixtures/generate";
+import { generateAuditEvents, generateCompletions } from "../../src/local/fakes/generate";
 import { ADMIN_KEY, PROJECT_KEY, startStack, type Stack } from "../fakes/stack";
 
 const T0 = Date.parse("2026-11-01T00:00:00Z") / 1000;

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { CHAT_COMPLETIONS_STREAM } from "../../src/config";
 import { replayMismatches, startLocalApp } from "../fakes/localApp";
-import { generateCompletions } from "../fixtures/generate";
+import { generateCompletions } from "../../src/local/fakes/generate";
 import { assertEveryIdOnce, createCollector, runtimeStatuses } from "./helpers";
 
 const NOW = Date.parse("2026-11-25T12:00:00Z");

@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import { AUDIT_LOGS_STREAM, CHAT_COMPLETIONS_STREAM } from "../../src/config";
 import { startLocalApp } from "../fakes/localApp";
 import { ADMIN_KEY, PROJECT_KEY } from "../fakes/stack";
-import { generateAuditEvents, generateCompletions } from "../fixtures/generate";
+import { generateAuditEvents, generateCompletions } from "../../src/local/fakes/generate";
 import { assertEveryIdOnce, createCollector } from "./helpers";
 
 const NOW = Date.parse("2026-11-25T12:00:00Z");

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { AUDIT_LOGS_STREAM, CHAT_COMPLETIONS_STREAM } from "../../src/config";
 import { replayMismatches, startLocalApp, type LocalApp } from "../fakes/localApp";
-import { generateAuditEvents, generateCompletions, seededRandom } from "../fixtures/generate";
+import { generateAuditEvents, generateCompletions, seededRandom } from "../../src/local/fakes/generate";
 import { assertEveryIdOnce, createCollector, runtimeStatuses } from "./helpers";
 
 const NOW = Date.parse("2026-11-25T00:00:00Z");

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AUDIT_LOGS_STREAM } from "../../src/config";
 import { replayMismatches, startLocalApp } from "../fakes/localApp";
-import { generateAuditEvents } from "../fixtures/generate";
+import { generateAuditEvents } from "../../src/local/fakes/generate";
 import { arrivals, assertEveryIdOnce, createCollector, runtimeStatuses } from "./helpers";
 
 const NOW = Date.parse("2026-11-25T12:00:00Z");

@@ -64,8 +64,18 @@ export interface DurableHostOptions {
   readonly log?: (line: string) => void;
   /** Keep every episode for replay checks (tests). */
   readonly recordEpisodes?: boolean;
-  /** Called after every state change (persistence). */
-  readonly onChange?: () => void;
+  /**
+   * Called after every state change (persistence). `urgent` marks an activity result: rows it
+   * reports are already delivered, so losing it would mean reading those pages again.
+   */
+  readonly onChange?: (urgent: boolean) => void;
+}
+
+/** The host's persistent state. */
+export interface HostSnapshot {
+  readonly version: 1;
+  readonly instances: InstanceRecord[];
+  readonly entities: EntityRecord[];
 }
 
 /** Status as the extension's HTTP API returns it (what DurableClient parses). */
@@ -200,6 +210,20 @@ export class DurableHost {
     await this.idle();
   }
 
+  /** Everything needed to continue after a restart (JSON-serializable). */
+  snapshot(): HostSnapshot {
+    return { version: 1, instances: [...this.instances.values()], entities: [...this.entities.values()] };
+  }
+
+  /** Loads a snapshot taken by {@link snapshot}; call {@link resume} afterwards. */
+  restore(snapshot: HostSnapshot): void {
+    if (snapshot.version !== 1) throw new Error(`unsupported durable state version ${String(snapshot.version)}`);
+    this.instances.clear();
+    this.entities.clear();
+    for (const r of snapshot.instances) this.instances.set(r.instanceId, r);
+    for (const e of snapshot.entities) this.entities.set(entityKey(e.name, e.key), e);
+  }
+
   /** Re-arms timers and re-runs activities of restored instances (after a restart). */
   resume(): void {
     for (const r of this.instances.values()) {
@@ -212,8 +236,8 @@ export class DurableHost {
 
   // ---- episodes -------------------------------------------------------------------------
 
-  private changed(): void {
-    this.options.onChange?.();
+  private changed(urgent = false): void {
+    this.options.onChange?.(urgent);
   }
 
   private log(line: string): void {
@@ -234,7 +258,7 @@ export class DurableHost {
   private deliver(r: InstanceRecord, generation: number, event: HistoryEvent): void {
     if (r.generation !== generation || !ACTIVE.has(r.runtimeStatus) || this.instances.get(r.instanceId) !== r) return;
     r.inbox.push(event);
-    this.changed();
+    this.changed(event.EventType === EventType.TaskCompleted || event.EventType === EventType.TaskFailed);
     this.kick(r);
   }
 
@@ -253,8 +277,9 @@ export class DurableHost {
     const now = this.clock.now();
     const played = r.history.map((e) => ({ ...e, IsPlayed: true }));
     const started = historyEvent(EventType.OrchestratorStarted, now);
-    const delivered = r.inbox;
-    r.inbox = [];
+    // Events stay in the inbox until the episode's outcome is recorded, so a snapshot taken while
+    // the orchestrator runs still holds them.
+    const delivered = r.inbox.slice();
     const history = [...played, started, ...delivered];
     const trigger = {
       history, input: r.input, instanceId: r.instanceId, isReplaying: played.length > 0, parentInstanceId: null,
@@ -273,6 +298,7 @@ export class DurableHost {
       return;
     }
     if (r.generation !== generation || this.instances.get(r.instanceId) !== r || !ACTIVE.has(r.runtimeStatus)) return;
+    r.inbox = r.inbox.slice(delivered.length);
     if (this.options.recordEpisodes) this.episodes.push({ name: r.name, instanceId: r.instanceId, input: r.input, history: JSON.parse(JSON.stringify(history)) as HistoryEvent[], actions: JSON.parse(JSON.stringify(state.actions)) });
 
     r.history = [...history.map((e) => ({ ...e, IsPlayed: false }))];
@@ -424,6 +450,7 @@ export class DurableHost {
 
   private fail(r: InstanceRecord, message: string): void {
     this.dropTimers(r);
+    r.inbox = [];
     r.runtimeStatus = "Failed";
     r.output = `Orchestrator function '${r.name}' failed: ${message}`;
     r.lastUpdatedTime = this.clock.now();

@@ -4,7 +4,7 @@
  * rows checked against the stream's columns. Accepted rows are kept for assertions.
  */
 import type http from "node:http";
-import { checkRow, type TableSchema } from "../../src/schema/tables";
+import { checkRow, type TableSchema } from "../../schema/tables";
 import { bearer, listen, readBody, sendJson, type RunningServer } from "./server";
 import type { TestTls } from "./tls";
 
@@ -27,6 +27,8 @@ export interface LogsIngestionFakeOptions {
   /** Bearer token the fake accepts. */
   readonly token: string;
   readonly port?: number;
+  /** Called with every accepted batch. */
+  readonly onRows?: (stream: string, rows: Record<string, unknown>[]) => void;
 }
 
 /** The running fake. */
@@ -106,6 +108,7 @@ export class LogsIngestionFake {
     kept.push(...(rows as Record<string, unknown>[]));
     this.accepted.set(stream, kept);
     this.stats.accepted += rows.length;
+    this.options.onRows?.(stream, rows as Record<string, unknown>[]);
     res.writeHead(204).end();
   }
 }

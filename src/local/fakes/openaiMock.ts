@@ -5,7 +5,7 @@
  * possible answers to a deleted `after` id, rate limiting and fault injection.
  */
 import type http from "node:http";
-import type { AuditLogEvent, ChatCompletion } from "../../src/openai/types";
+import type { AuditLogEvent, ChatCompletion } from "../../openai/types";
 import { bearer, listen, sendJson, type RunningServer } from "./server";
 import type { TestTls } from "./tls";
 
@@ -60,6 +60,8 @@ export class OpenAIMock {
   readonly requests: SeenRequest[] = [];
   /** Called before each request is answered (tests use it to change data at an exact moment). */
   onRequest: ((path: string, query: URLSearchParams) => void) | undefined;
+  /** Called after each request was answered. */
+  onServed: ((request: SeenRequest) => void) | undefined;
   private audit: AuditLogEvent[] = [];
   private auditIndex = new Map<string, number>();
   private completions: ChatCompletion[] = [];
@@ -68,6 +70,8 @@ export class OpenAIMock {
   private readonly faults: Array<{ fault: Fault; match: (path: string) => boolean }> = [];
   private server: RunningServer | undefined;
   private readonly visibleAt = new Map<string, number>();
+  private auditDirty = false;
+  private completionsDirty = false;
   private windowStart = 0;
   private windowCount = 0;
   options: OpenAIMockOptions;
@@ -94,30 +98,39 @@ export class OpenAIMock {
   /** Adds audit events (kept sorted by effective_at), optionally visible only from `visibleAtMs` on. */
   addAuditEvents(events: readonly AuditLogEvent[], visibleAtMs?: number): void {
     if (visibleAtMs !== undefined) for (const e of events) this.visibleAt.set(e.id, visibleAtMs);
-    this.audit.push(...events);
-    this.audit.sort((a, b) => a.effective_at - b.effective_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    this.auditIndex = new Map(this.audit.map((e, i) => [e.id, i]));
+    for (const e of events) this.audit.push(e);
+    this.auditDirty = true;
+  }
+
+  private sortedAudit(): AuditLogEvent[] {
+    if (this.auditDirty) {
+      this.audit.sort((a, b) => a.effective_at - b.effective_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      this.auditIndex = new Map(this.audit.map((e, i) => [e.id, i]));
+      this.auditDirty = false;
+    }
+    return this.audit;
   }
 
   /** Adds stored completions (kept sorted by created), optionally visible only from `visibleAtMs` on. */
   addCompletions(completions: readonly ChatCompletion[], visibleAtMs?: number): void {
     if (visibleAtMs !== undefined) for (const c of completions) this.visibleAt.set(c.id, visibleAtMs);
-    this.completions.push(...completions);
-    this.reindexCompletions();
+    for (const c of completions) this.completions.push(c);
+    this.completionsDirty = true;
   }
 
   /** Deletes a stored completion, as `DELETE /chat/completions/{id}` does. */
   deleteCompletion(id: string): boolean {
+    this.sortedCompletions();
     const index = this.completionIndex.get(id);
     if (index === undefined) return false;
     this.completions.splice(index, 1);
-    this.reindexCompletions();
+    this.completionsDirty = true;
     return true;
   }
 
   /** Every stored completion id, oldest first. */
   completionIds(): string[] {
-    return this.completions.map((c) => c.id);
+    return this.sortedCompletions().map((c) => c.id);
   }
 
   /** Queues `fault` for the next `times` requests whose path contains `pathPart`. */
@@ -130,14 +143,18 @@ export class OpenAIMock {
     return at === undefined || at <= (this.options.now ?? Date.now)();
   }
 
-  private reindexCompletions(): void {
-    this.completions.sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    this.completionIndex = new Map(this.completions.map((c, i) => [c.id, i]));
+  private sortedCompletions(): ChatCompletion[] {
+    if (this.completionsDirty) {
+      this.completions.sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      this.completionIndex = new Map(this.completions.map((c, i) => [c.id, i]));
+      this.completionsDirty = false;
+    }
+    return this.completions;
   }
 
   /** Every audit event id the mock holds. */
   auditIds(): string[] {
-    return this.audit.map((e) => e.id);
+    return this.sortedAudit().map((e) => e.id);
   }
 
   private takeFault(path: string): Fault | undefined {
@@ -157,7 +174,9 @@ export class OpenAIMock {
     const url = new URL(req.url ?? "/", "http://mock");
     const path = url.pathname;
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      this.requests.push({ method: req.method ?? "GET", path, query: url.searchParams, status });
+      const seen = { method: req.method ?? "GET", path, query: url.searchParams, status };
+      this.requests.push(seen);
+      this.onServed?.(seen);
       sendJson(req, res, status, body, { "x-request-id": `req_mock_${this.requests.length}`, ...headers });
     };
     if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
@@ -180,6 +199,7 @@ export class OpenAIMock {
     if (req.method === "GET" && path === "/v1/chat/completions") return void this.listCompletions(url.searchParams, reply);
     const one = /^\/v1\/chat\/completions\/([^/]+)(\/messages)?$/.exec(path);
     if (one) {
+      this.sortedCompletions();
       const id = decodeURIComponent(one[1]!);
       const index = this.completionIndex.get(id);
       if (index === undefined) { reply(404, errorBody(`No chat completion found with id '${id}'.`, "invalid_request_error", null)); return; }
@@ -191,6 +211,7 @@ export class OpenAIMock {
   }
 
   private listAudit(query: URLSearchParams, reply: (s: number, b: unknown) => void): void {
+    this.sortedAudit();
     const limit = intParam(query, "limit") ?? 20;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) { reply(400, errorBody("limit must be between 1 and 100", "invalid_request_error", null, "limit")); return; }
     const gte = intParam(query, "effective_at[gte]") ?? (intParam(query, "effective_at[gt]") ?? -Infinity - 0) + 1;
@@ -225,6 +246,7 @@ export class OpenAIMock {
   }
 
   private listCompletions(query: URLSearchParams, reply: (s: number, b: unknown) => void): void {
+    this.sortedCompletions();
     const limit = intParam(query, "limit") ?? 20;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) { reply(400, errorBody("limit must be between 1 and 100", "invalid_request_error", null, "limit")); return; }
     const desc = query.get("order") === "desc";

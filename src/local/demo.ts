@@ -1,0 +1,75 @@
+/**
+ * `npm start` without settings: a local OpenAI organization with realistic data — a backlog of
+ * audit events of many types and stored completions across models and projects, plus new ones
+ * arriving over time (some audit events minutes late) — behind the local Logs Ingestion and Key
+ * Vault fakes. Accepted rows go to NDJSON files, one per table, where a user can read them.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { startFakeEnvironment, type FakeEnvironment } from "./fakeEnvironment";
+import { generateAuditEvents, generateCompletions, seededRandom } from "./fakes/generate";
+import type { AuditLogEvent, ChatCompletion } from "../openai/types";
+
+/** Demo keys: obviously not real. */
+export const DEMO_ADMIN_KEY = "demo-admin-key";
+export const DEMO_PROJECT_KEY = "demo-project-key";
+
+/** Sizes of the demo data (settable for tests and benchmarks). */
+export interface DemoOptions {
+  readonly auditBacklog: number;
+  readonly completionBacklog: number;
+  /** Latency the mock adds to every request, ms. */
+  readonly latencyMs: number;
+  /** Whether new events keep arriving after the start. */
+  readonly live: boolean;
+}
+
+/** Reads DEMO_* settings. */
+export function demoOptions(env: Readonly<Record<string, string | undefined>>): DemoOptions {
+  const int = (name: string, fallback: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`Setting ${name} must be a whole number ≥ 0, got "${raw}"`);
+    return n;
+  };
+  return { auditBacklog: int("DEMO_AUDIT_EVENTS", 20_000), completionBacklog: int("DEMO_COMPLETIONS", 3_000), latencyMs: int("DEMO_LATENCY_MS", 50), live: env.DEMO_LIVE !== "false" };
+}
+
+/** The demo's data, a pure function of its epoch (so a restart sees the same organization). */
+export function demoData(epochSeconds: number, options: DemoOptions): { audit: Array<[AuditLogEvent, number | undefined]>; completions: Array<[ChatCompletion, number | undefined]> } {
+  const audit: Array<[AuditLogEvent, number | undefined]> = generateAuditEvents(options.auditBacklog, epochSeconds - 3 * 86_400, epochSeconds - 60, 11).map((e) => [e, undefined]);
+  const completions: Array<[ChatCompletion, number | undefined]> = generateCompletions(options.completionBacklog, epochSeconds - 2 * 86_400, epochSeconds - 30, 12).map((c) => [c, undefined]);
+  if (options.live) {
+    // Two days of arrivals: an audit event every ~15 s, 10 % of them 1–10 minutes late; a completion every ~20 s.
+    for (let hour = 0; hour < 48; hour++) {
+      const from = epochSeconds + hour * 3_600;
+      const random = seededRandom(1_000 + hour);
+      for (const e of generateAuditEvents(240, from, from + 3_600, 2_000 + hour)) {
+        const delay = random() < 0.1 ? 60 + random() * 540 : random() * 5;
+        audit.push([e, (e.effective_at + delay) * 1000]);
+      }
+      for (const c of generateCompletions(180, from, from + 3_600, 3_000 + hour)) completions.push([c, (c.created + 1) * 1000]);
+    }
+  }
+  return { audit, completions };
+}
+
+/** Starts the demo environment with its data directory (epoch kept there across restarts). */
+export async function startDemo(dataDir: string, options: DemoOptions): Promise<FakeEnvironment & { epochSeconds: number }> {
+  fs.mkdirSync(path.join(dataDir, "rows"), { recursive: true });
+  const epochFile = path.join(dataDir, "demo-epoch.json");
+  const epochSeconds = fs.existsSync(epochFile) ? (JSON.parse(fs.readFileSync(epochFile, "utf8")) as { epochSeconds: number }).epochSeconds : Math.floor(Date.now() / 1000);
+  fs.writeFileSync(epochFile, JSON.stringify({ epochSeconds, options }));
+  const env = await startFakeEnvironment({
+    mock: { adminKey: DEMO_ADMIN_KEY, projectKey: DEMO_PROJECT_KEY, latencyMs: options.latencyMs },
+    secrets: { "openai-admin-key": DEMO_ADMIN_KEY, "openai-project-key": DEMO_PROJECT_KEY },
+    onRows: (stream, rows) => fs.appendFileSync(path.join(dataDir, "rows", `${stream.replace(/^Custom-/, "")}.ndjson`), rows.map((r) => JSON.stringify(r)).join("\n") + "\n"),
+  });
+  const requestLog = path.join(dataDir, "openai-requests.ndjson");
+  env.openai.onServed = (r) => fs.appendFileSync(requestLog, JSON.stringify({ method: r.method, path: r.path, query: r.query.toString(), status: r.status }) + "\n");
+  const data = demoData(epochSeconds, options);
+  for (const [event, visibleAt] of data.audit) env.openai.addAuditEvents([event], visibleAt);
+  for (const [completion, visibleAt] of data.completions) env.openai.addCompletions([completion], visibleAt);
+  return { ...env, epochSeconds };
+}

@@ -1,0 +1,67 @@
+/**
+ * The local stand-ins for OpenAI, Logs Ingestion and Key Vault, started together, with the real
+ * clients pointed at them. Used by `npm start` without settings and by the tests.
+ */
+import type { TokenCredential } from "@azure/core-auth";
+import type { CollectDeps } from "../../activities/deps";
+import { OpenAIClient } from "../openai/client";
+import { TABLES } from "../schema/tables";
+import { keyVaultReader, SecretCache } from "../secrets/secretCache";
+import { SentinelWriter } from "../sentinel/writer";
+import { KeyVaultFake } from "./fakes/keyVaultFake";
+import { LogsIngestionFake } from "./fakes/logsIngestionFake";
+import { OpenAIMock, type OpenAIMockOptions } from "./fakes/openaiMock";
+import { testTls, type TestTls } from "./fakes/tls";
+
+/** The DCR id the local Logs Ingestion endpoint accepts. */
+export const LOCAL_DCR_ID = "dcr-00000000000000000000000000000001";
+/** The bearer token the local Azure services accept. */
+export const LOCAL_AZURE_TOKEN = "local-azure-token";
+
+/** A credential that hands out the local token (and records the scopes asked for). */
+export function localCredential(token = LOCAL_AZURE_TOKEN, scopes: string[] = []): TokenCredential {
+  return { getToken: (s) => { scopes.push(...(Array.isArray(s) ? s : [s])); return Promise.resolve({ token, expiresOnTimestamp: Date.now() + 3_600_000 }); } };
+}
+
+/** Options of {@link startFakeEnvironment}. */
+export interface FakeEnvironmentOptions {
+  readonly mock: Omit<OpenAIMockOptions, "tls">;
+  /** Secrets to put in the vault: name → value. */
+  readonly secrets: Readonly<Record<string, string>>;
+  /** Clock for the clients' caches and row timestamps. */
+  readonly now?: () => number;
+  /** Sleep used by the OpenAI client's in-call retries (tests shorten it). */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** SDK retry delays (tests shorten them). */
+  readonly fastRetries?: boolean;
+  /** Called with every accepted row batch (npm start writes them to NDJSON). */
+  readonly onRows?: (stream: string, rows: Record<string, unknown>[]) => void;
+}
+
+/** The running fakes and the real clients. */
+export interface FakeEnvironment {
+  readonly tls: TestTls;
+  readonly openai: OpenAIMock;
+  readonly ingestion: LogsIngestionFake;
+  readonly vault: KeyVaultFake;
+  readonly deps: CollectDeps;
+  stop(): Promise<void>;
+}
+
+/** Starts the fakes and builds the clients the app uses, trusting the generated CA per client. */
+export async function startFakeEnvironment(options: FakeEnvironmentOptions): Promise<FakeEnvironment> {
+  const tls = await testTls();
+  const now = options.now ?? Date.now;
+  const openai = await new OpenAIMock({ ...options.mock, tls }).start();
+  const ingestion = await new LogsIngestionFake({ tls, dcrImmutableId: LOCAL_DCR_ID, tables: TABLES, token: LOCAL_AZURE_TOKEN, ...(options.onRows ? { onRows: options.onRows } : {}) }).start();
+  const vault = await new KeyVaultFake({ tls, token: LOCAL_AZURE_TOKEN }).start();
+  for (const [name, value] of Object.entries(options.secrets)) vault.setSecret(name, value);
+  const credential = localCredential();
+  const deps: CollectDeps = {
+    openai: new OpenAIClient({ baseUrl: openai.baseUrl, ca: tls.ca, ...(options.sleep ? { sleep: options.sleep } : {}) }),
+    writer: new SentinelWriter(ingestion.endpoint, LOCAL_DCR_ID, credential, { ca: tls.ca, ...(options.fastRetries ? { retryDelayInMs: 10, maxRetryDelayInMs: 50 } : {}) }),
+    secrets: new SecretCache(keyVaultReader(vault.url, credential, { ca: tls.ca, ...(options.fastRetries ? { retryDelayInMs: 5 } : {}) }), undefined, now),
+    now,
+  };
+  return { tls, openai, ingestion, vault, deps, stop: async () => { await Promise.all([openai.stop(), ingestion.stop(), vault.stop()]); } };
+}

@@ -1,0 +1,135 @@
+/**
+ * `npm start`: the whole connector on one machine. An embedded host runs the same registered
+ * functions as Azure (orchestrators, activities, entity, HTTP API) on the local durable host,
+ * with durable state kept on disk so a restart resumes every collector where it stopped.
+ *
+ * Without settings it runs against a local OpenAI organization and local Azure fakes (demo);
+ * with settings (environment, `.env` or `local.settings.json`) it collects real data.
+ */
+import "./installCore";
+import fs from "node:fs";
+import path from "node:path";
+import { HttpRequest } from "@azure/functions";
+import { readRuntimeSettings } from "../collectors/settings";
+import { ConfigError } from "../config";
+import { registerFunctions, type AppServices } from "../functions/register";
+import type { CollectorView } from "../http/collectorView";
+import { RealClock } from "./durable/clock";
+import { FileStore } from "./durable/fileStore";
+import { DurableHost } from "./durable/host";
+import { invokeHttp } from "./durable/invoke";
+import { startRpcServer } from "./durable/rpcServer";
+import { demoOptions, startDemo } from "./demo";
+import { registeredFunctions } from "./functionsCore";
+import { startHttpServer } from "./httpServer";
+import { localServices } from "./localServices";
+import { renderProgress } from "./progress";
+import { matchRoute } from "./router";
+import { loadLocalSettings } from "./settingsFiles";
+
+interface Args { demo: boolean; port: number | undefined; data: string | undefined }
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { demo: false, port: undefined, data: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--demo") args.demo = true;
+    else if (a === "--port") args.port = Number(argv[++i]);
+    else if (a === "--data") args.data = argv[++i];
+    else throw new ConfigError(a, "is not an option (use --demo, --port N, --data DIR)");
+  }
+  return args;
+}
+
+/** Prints one line and exits: how start-up problems are reported. */
+function die(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  const root = process.cwd();
+  const env = loadLocalSettings(root, process.env);
+  const args = parseArgs(process.argv.slice(2));
+  const port = args.port ?? Number(env.PORT ?? 7071);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError("PORT", `must be a port number, got "${env.PORT}"`);
+  const demo = args.demo || !["OPENAI_BASE_URL", "LOGS_INGESTION_ENDPOINT", "DCR_IMMUTABLE_ID", "KEY_VAULT_URI"].some((k) => env[k]?.trim());
+  const dataDir = path.resolve(args.data ?? env.LOCAL_DATA_DIR ?? path.join(root, ".data"), demo ? "demo" : "live");
+  fs.mkdirSync(dataDir, { recursive: true });
+  const logFile = path.join(dataDir, "host.log");
+  const log = (line: string) => fs.appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
+
+  let services: AppServices;
+  let defaults: Array<[string, Record<string, unknown>]>;
+  let source: string;
+  if (demo) {
+    const fakes = await startDemo(dataDir, demoOptions(env));
+    services = { deps: () => fakes.deps, settings: () => readRuntimeSettings(env), openaiBaseUrl: fakes.openai.baseUrl, now: Date.now };
+    const startTime = new Date((fakes.epochSeconds - 3 * 86_400) * 1000).toISOString();
+    defaults = [
+      ["demo-audit", { dataType: "auditLogs", friendlyName: "Demo organization audit log", apiKeySecretName: "openai-admin-key", startTime, pollIntervalSeconds: 60 }],
+      ["demo-chat", { dataType: "chatCompletions", friendlyName: "Demo project completions", apiKeySecretName: "openai-project-key", startTime, pollIntervalSeconds: 60 }],
+    ];
+    source = `demo data (a local OpenAI mock); rows are written to ${path.join(dataDir, "rows")}`;
+  } else {
+    const real = localServices(env);
+    services = real;
+    defaults = env.LOCAL_CREATE_COLLECTORS === "false" ? [] : [
+      ["audit-logs", { dataType: "auditLogs", friendlyName: "OpenAI audit logs", apiKeySecretName: env.AUDIT_KEY_SECRET_NAME ?? "openai-admin-key" }],
+      ["chat-completions", { dataType: "chatCompletions", friendlyName: "OpenAI stored completions", apiKeySecretName: env.CHAT_KEY_SECRET_NAME ?? "openai-project-key" }],
+    ];
+    source = `${services.openaiBaseUrl}, keys from ${real.secretSource}`;
+  }
+  registerFunctions(services);
+
+  const store: FileStore = new FileStore(path.join(dataDir, "durable-state.json"), () => host.snapshot());
+  const host: DurableHost = new DurableHost({ clock: new RealClock(), log, onChange: (urgent) => store.changed(urgent), activityConcurrency: 8 });
+  const saved = store.load();
+  if (saved) host.restore(saved);
+  const rpc = await startRpcServer(host);
+  const server = await startHttpServer(port, rpc.baseUrl, log);
+  host.resume();
+
+  const callApi = async (method: string, apiPath: string, body?: unknown) => {
+    const match = matchRoute(registeredFunctions(), method, apiPath);
+    if (!match || match === "methodNotAllowed") throw new Error(`no route ${method} ${apiPath}`);
+    const request = new HttpRequest({ method, url: `${server.url}/api/${apiPath}`, params: match.params, ...(body ? { body: { string: JSON.stringify(body) } } : {}) });
+    return (await invokeHttp(match.fn, request, rpc.baseUrl, log)) as { status?: number; jsonBody?: unknown };
+  };
+  for (const [id, body] of defaults) {
+    if ((await callApi("GET", `collectors/${id}`)).status === 404) {
+      const created = await callApi("PUT", `collectors/${id}`, body);
+      log(`created collector ${id}: HTTP ${created.status}`);
+    }
+  }
+
+  process.stdout.write(`OpenAI → Sentinel connector, local host (${demo ? "demo" : "live"} mode)\n`);
+  process.stdout.write(`Source: ${source}\nDurable state: ${path.join(dataDir, "durable-state.json")}   Log: ${logFile}\n`);
+  process.stdout.write(`Management API: ${server.url}/api/collectors\n`);
+
+  const interactive = process.stdout.isTTY;
+  const everyMs = Number(env.PROGRESS_INTERVAL_MS ?? (interactive ? 1_000 : 5_000));
+  let lastLines = 0;
+  const progress = setInterval(() => {
+    void callApi("GET", "collectors").then((res) => {
+      const text = renderProgress((res.jsonBody as { collectors: CollectorView[] }).collectors, new Date());
+      if (interactive && lastLines > 0) process.stdout.write(`\x1b[${lastLines}A\x1b[J`);
+      process.stdout.write(`${text}\n`);
+      lastLines = text.split("\n").length;
+    }).catch((error: unknown) => log(`progress: ${(error as Error).message}`));
+  }, everyMs);
+
+  const shutdown = (signal: string) => {
+    clearInterval(progress);
+    log(`stopping (${signal})`);
+    store.flush();
+    void Promise.all([server.close(), rpc.close()]).finally(() => { store.flush(); process.exit(0); });
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) die(error.message);
+  die(`Start-up failed: ${(error as Error).message}`);
+});

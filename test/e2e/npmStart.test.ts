@@ -1,0 +1,107 @@
+/**
+ * `npm start`'s entry as a user runs it: a child process with no settings (demo mode), driven over
+ * HTTP, killed with SIGKILL in the middle of a backfill, started again on the same data folder.
+ * Every id must arrive, and at most one page per collector may be read twice.
+ */
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import { demoData, type DemoOptions } from "../../src/local/demo";
+
+const ENTRY = path.resolve(__dirname, "../../src/local/main.js");
+const options: DemoOptions = { auditBacklog: 6_000, completionBacklog: 6_000, latencyMs: 25, live: false };
+
+function start(dataDir: string, port: number): ChildProcess & { output: string[] } {
+  const child = spawn(process.execPath, [ENTRY, "--data", dataDir, "--port", String(port)], {
+    cwd: os.tmpdir(),
+    env: { PATH: process.env.PATH, DEMO_AUDIT_EVENTS: String(options.auditBacklog), DEMO_COMPLETIONS: String(options.completionBacklog), DEMO_LATENCY_MS: String(options.latencyMs),
+      DEMO_LIVE: "false", FETCH_PARALLELISM: "1", PAGES_PER_ACTIVITY: "1", AUDIT_OVERLAP_SECONDS: "0", PROGRESS_INTERVAL_MS: "60000" },
+    stdio: ["ignore", "pipe", "pipe"],
+  }) as ChildProcess & { output: string[] };
+  child.output = [];
+  child.stdout!.on("data", (d: Buffer) => child.output.push(d.toString()));
+  child.stderr!.on("data", (d: Buffer) => child.output.push(d.toString()));
+  return child;
+}
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function rowIds(dataDir: string, table: string): string[] {
+  const file = path.join(dataDir, "demo", "rows", `${table}.ndjson`);
+  if (!fs.existsSync(file)) return [];
+  return fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).flatMap((l) => { try { return [(JSON.parse(l) as { Id: string }).Id]; } catch { return []; } });
+}
+
+function pagesReadTwice(dataDir: string, pathName: string): number {
+  const counts = new Map<string, number>();
+  for (const line of fs.readFileSync(path.join(dataDir, "demo", "openai-requests.ndjson"), "utf8").split("\n")) {
+    if (!line.trim()) continue;
+    const r = JSON.parse(line) as { path: string; query: string; status: number };
+    if (r.path === pathName && r.status === 200) counts.set(r.query, (counts.get(r.query) ?? 0) + 1);
+  }
+  return [...counts.values()].filter((n) => n > 1).length;
+}
+
+describe("npm start", () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "openai-sentinel-e2e-"));
+  const children: ChildProcess[] = [];
+  after(() => { for (const c of children) c.kill("SIGKILL"); fs.rmSync(dataDir, { recursive: true, force: true }); });
+
+  it("survives a kill in the middle of a backfill: every id arrives, at most one page per collector read twice", async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const first = start(dataDir, port);
+    children.push(first);
+    await until("the management API", () => (first.output.join("").includes("Management API:") ? true : undefined), 30_000);
+    const list = (await (await fetch(`http://localhost:${port}/api/collectors`)).json()) as { collectors: Array<{ id: string; status: string }> };
+    assert.deepEqual(list.collectors.map((c) => c.id), ["demo-audit", "demo-chat"]);
+
+    // Kill it hard once both collectors are well into their backfill.
+    await until("a backfill in progress", () => (rowIds(dataDir, "OpenAIAuditLogs_CL").length >= 1_500 && rowIds(dataDir, "OpenAIChatCompletions_CL").length >= 1_500 ? true : undefined), 60_000);
+    first.kill("SIGKILL");
+    await new Promise((r) => first.once("exit", r));
+    const atKill = [rowIds(dataDir, "OpenAIAuditLogs_CL").length, rowIds(dataDir, "OpenAIChatCompletions_CL").length];
+    assert.ok(atKill[0]! < options.auditBacklog && atKill[1]! < options.completionBacklog, `killed too late: ${atKill.join(", ")}`);
+
+    const second = start(dataDir, port);
+    children.push(second);
+    await until("the backfill to finish", () => (rowIds(dataDir, "OpenAIAuditLogs_CL").length >= options.auditBacklog && rowIds(dataDir, "OpenAIChatCompletions_CL").length >= options.completionBacklog ? true : undefined), 120_000);
+    const { epochSeconds } = JSON.parse(fs.readFileSync(path.join(dataDir, "demo", "demo-epoch.json"), "utf8")) as { epochSeconds: number };
+    const expected = demoData(epochSeconds, options);
+    const audit = rowIds(dataDir, "OpenAIAuditLogs_CL");
+    const chat = rowIds(dataDir, "OpenAIChatCompletions_CL");
+    assert.deepEqual(new Set(audit), new Set(expected.audit.map(([e]) => e.id)));
+    assert.deepEqual(new Set(chat), new Set(expected.completions.map(([c]) => c.id)));
+    const twice = [pagesReadTwice(dataDir, "/v1/organization/audit_logs"), pagesReadTwice(dataDir, "/v1/chat/completions")];
+    assert.ok(twice[0]! <= 1 && twice[1]! <= 1, `pages read twice: audit ${twice[0]}, chat ${twice[1]}`);
+    // A page read twice re-delivers at most its rows.
+    assert.ok(audit.length - new Set(audit).size <= 100 && chat.length - new Set(chat).size <= 100, `${audit.length - new Set(audit).size} / ${chat.length - new Set(chat).size} duplicate rows`);
+
+    const status = (await (await fetch(`http://localhost:${port}/api/collectors/demo-audit`)).json()) as { status: string; rowsIngested: number };
+    assert.equal(status.status, "running");
+    second.kill("SIGTERM");
+    await new Promise((r) => second.once("exit", r));
+  });
+
+  it("stops start-up with one line naming a wrong setting", async () => {
+    const child = spawn(process.execPath, [ENTRY, "--data", dataDir], {
+      cwd: os.tmpdir(), env: { PATH: process.env.PATH, OPENAI_BASE_URL: "https://api.openai.com/v1", LOGS_INGESTION_ENDPOINT: "https://dce.example.com", DCR_IMMUTABLE_ID: "my-dcr" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise((r) => child.once("exit", r));
+    assert.deepEqual([code, stderr.trim().split("\n").length], [1, 1]);
+    assert.match(stderr, /^Setting DCR_IMMUTABLE_ID must be "dcr-" followed by 32 lower-case hex digits, got "my-dcr"/);
+  });
+});
