@@ -1,5 +1,6 @@
 /** Production services: settings validated at start-up, real clients built once per process. */
 import { createCredential } from "../azure/credential";
+import { parseDeclaredCollectors } from "../collectors/reconcile";
 import { readRuntimeSettings } from "../collectors/settings";
 import { loadConfig, type AppConfig } from "../config";
 import { OpenAIClient } from "../openai/client";
@@ -11,11 +12,13 @@ import type { AppServices } from "./register";
 /** Builds the services from validated settings; clients are created on first use and reused. */
 export function productionServices(config: AppConfig = loadConfig(), env: Readonly<Record<string, string | undefined>> = process.env): AppServices {
   const settings = readRuntimeSettings(env); // validated now: a bad value stops start-up
+  const declared = parseDeclaredCollectors(env.COLLECTORS);
   let deps: CollectDeps | undefined;
   return {
     openaiBaseUrl: config.openaiBaseUrl,
     now: Date.now,
     settings: () => settings,
+    declaredCollectors: () => declared,
     deps: () => {
       if (!deps) {
         const credential = createCredential(config.azureClientId);

@@ -12,6 +12,7 @@ import { collectorOrchestrator } from "../../orchestrators/collectorOrchestrator
 import { AUDIT_SLICE_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLECTOR_ENTITY, COLLECTOR_ORCHESTRATOR } from "../../orchestrators/names";
 import type { RuntimeSettings } from "../../orchestrators/state";
 import { collectorEntity } from "../collectors/collectorEntity";
+import { reconcile, type DeclaredCollector } from "../collectors/reconcile";
 import { collectorsApi } from "../http/collectorsApi";
 import { redactSecrets } from "../redact";
 
@@ -21,7 +22,12 @@ export interface AppServices {
   readonly settings: () => RuntimeSettings;
   readonly openaiBaseUrl: string;
   readonly now: () => number;
+  /** Collectors declared at deployment (COLLECTORS), kept alive by the reconciler. */
+  readonly declaredCollectors: () => readonly DeclaredCollector[];
 }
+
+/** When the reconciler runs (NCRONTAB): every five minutes. */
+export const RECONCILE_SCHEDULE = "0 */5 * * * *";
 
 function unexpected(error: unknown): { kind: "failed"; retriable: true; message: string } {
   return { kind: "failed", retriable: true, message: `unexpected error: ${redactSecrets((error as Error)?.message ?? String(error))}` };
@@ -69,4 +75,14 @@ export function registerFunctions(services: AppServices): void {
   route("startCollector", ["POST"], "collectors/{id}/start", api.start);
   route("stopCollector", ["POST"], "collectors/{id}/stop", api.stop);
   route("resetCollector", ["POST"], "collectors/{id}/reset", api.reset);
+
+  df.app.client.timer("reconcileCollectors", {
+    schedule: RECONCILE_SCHEDULE,
+    handler: async (_timer, client, context) => {
+      const declared = services.declaredCollectors();
+      if (declared.length === 0) return;
+      const actions = await reconcile(client, declared, services.now());
+      context.log(`reconciled collectors: ${Object.entries(actions).map(([id, a]) => `${id} ${a}`).join(", ")}`);
+    },
+  });
 }

@@ -4,6 +4,7 @@
  * when no Key Vault is configured.
  */
 import { createCredential } from "../azure/credential";
+import { parseDeclaredCollectors } from "../collectors/reconcile";
 import { readRuntimeSettings } from "../collectors/settings";
 import { ConfigError, loadConfig } from "../config";
 import { OpenAIClient } from "../openai/client";
@@ -42,7 +43,8 @@ export function localServices(env: Env): AppServices & { secretSource: string } 
     secrets: new SecretCache(reader),
     now: Date.now,
   };
-  return { deps: () => deps, settings: () => settings, openaiBaseUrl: config.openaiBaseUrl, now: Date.now, secretSource: withVault ? `Key Vault ${config.keyVaultUri}` : "environment variables" };
+  const declared = parseDeclaredCollectors(env.COLLECTORS);
+  return { deps: () => deps, settings: () => settings, declaredCollectors: () => declared, openaiBaseUrl: config.openaiBaseUrl, now: Date.now, secretSource: withVault ? `Key Vault ${config.keyVaultUri}` : "environment variables" };
 }
 
 export { ConfigError };

@@ -10,6 +10,7 @@ import "./installCore";
 import fs from "node:fs";
 import path from "node:path";
 import { HttpRequest } from "@azure/functions";
+import { parseDeclaredCollectors } from "../collectors/reconcile";
 import { readRuntimeSettings } from "../collectors/settings";
 import { ConfigError } from "../config";
 import { registerFunctions, type AppServices } from "../functions/register";
@@ -22,6 +23,7 @@ import { startRpcServer } from "./durable/rpcServer";
 import { demoOptions, startDemo } from "./demo";
 import { registeredFunctions } from "./functionsCore";
 import { startHttpServer } from "./httpServer";
+import { scheduleTimerFunctions } from "./timers";
 import { localServices } from "./localServices";
 import { renderProgress } from "./progress";
 import { matchRoute } from "./router";
@@ -64,7 +66,7 @@ async function main(): Promise<void> {
   let source: string;
   if (demo) {
     const fakes = await startDemo(dataDir, demoOptions(env));
-    services = { deps: () => fakes.deps, settings: () => readRuntimeSettings(env), openaiBaseUrl: fakes.openai.baseUrl, now: Date.now };
+    services = { deps: () => fakes.deps, settings: () => readRuntimeSettings(env), declaredCollectors: () => parseDeclaredCollectors(env.COLLECTORS), openaiBaseUrl: fakes.openai.baseUrl, now: Date.now };
     const startTime = new Date((fakes.epochSeconds - 3 * 86_400) * 1000).toISOString();
     defaults = [
       ["demo-audit", { dataType: "auditLogs", friendlyName: "Demo organization audit log", apiKeySecretName: "openai-admin-key", startTime, pollIntervalSeconds: 60 }],
@@ -89,6 +91,7 @@ async function main(): Promise<void> {
   const rpc = await startRpcServer(host);
   const server = await startHttpServer(port, rpc.baseUrl, log);
   host.resume();
+  const timers = scheduleTimerFunctions(registeredFunctions(), rpc.baseUrl, new RealClock(), log);
 
   const callApi = async (method: string, apiPath: string, body?: unknown) => {
     const match = matchRoute(registeredFunctions(), method, apiPath);
@@ -121,6 +124,7 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string) => {
     clearInterval(progress);
+    timers.stop();
     log(`stopping (${signal})`);
     store.flush();
     void Promise.all([server.close(), rpc.close()]).finally(() => { store.flush(); process.exit(0); });

@@ -10,10 +10,11 @@ import { registerFunctions } from "../../src/functions/register";
 import { VirtualClock } from "../../src/local/durable/clock";
 import { DurableHost } from "../../src/local/durable/host";
 import { tryJsonParse } from "../../src/local/durable/history";
-import { httpRequest, invokeHttp } from "../../src/local/durable/invoke";
+import { httpRequest, invokeHttp, invokeTimer } from "../../src/local/durable/invoke";
 import { startRpcServer, type RpcServer } from "../../src/local/durable/rpcServer";
 import { matchRoute } from "../../src/local/router";
 import type { RuntimeSettings } from "../../orchestrators/state";
+import type { DeclaredCollector } from "../../src/collectors/reconcile";
 import { startStack, type Stack } from "./stack";
 import type { OpenAIMockOptions } from "../../src/local/fakes/openaiMock";
 
@@ -31,6 +32,8 @@ export interface LocalApp {
   readonly host: DurableHost;
   readonly logs: string[];
   api(method: string, path: string, body?: unknown): Promise<ApiResponse>;
+  /** Sets the declared collectors (the COLLECTORS setting) and runs the reconciler timer function once. */
+  reconcile(declared: DeclaredCollector[]): Promise<void>;
   /** Runs until `ms` of virtual time have passed, firing timers and waiting for all work. */
   advance(ms: number): Promise<void>;
   /** Runs until the predicate holds (checked whenever the system is idle), or throws after `maxMs` virtual ms. */
@@ -38,7 +41,7 @@ export interface LocalApp {
   stop(): Promise<void>;
 }
 
-let registered: { current: LocalApp | undefined; settings: RuntimeSettings } | undefined;
+let registered: { current: LocalApp | undefined; settings: RuntimeSettings; declared: DeclaredCollector[] } | undefined;
 
 /** Default settings for scenarios: small pages per activity so fan-out and generations show. */
 export const SCENARIO_SETTINGS: RuntimeSettings = { parallelism: 4, maxPagesPerActivity: 5, lagSeconds: 60, overlapSeconds: 1_800 };
@@ -51,16 +54,18 @@ export async function startLocalApp(startMs: number, mockOptions: Partial<OpenAI
   const host = new DurableHost({ clock, recordEpisodes: true, log: (line) => logs.push(line), activityConcurrency: 8 });
   const rpc: RpcServer = await startRpcServer(host);
   if (!registered) {
-    const box: { current: LocalApp | undefined; settings: RuntimeSettings } = { current: undefined, settings };
+    const box: { current: LocalApp | undefined; settings: RuntimeSettings; declared: DeclaredCollector[] } = { current: undefined, settings, declared: [] };
     registered = box;
     registerFunctions({
       deps: () => ({ ...box.current!.stack.deps, now: () => box.current!.clock.now() }),
       settings: () => box.settings,
+      declaredCollectors: () => box.declared,
       openaiBaseUrl: "https://api.openai.com/v1",
       now: () => box.current!.clock.now(),
     });
   }
   registered.settings = settings;
+  registered.declared = [];
 
   const app: LocalApp = {
     stack, clock, host, logs,
@@ -73,6 +78,11 @@ export async function startLocalApp(startMs: number, mockOptions: Partial<OpenAI
       const raw = init.jsonBody !== undefined ? JSON.stringify(init.jsonBody) : typeof init.body === "string" ? init.body : "";
       await host.idle();
       return { status: init.status ?? 200, body: tryJsonParse(raw), text: raw };
+    },
+    async reconcile(declared) {
+      registered!.declared = declared;
+      await invokeTimer(registeredFunction("reconcileCollectors"), rpc.baseUrl, (l) => logs.push(l));
+      await host.idle();
     },
     async advance(ms) {
       const target = clock.now() + ms;

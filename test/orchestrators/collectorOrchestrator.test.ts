@@ -11,7 +11,7 @@ import type { AuditSliceResult } from "../../activities/collectAuditSlice";
 import { HistoryBuilder, runOrchestrator } from "./replayHelpers";
 
 const settings = { parallelism: 2, maxPagesPerActivity: 5, lagSeconds: 60, overlapSeconds: 900 };
-registerFunctions({ deps: () => { throw new Error("replay tests do no I/O"); }, settings: () => settings, openaiBaseUrl: "https://api.openai.com/v1", now: () => 0 });
+registerFunctions({ deps: () => { throw new Error("replay tests do no I/O"); }, settings: () => settings, declaredCollectors: () => [], openaiBaseUrl: "https://api.openai.com/v1", now: () => 0 });
 
 const ORCH = "collectorOrchestrator";
 const state = initialState("org", "2026-11-25T10:00:00Z"); // startTime 1795600800

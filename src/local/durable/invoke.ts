@@ -48,3 +48,9 @@ export async function invokeHttp(fn: RegisteredFunction, request: HttpRequest, r
 export function httpRequest(method: string, url: string, body?: string, params: Record<string, string> = {}, headers: Record<string, string> = {}): HttpRequest {
   return new HttpRequest({ method, url, headers, params, ...(body !== undefined && method !== "GET" && method !== "HEAD" ? { body: { string: body } } : {}) });
 }
+
+/** Calls a timer function as the host does when its schedule fires. */
+export async function invokeTimer(fn: RegisteredFunction, rpcBaseUrl: string, log: (line: string) => void = () => undefined, isPastDue = false): Promise<void> {
+  const context = invocationContextFor(fn, rpcBaseUrl, log);
+  await fn.handler({ isPastDue, schedule: { adjustForDST: false }, scheduleStatus: null }, context);
+}

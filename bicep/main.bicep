@@ -1,0 +1,180 @@
+// OpenAI → Microsoft Sentinel connector: a Durable Functions app that collects OpenAI audit logs
+// and stored chat completions into Log Analytics custom tables through a DCE and DCR.
+targetScope = 'resourceGroup'
+
+@description('Name of the azd environment (used to derive resource names).')
+param environmentName string
+
+@description('Region for every resource. The DCR must be in the workspace\'s region.')
+param location string = resourceGroup().location
+
+@description('Name of the Log Analytics workspace to write to, usually the Sentinel workspace.')
+param workspaceName string = ''
+
+@description('Resource group of that workspace (default: this resource group).')
+param workspaceResourceGroup string = resourceGroup().name
+
+@description('Create a new workspace instead of using an existing one.')
+param createWorkspace bool = empty(workspaceName)
+
+@description('Name of the Key Vault holding the OpenAI keys; empty creates a new vault.')
+param keyVaultName string = ''
+
+@description('OpenAI API base URL.')
+param openaiBaseUrl string = 'https://api.openai.com/v1'
+
+@description('Collectors to create at deployment: [{id, dataType: auditLogs|chatCompletions, friendlyName, apiKeySecretName, pollIntervalSeconds?, startTime?}]. The reconciler creates any that are missing and revives stopped-unexpectedly ones; it never undoes a stop made through the API.')
+param collectors array = [
+  {
+    id: 'audit-logs'
+    dataType: 'auditLogs'
+    friendlyName: 'OpenAI audit logs'
+    apiKeySecretName: 'openai-admin-key'
+    pollIntervalSeconds: 300
+  }
+  {
+    id: 'chat-completions'
+    dataType: 'chatCompletions'
+    friendlyName: 'OpenAI stored completions'
+    apiKeySecretName: 'openai-project-key'
+    pollIntervalSeconds: 300
+  }
+]
+
+@description('Page activities run at once per collector.')
+@minValue(1)
+@maxValue(32)
+param fetchParallelism int = 4
+
+@description('Deploy the OpenAIAuditLogs / OpenAIChatCompletions workspace functions. Leave off if Microsoft\'s OpenAI solution is installed in the workspace.')
+param deployParsers bool = true
+
+@description('Tags for every resource.')
+param tags object = {}
+
+var suffix = uniqueString(subscription().id, resourceGroup().id, environmentName)
+var allTags = union(tags, {
+  'azd-env-name': environmentName
+  solution: 'openai-sentinel-connector'
+})
+var deploymentContainerName = 'app-package-${take(suffix, 8)}'
+var newWorkspaceName = 'log-openai-${suffix}'
+var effectiveWorkspaceName = createWorkspace ? newWorkspaceName : workspaceName
+var effectiveWorkspaceGroup = createWorkspace || empty(workspaceResourceGroup) ? resourceGroup().name : workspaceResourceGroup
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: {
+    name: 'id-openai-sentinel-${suffix}'
+    location: location
+    tags: allTags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    name: 'stoai${take(suffix, 18)}'
+    location: location
+    tags: allTags
+    principalId: identity.outputs.principalId
+    deploymentContainerName: deploymentContainerName
+  }
+}
+
+module newWorkspace 'modules/workspace.bicep' = if (createWorkspace) {
+  name: 'workspace'
+  params: {
+    name: newWorkspaceName
+    location: location
+    tags: allTags
+  }
+}
+
+resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' existing = {
+  name: effectiveWorkspaceName
+  scope: resourceGroup(effectiveWorkspaceGroup)
+  dependsOn: [
+    newWorkspace
+  ]
+}
+
+module tables 'modules/tables.bicep' = {
+  name: 'tables'
+  scope: resourceGroup(effectiveWorkspaceGroup)
+  params: {
+    workspaceName: effectiveWorkspaceName
+    deployParsers: deployParsers
+  }
+  dependsOn: [
+    newWorkspace
+  ]
+}
+
+module dataCollection 'modules/dataCollection.bicep' = {
+  name: 'dataCollection'
+  params: {
+    name: 'openai-sentinel-${take(suffix, 8)}'
+    location: location
+    tags: allTags
+    workspaceResourceId: workspace.id
+    principalId: identity.outputs.principalId
+  }
+  dependsOn: [
+    tables
+  ]
+}
+
+module keyVault 'modules/keyVault.bicep' = {
+  name: 'keyVault'
+  params: {
+    name: empty(keyVaultName) ? 'kv-oai-${take(suffix, 14)}' : keyVaultName
+    location: location
+    tags: allTags
+    createNew: empty(keyVaultName)
+    principalId: identity.outputs.principalId
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    name: 'appi-openai-sentinel-${suffix}'
+    location: location
+    tags: allTags
+    workspaceResourceId: workspace.id
+    principalId: identity.outputs.principalId
+  }
+}
+
+module functionApp 'modules/functionApp.bicep' = {
+  name: 'functionApp'
+  params: {
+    name: 'func-openai-sentinel-${suffix}'
+    location: location
+    tags: allTags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    storageBlobEndpoint: storage.outputs.blobEndpoint
+    storageQueueEndpoint: storage.outputs.queueEndpoint
+    storageTableEndpoint: storage.outputs.tableEndpoint
+    deploymentContainerName: deploymentContainerName
+    appInsightsConnectionString: monitoring.outputs.connectionString
+    keyVaultUri: keyVault.outputs.uri
+    logsIngestionEndpoint: dataCollection.outputs.logsIngestionEndpoint
+    dcrImmutableId: dataCollection.outputs.immutableId
+    openaiBaseUrl: openaiBaseUrl
+    collectorsJson: string(collectors)
+    fetchParallelism: fetchParallelism
+    maximumInstanceCount: 40
+  }
+}
+
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output MANAGEMENT_API string = 'https://${functionApp.outputs.defaultHostName}/api/collectors'
+output KEY_VAULT_NAME string = keyVault.outputs.name
+output KEY_VAULT_URI string = keyVault.outputs.uri
+output LOGS_INGESTION_ENDPOINT string = dataCollection.outputs.logsIngestionEndpoint
+output DCR_IMMUTABLE_ID string = dataCollection.outputs.immutableId
+output WORKSPACE_NAME string = effectiveWorkspaceName

@@ -1,0 +1,34 @@
+/** Kusto parsing and semantic analysis (Microsoft's Kusto.Language, compiled to JS) against table schemas. */
+// The package defines globals (Bridge, Kusto) when its two scripts are loaded, in this order.
+import "@kusto/language-service-next/bridge.min.js";
+import "@kusto/language-service-next/Kusto.Language.Bridge.min.js";
+import type { ColumnSchema } from "../../src/schema/tables";
+
+interface KustoDiagnostic { Severity: string; Code: string; Message: string; Start: number }
+interface KustoApi {
+  Symbols: { TableSymbol: { $ctor7: new (name: string, schema: string, description: string) => unknown }; DatabaseSymbol: { $ctor1: new (name: string, members: unknown[], isOpen: boolean) => unknown } };
+  GlobalState: { Default: { WithDatabase(db: unknown): unknown } };
+  KustoCode: { ParseAndAnalyze(text: string, globals: unknown): { GetDiagnostics(): unknown } };
+}
+
+let kusto: { api: KustoApi; toArray: (x: unknown) => KustoDiagnostic[] } | undefined;
+
+function load() {
+  if (!kusto) {
+    const g = globalThis as unknown as { Kusto: { Language: KustoApi }; Bridge: { toArray: (x: unknown) => KustoDiagnostic[] } };
+    kusto = { api: g.Kusto.Language, toArray: (x) => g.Bridge.toArray(x) };
+  }
+  return kusto;
+}
+
+/** Kusto type names of our column types. */
+const KUSTO_TYPE: Record<string, string> = { string: "string", int: "int", long: "long", real: "real", boolean: "bool", datetime: "datetime", dynamic: "dynamic" };
+
+/** Errors Kusto reports for `query` against tables named with their columns. */
+export function kqlErrors(query: string, tables: Record<string, readonly Pick<ColumnSchema, "name" | "type">[]>): string[] {
+  const { api, toArray } = load();
+  const symbols = Object.entries(tables).map(([name, columns]) =>
+    new api.Symbols.TableSymbol.$ctor7(name, `(${columns.map((c) => `['${c.name}']: ${KUSTO_TYPE[c.type]}`).join(", ")})`, ""));
+  const globals = api.GlobalState.Default.WithDatabase(new api.Symbols.DatabaseSymbol.$ctor1("workspace", symbols, false));
+  return toArray(api.KustoCode.ParseAndAnalyze(query, globals).GetDiagnostics()).filter((d) => d.Severity === "Error").map((d) => `${d.Code} ${d.Message} at ${d.Start}`);
+}
