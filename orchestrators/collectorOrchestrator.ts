@@ -40,7 +40,7 @@ function* auditGeneration(context: OrchestrationContext, state: CollectorState, 
   const results = (inputs.length > 0 ? yield context.df.Task.all(inputs.map((input) => context.df.callActivity(AUDIT_SLICE_ACTIVITY, input))) : []) as AuditSliceResult[];
   const nowMs = context.df.currentUtcDateTime.getTime();
   const audit = foldAudit(cursor, tasks, results.map((r) => ({
-    ok: r.outcome.kind === "ok", cursorInvalid: r.outcome.kind === "cursorInvalid", done: r.done, after: r.after, pages: r.pages, recent: r.recent,
+    ok: r.outcome.kind === "ok", cursorInvalid: r.outcome.kind === "cursorInvalid", done: r.done, after: r.after, pages: r.pages, rows: r.rowsWritten + r.duplicates, recent: r.recent,
   })), startSeconds, Math.floor(nowMs / 1000), settings);
   const reports: ActivityReport[] = results.map((r) => ({ outcome: r.outcome, rowsWritten: r.rowsWritten, pages: r.pages, duplicates: r.duplicates, newestEventAt: r.newestEventAt }));
   return {

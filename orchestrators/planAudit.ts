@@ -34,7 +34,29 @@ export interface AuditTaskResult {
   readonly done: boolean;
   readonly after: string | null;
   readonly pages: number;
+  /** Rows the call delivered. */
+  readonly rows: number;
   readonly recent: readonly string[];
+}
+
+/** New slices aim at this share of one activity's page budget (full pages, few stragglers). */
+export const SLICE_FILL = 0.8;
+
+/**
+ * The width of the next new slices: from the event density of the slices just drained, so a slice
+ * holds about {@link SLICE_FILL} of one activity's pages; halved when a slice overflowed; changing
+ * by at most 8× per generation.
+ */
+export function nextSliceSeconds(current: number, drained: ReadonlyArray<{ seconds: number; rows: number }>, overflowed: boolean, settings: RuntimeSettings): number {
+  let next = current;
+  if (overflowed) next = current / 2;
+  else if (drained.length > 0) {
+    const rows = drained.reduce((n, d) => n + d.rows, 0);
+    const seconds = drained.reduce((n, d) => n + d.seconds, 0);
+    const target = settings.maxPagesPerActivity * 100 * SLICE_FILL;
+    next = rows === 0 ? current * 8 : Math.min(current * 8, Math.max(current / 8, (target * seconds) / rows));
+  }
+  return Math.round(Math.min(MAX_SLICE_SECONDS, Math.max(MIN_SLICE_SECONDS, next)));
 }
 
 /** A new audit cursor starting at `startTime`. */
@@ -42,9 +64,19 @@ export function initialAuditCursor(startTime: number): AuditCursor {
   return { origin: startTime, watermark: startTime, frontier: startTime, inFlight: [], sliceSeconds: INITIAL_SLICE_SECONDS, late: null, lateSweptAt: null, recent: [] };
 }
 
-/** Oldest effective_at a late sweep must re-read: `overlap` before the last completed late sweep began. */
+/** Oldest effective_at a new late sweep must re-read: `overlap` before the last completed late sweep began. */
 export function lateWindowFloor(cursor: Pick<AuditCursor, "lateSweptAt">, nowSeconds: number, settings: RuntimeSettings): number {
   return Math.max((cursor.lateSweptAt ?? nowSeconds) - settings.overlapSeconds, nowSeconds - maxLateWindowSeconds(settings));
+}
+
+/**
+ * Oldest effective_at whose delivered ids must stay remembered: the late window, reaching further
+ * back while a late sweep in progress started earlier (it may still meet them), within the cap.
+ */
+export function rememberFloor(cursor: Pick<AuditCursor, "lateSweptAt" | "late">, nowSeconds: number, settings: RuntimeSettings): number {
+  const window = lateWindowFloor(cursor, nowSeconds, settings);
+  const inProgress = cursor.late?.slice.gte ?? window;
+  return Math.max(Math.min(window, inProgress), nowSeconds - maxLateWindowSeconds(settings));
 }
 
 function recentTime(entry: string): number {
@@ -59,24 +91,25 @@ function digestOf(entry: string): string {
 export function planAudit(cursor: AuditCursor, nowSeconds: number, settings: RuntimeSettings): AuditTask[] {
   const horizon = nowSeconds - settings.lagSeconds;
   const lateFloor = lateWindowFloor(cursor, nowSeconds, settings);
-  const tasks: AuditTask[] = cursor.inFlight.slice(0, settings.parallelism).map((slice) => ({ slice, fresh: false, recentSince: lateFloor }));
+  const remember = rememberFloor(cursor, nowSeconds, settings);
+  const tasks: AuditTask[] = cursor.inFlight.slice(0, settings.parallelism).map((slice) => ({ slice, fresh: false, recentSince: remember }));
   let from = cursor.frontier;
   // Less than a minimum slice before the horizon waits for the next poll (see auditCaughtUp).
   while (tasks.length < settings.parallelism && horizon - from >= MIN_SLICE_SECONDS) {
     const lt = Math.min(from + cursor.sliceSeconds, horizon);
-    tasks.push({ slice: { gte: from, lt, after: null }, fresh: true, recentSince: lateFloor });
+    tasks.push({ slice: { gte: from, lt, after: null }, fresh: true, recentSince: remember });
     from = lt;
   }
   const skipFor = (slice: AuditSlice) => cursor.recent.filter((e) => recentTime(e) >= slice.gte && recentTime(e) < slice.lt).map(digestOf);
-  // A late sweep in progress continues while everything it may meet is still remembered in `recent`.
-  if (cursor.late && cursor.late.slice.gte >= lateFloor) {
-    tasks.push({ slice: cursor.late.slice, fresh: false, late: true, skip: skipFor(cursor.late.slice), recentSince: lateFloor });
+  // A late sweep in progress continues (what it may meet stays remembered) unless it fell behind the cap.
+  if (cursor.late && cursor.late.slice.gte >= remember) {
+    tasks.push({ slice: cursor.late.slice, fresh: false, late: true, skip: skipFor(cursor.late.slice), recentSince: remember });
     return tasks;
   }
   const lateFrom = Math.max(lateFloor, cursor.origin);
   if (cursor.inFlight.length === 0 && horizon - from < MIN_SLICE_SECONDS && lateFrom < cursor.watermark) {
     const slice = { gte: lateFrom, lt: cursor.watermark, after: null };
-    tasks.push({ slice, fresh: false, late: true, skip: skipFor(slice), recentSince: lateFloor });
+    tasks.push({ slice, fresh: false, late: true, skip: skipFor(slice), recentSince: remember });
   }
   return tasks;
 }
@@ -89,7 +122,8 @@ export function planAudit(cursor: AuditCursor, nowSeconds: number, settings: Run
 export function foldAudit(cursor: AuditCursor, tasks: readonly AuditTask[], results: readonly AuditTaskResult[], plannedAt: number, nowSeconds: number, settings: RuntimeSettings): AuditCursor {
   const inFlight: AuditSlice[] = cursor.inFlight.slice(settings.parallelism);
   let frontier = cursor.frontier;
-  let sliceSeconds = cursor.sliceSeconds;
+  const drained: Array<{ seconds: number; rows: number }> = [];
+  let overflowed = false;
   const recent = new Set(cursor.recent);
   let late: AuditCursor["late"] = tasks.some((t) => t.late) ? null : cursor.late;
   let lateSweptAt = cursor.lateSweptAt;
@@ -105,16 +139,17 @@ export function foldAudit(cursor: AuditCursor, tasks: readonly AuditTask[], resu
     }
     if (task.fresh) frontier = Math.max(frontier, task.slice.lt);
     if (r.ok && r.done) {
-      if (task.fresh && r.pages <= 1) sliceSeconds = Math.min(MAX_SLICE_SECONDS, sliceSeconds * 2);
+      if (task.fresh) drained.push({ seconds: task.slice.lt - task.slice.gte, rows: r.rows });
       return;
     }
-    if (task.fresh && r.ok) sliceSeconds = Math.max(MIN_SLICE_SECONDS, Math.floor(sliceSeconds / 2));
+    if (task.fresh && r.ok) overflowed = true;
     inFlight.push({ ...task.slice, after: r.cursorInvalid ? null : r.after });
   });
   inFlight.sort((a, b) => a.gte - b.gte);
+  const sliceSeconds = nextSliceSeconds(cursor.sliceSeconds, drained, overflowed, settings);
   const watermark = inFlight[0]?.gte ?? frontier;
   if (watermark < cursor.watermark) throw new Error(`audit watermark would move backwards from ${cursor.watermark} to ${watermark}`);
-  const floor = lateWindowFloor({ lateSweptAt }, nowSeconds, settings);
+  const floor = rememberFloor({ lateSweptAt, late }, nowSeconds, settings);
   return { origin: cursor.origin, watermark, frontier, inFlight, sliceSeconds, late, lateSweptAt, recent: [...recent].filter((e) => recentTime(e) >= floor) };
 }
 

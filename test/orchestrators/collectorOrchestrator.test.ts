@@ -46,9 +46,10 @@ describe("collector orchestrator", () => {
   it("when caught up, waits the poll interval on a timer a wake event can cut short, then continues as new with the folded state", async () => {
     const h = running().scheduled(1, "collectAuditSlice", "2026-11-25T12:00:01Z").scheduled(2, "collectAuditSlice", "2026-11-25T12:00:01Z")
       .started("2026-11-25T12:00:03Z").completed(1, sliceDone(40, 1_795_604_000), "2026-11-25T12:00:03Z").completed(2, sliceDone(60, 1_795_607_000), "2026-11-25T12:00:03Z");
+    // 100 rows over 7,141 s; 5 pages × 100 × 0.8 = 400 rows per slice wants 28,564 s.
     const waiting = {
       state: "running", definitionVersion: 1, rowsIngested: 100, pages: 2, duplicatesSkipped: 0, lagSeconds: 1_003, lastSuccessAt: "2026-11-25T12:00:03.000Z", lastError: null,
-      nextRunAt: "2026-11-25T12:05:03.000Z", cursor: { watermark: "2026-11-25T11:59:01.000Z", frontier: "2026-11-25T11:59:01.000Z", slicesInFlight: 0, sliceSeconds: 14400 },
+      nextRunAt: "2026-11-25T12:05:03.000Z", cursor: { watermark: "2026-11-25T11:59:01.000Z", frontier: "2026-11-25T11:59:01.000Z", slicesInFlight: 0, sliceSeconds: 28_564 },
     };
     const timer = { actionType: 5, fireAt: "2026-11-25T12:05:03.000Z", isCanceled: false };
     const wait = { actionType: 11, compoundActions: [timer, { actionType: 6, externalEventName: "wake", reason: "ExternalEvent" }] };
@@ -57,7 +58,7 @@ describe("collector orchestrator", () => {
     h.timerCreated(3, "2026-11-25T12:05:03.000Z", "2026-11-25T12:00:03Z").started("2026-11-25T12:05:03Z").timerFired(3, "2026-11-25T12:05:03.000Z", "2026-11-25T12:05:03Z");
     const next: CollectorState = {
       ...state,
-      audit: { origin: 1_795_600_800, watermark: 1_795_607_941, frontier: 1_795_607_941, inFlight: [], sliceSeconds: 14400, late: null, lateSweptAt: null, recent: [] },
+      audit: { origin: 1_795_600_800, watermark: 1_795_607_941, frontier: 1_795_607_941, inFlight: [], sliceSeconds: 28_564, late: null, lateSweptAt: null, recent: [] },
       stats: { rowsIngested: 100, pages: 2, duplicatesSkipped: 0, lastSuccessAt: "2026-11-25T12:00:03.000Z", newestEventAt: 1_795_607_000, lastError: null, failures: 0 },
     };
     assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), {

@@ -6,8 +6,8 @@ import type { AuditCursor, RuntimeSettings } from "../../orchestrators/state";
 // Late window: overlap 900 s, capped at 3,600 s.
 const settings: RuntimeSettings = { parallelism: 3, maxPagesPerActivity: 5, lagSeconds: 60, overlapSeconds: 900 };
 const cursorOf = (c: Partial<AuditCursor>): AuditCursor => ({ origin: 0, watermark: 0, frontier: 0, inFlight: [], sliceSeconds: 1000, late: null, lateSweptAt: null, recent: [], ...c });
-const ok = (done: boolean, pages = 2, after: string | null = null, recent: string[] = []): AuditTaskResult => ({ ok: true, cursorInvalid: false, done, after, pages, recent });
-const failed = (after: string | null, pages = 1): AuditTaskResult => ({ ok: false, cursorInvalid: false, done: false, after, pages, recent: [] });
+const ok = (done: boolean, pages = 2, after: string | null = null, recent: string[] = [], rows = pages * 100): AuditTaskResult => ({ ok: true, cursorInvalid: false, done, after, pages, rows, recent });
+const failed = (after: string | null, pages = 1): AuditTaskResult => ({ ok: false, cursorInvalid: false, done: false, after, pages, rows: pages * 100, recent: [] });
 const shape = (tasks: ReturnType<typeof planAudit>) => tasks.map((t) => [t.slice.gte, t.slice.lt, t.slice.after, t.fresh, t.late ?? false, t.skip ?? null, t.recentSince]);
 
 describe("planAudit", () => {
@@ -52,9 +52,17 @@ describe("foldAudit", () => {
 
   it("keeps a failed slice's delivered progress, and restarts a slice whose cursor became invalid", () => {
     const tasks = planAudit(cursorOf({}), 10_000, settings);
-    const invalid: AuditTaskResult = { ok: false, cursorInvalid: true, done: false, after: "x", pages: 0, recent: [] };
+    const invalid: AuditTaskResult = { ok: false, cursorInvalid: true, done: false, after: "x", pages: 0, rows: 0, recent: [] };
     assert.deepEqual(foldAudit(cursorOf({}), tasks, [failed("a1"), invalid, ok(true, 1)], 10_000, 10_000, settings),
-      cursorOf({ frontier: 3000, inFlight: [{ gte: 0, lt: 1000, after: "a1" }, { gte: 1000, lt: 2000, after: null }], sliceSeconds: 2000 }));
+      // The drained slice held 100 rows in 1,000 s; 5 pages × 100 × 0.8 = 400 rows wants 4,000 s.
+      cursorOf({ frontier: 3000, inFlight: [{ gte: 0, lt: 1000, after: "a1" }, { gte: 1000, lt: 2000, after: null }], sliceSeconds: 4000 }));
+  });
+
+  it("sizes new slices from the density just seen, at most 8× per step, within a minute and a day", () => {
+    const cursor = cursorOf({ sliceSeconds: 1000 });
+    const sized = (rows: number[]) => foldAudit(cursor, planAudit(cursor, 10_000, settings), rows.map((r) => ok(true, Math.ceil(r / 100), null, [], r)), 10_000, 10_000, settings).sliceSeconds;
+    // 3 slices of 1,000 s; target 400 rows per slice.
+    assert.deepEqual([sized([400, 400, 400]), sized([1200, 1200, 1200]), sized([100, 50, 0]), sized([0, 0, 0]), sized([40_000, 40_000, 40_000])], [1000, 333, 8000, 8000, 125]);
   });
 
   it("widens slices over sparse data up to a day and narrows them over dense data down to a minute", () => {
@@ -67,8 +75,8 @@ describe("foldAudit", () => {
   it("a completed late sweep records when it started, merges what it found, and prunes what no sweep can meet again", () => {
     const cursor = cursorOf({ watermark: 9_940, frontier: 9_940, recent: ["9000:aaa", "9500:bbb"] });
     const tasks = planAudit(cursor, 10_100, settings);
-    const next = foldAudit(cursor, tasks, [ok(true, 1, null, ["10000:new"]), ok(true, 1, null, ["9300:late"])], 10_100, 10_130, settings);
-    assert.deepEqual(next, cursorOf({ watermark: 10_040, frontier: 10_040, sliceSeconds: 2000, lateSweptAt: 10_100, recent: ["9500:bbb", "10000:new", "9300:late"] }));
+    const next = foldAudit(cursor, tasks, [ok(true, 1, null, ["10000:new"], 100), ok(true, 1, null, ["9300:late"])], 10_100, 10_130, settings);
+    assert.deepEqual(next, cursorOf({ watermark: 10_040, frontier: 10_040, sliceSeconds: 400, lateSweptAt: 10_100, recent: ["9500:bbb", "10000:new", "9300:late"] }));
     assert.deepEqual([auditCaughtUp(next, 10_100, settings), auditCaughtUp(next, 10_159, settings), auditCaughtUp(next, 10_160, settings)], [true, true, false]);
   });
 
@@ -76,12 +84,20 @@ describe("foldAudit", () => {
     const cursor = cursorOf({ watermark: 9_940, frontier: 9_940, lateSweptAt: 9_000, recent: ["9500:bbb"] });
     const first = planAudit(cursor, 10_100, settings);
     assert.deepEqual(shape(first).map((t) => t.slice(0, 5)), [[9_940, 10_040, null, true, false], [8_100, 9_940, null, false, true]]);
-    const unfinished = foldAudit(cursor, first, [ok(true, 1), failed("l5")], 10_100, 10_100, settings);
+    const unfinished = foldAudit(cursor, first, [ok(true, 1, null, [], 0), failed("l5")], 10_100, 10_100, settings);
     assert.deepEqual([unfinished.late, unfinished.lateSweptAt, unfinished.recent], [{ slice: { gte: 8_100, lt: 9_940, after: "l5" }, startedAt: 10_100 }, 9_000, ["9500:bbb"]]);
     const resumed = planAudit(unfinished, 11_000, settings);
     assert.deepEqual(shape(resumed).map((t) => t.slice(0, 6)), [[10_040, 10_940, null, true, false, null], [8_100, 9_940, "l5", false, true, ["bbb"]]]);
     const done = foldAudit(unfinished, resumed, [ok(true, 1), ok(true, 2)], 11_000, 11_000, settings);
     assert.deepEqual([done.late, done.lateSweptAt], [null, 10_100]);
+  });
+
+  it("keeps a first late sweep going while time moves on, remembering what it may still meet", () => {
+    // No late sweep has completed yet, so the window follows the clock; the one in progress must not be dropped.
+    const cursor = cursorOf({ watermark: 9_940, frontier: 9_940, late: { slice: { gte: 9_000, lt: 9_940, after: "p5" }, startedAt: 9_950 }, recent: ["9100:aaa", "8000:old"] });
+    assert.deepEqual(shape(planAudit(cursor, 10_500, settings)).map((t) => t.slice(0, 6)).at(-1), [9_000, 9_940, "p5", false, true, ["aaa"]]);
+    const next = foldAudit(cursor, planAudit(cursor, 10_500, settings), [ok(true, 1, null, [], 0), ok(false, 5, "p10")], 10_500, 10_500, settings);
+    assert.deepEqual([next.late, next.recent], [{ slice: { gte: 9_000, lt: 9_940, after: "p10" }, startedAt: 9_950 }, ["9100:aaa"]]);
   });
 
   it("drops a late sweep that would reach beyond the capped window", () => {

@@ -108,7 +108,7 @@ export class DurableHost {
   private idleWaiters: Array<() => void> = [];
   private stopped = false;
   /** Counts for reports: episodes run, history events written. */
-  readonly stats = { episodes: 0, activities: 0, historyEvents: 0, historyBytes: 0, generations: 0 };
+  readonly stats = { episodes: 0, activities: 0, historyEvents: 0, historyBytes: 0, generations: 0, maxGenerationBytes: 0, maxGenerationEvents: 0 };
 
   constructor(private readonly options: DurableHostOptions) {
     this.clock = options.clock;
@@ -430,6 +430,8 @@ export class DurableHost {
     const bytes = Buffer.byteLength(JSON.stringify(r.history));
     this.stats.historyBytes += bytes;
     this.stats.generations++;
+    this.stats.maxGenerationBytes = Math.max(this.stats.maxGenerationBytes, bytes);
+    this.stats.maxGenerationEvents = Math.max(this.stats.maxGenerationEvents, r.history.length);
     this.dropTimers(r);
     r.generation++;
     r.input = input;

@@ -29,12 +29,17 @@ export interface LogsIngestionFakeOptions {
   readonly port?: number;
   /** Called with every accepted batch. */
   readonly onRows?: (stream: string, rows: Record<string, unknown>[]) => void;
+  /** Keep whole rows (default) or only their ids (benchmarks with millions of rows). */
+  readonly retain?: "rows" | "ids";
 }
 
 /** The running fake. */
 export class LogsIngestionFake {
   /** Accepted rows per stream, in arrival order. */
   readonly accepted = new Map<string, Record<string, unknown>[]>();
+  /** Distinct ids accepted per stream, and how many arrived more than once. */
+  readonly ids = new Map<string, Set<string>>();
+  readonly duplicates = new Map<string, number>();
   readonly stats = { requests: 0, accepted: 0, rejected: 0, bytesCompressed: 0, bytesUncompressed: 0 };
   private readonly faults: IngestionFault[] = [];
   private server: RunningServer | undefined;
@@ -104,9 +109,17 @@ export class LogsIngestionFake {
       const problems = checkRow(table, row as Record<string, unknown>);
       if (problems.length > 0) return fail(400, "InvalidRow", `row ${i}: ${problems.map((p) => `${p.column} ${p.problem}`).join("; ")}`);
     }
-    const kept = this.accepted.get(stream) ?? [];
-    kept.push(...(rows as Record<string, unknown>[]));
-    this.accepted.set(stream, kept);
+    const ids = this.ids.get(stream) ?? new Set<string>();
+    for (const row of rows as Array<{ Id?: string }>) {
+      if (ids.has(String(row.Id))) this.duplicates.set(stream, (this.duplicates.get(stream) ?? 0) + 1);
+      ids.add(String(row.Id));
+    }
+    this.ids.set(stream, ids);
+    if ((this.options.retain ?? "rows") === "rows") {
+      const kept = this.accepted.get(stream) ?? [];
+      for (const row of rows as Record<string, unknown>[]) kept.push(row);
+      this.accepted.set(stream, kept);
+    }
     this.stats.accepted += rows.length;
     this.options.onRows?.(stream, rows as Record<string, unknown>[]);
     res.writeHead(204).end();

@@ -1,0 +1,235 @@
+/**
+ * `npm run bench`: backfill and steady-state throughput of the connector against the rate-limit
+ * bound, beside the baseline a user would write (the official `openai` SDK's auto-pagination plus
+ * `LogsIngestionClient.upload`, sequential). One process tree: this process runs the connector on
+ * the embedded durable host; a child process holds the OpenAI mock and the Logs Ingestion fake.
+ * Prints figures and writes `.bench/results.json`; `--write` also renders BENCHMARKS.md and the chart.
+ */
+import "../../src/local/installCore";
+import { fork, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { HttpRequest } from "@azure/functions";
+import { LogsIngestionClient } from "@azure/monitor-ingestion";
+import OpenAI from "openai";
+import type { CollectDeps } from "../../activities/deps";
+import type { RuntimeSettings } from "../../orchestrators/state";
+import { AUDIT_LOGS_STREAM, CHAT_COMPLETIONS_STREAM } from "../../src/config";
+import { registerFunctions } from "../../src/functions/register";
+import { RealClock, VirtualClock, type Clock } from "../../src/local/durable/clock";
+import { DurableHost } from "../../src/local/durable/host";
+import { invokeHttp } from "../../src/local/durable/invoke";
+import { startRpcServer } from "../../src/local/durable/rpcServer";
+import { localCredential, LOCAL_DCR_ID, startFakeEnvironment } from "../../src/local/fakeEnvironment";
+import { generateAuditEvents, generateCompletions } from "../../src/local/fakes/generate";
+import { registeredFunctions } from "../../src/local/functionsCore";
+import { matchRoute } from "../../src/local/router";
+import { OpenAIClient } from "../../src/openai/client";
+import type { AuditLogEvent, ChatCompletion } from "../../src/openai/types";
+import { toAuditLogRow } from "../../src/rows/auditLogRow";
+import { toChatCompletionRow } from "../../src/rows/chatCompletionRow";
+import { SecretCache } from "../../src/secrets/secretCache";
+import { SentinelWriter } from "../../src/sentinel/writer";
+import type { FakesConfig, FakesStats } from "./fakesProcess";
+import { renderReport, type BenchResults } from "./report";
+
+const args = new Set(process.argv.slice(2));
+const QUICK = args.has("--quick");
+const scale = (n: number) => (QUICK ? Math.ceil(n / 10) : n);
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
+const RATE_CAP = Number(process.env.BENCH_RATE_CAP ?? 5);
+const NOW_S = Math.floor(Date.now() / 1000);
+const KEYS = { admin: "bench-admin-key", project: "bench-project-key" };
+
+// ---- the connector, registered once; each scenario points it at fresh fakes ------------------
+const box: { deps?: CollectDeps; settings: RuntimeSettings; clock: Clock } = { settings: { parallelism: 8, maxPagesPerActivity: 10, lagSeconds: 60, overlapSeconds: 1_800 }, clock: new RealClock() };
+registerFunctions({ deps: () => box.deps!, settings: () => box.settings, declaredCollectors: () => [], openaiBaseUrl: "https://api.openai.com/v1", now: () => box.clock.now() });
+
+function clientsFor(openaiUrl: string, ingestionUrl: string, ca: string, clock: Clock): CollectDeps {
+  const secrets = new SecretCache((name) => Promise.resolve(name === "openai-admin-key" ? KEYS.admin : KEYS.project), undefined, () => clock.now());
+  return { openai: new OpenAIClient({ baseUrl: openaiUrl }), writer: new SentinelWriter(ingestionUrl, LOCAL_DCR_ID, localCredential(), { ca }), secrets, now: () => clock.now() };
+}
+
+async function startConnector(clock: Clock) {
+  const host = new DurableHost({ clock, activityConcurrency: 64 });
+  const rpc = await startRpcServer(host);
+  const api = async (method: string, apiPath: string, body?: unknown) => {
+    const match = matchRoute(registeredFunctions(), method, apiPath);
+    if (!match || match === "methodNotAllowed") throw new Error(`no route ${apiPath}`);
+    const request = new HttpRequest({ method, url: `http://localhost/api/${apiPath}`, params: match.params, ...(body ? { body: { string: JSON.stringify(body) } } : {}) });
+    const res = (await invokeHttp(match.fn, request, rpc.baseUrl)) as { status?: number; jsonBody?: unknown };
+    if ((res.status ?? 200) >= 400) throw new Error(`${method} ${apiPath}: ${JSON.stringify(res.jsonBody)}`);
+    return res.jsonBody;
+  };
+  return { host, api, stop: async () => { await host.shutdown(); await rpc.close(); } };
+}
+
+// ---- the fakes' child process --------------------------------------------------------------
+interface Child { proc: ChildProcess; openaiUrl: string; ingestionUrl: string; ca: string; stats(): Promise<FakesStats>; stop(): void }
+
+async function startFakes(config: Omit<FakesConfig, "nowSeconds">): Promise<Child> {
+  const proc = fork(path.join(__dirname, "fakesProcess.js"), [], { execArgv: ["--max-old-space-size=8192"], env: { ...process.env, BENCH_FAKES: JSON.stringify({ ...config, nowSeconds: NOW_S }) } });
+  const ready = await new Promise<{ openaiUrl: string; ingestionUrl: string; ca: string }>((resolve, reject) => {
+    proc.once("error", reject);
+    proc.on("message", (m: { cmd: string }) => { if (m.cmd === "ready") resolve(m as never); });
+  });
+  return {
+    proc, ...ready,
+    stats: () => new Promise((resolve) => {
+      const onMessage = (m: { cmd: string; stats: FakesStats }) => { if (m.cmd === "stats") { proc.off("message", onMessage); resolve(m.stats); } };
+      proc.on("message", onMessage);
+      proc.send({ cmd: "stats" });
+    }),
+    stop: () => proc.kill(),
+  };
+}
+
+function sampler() {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
+  const cpu0 = process.cpuUsage();
+  return { done: () => { clearInterval(timer); const cpu = process.cpuUsage(cpu0); return { peakRssMb: Math.max(peak, process.memoryUsage().rss) / 2 ** 20, cpuMs: (cpu.user + cpu.system) / 1000 }; } };
+}
+
+const startTime = new Date((NOW_S - 31 * 86_400) * 1000).toISOString();
+
+/** A backfill through the connector: collectors created, timed until every id was accepted. */
+async function backfill(name: string, opts: { audit: number; completions: number; parallelism: number; rateCap: number | null }) {
+  const fakes = await startFakes({ audit: opts.audit, completions: opts.completions, latencyMs: LATENCY_MS, rateLimitPerSecond: opts.rateCap, spanDays: 30 });
+  box.clock = new RealClock();
+  box.settings = { ...box.settings, parallelism: opts.parallelism };
+  box.deps = clientsFor(fakes.openaiUrl, fakes.ingestionUrl, fakes.ca, box.clock);
+  const connector = await startConnector(box.clock);
+  const before = await fakes.stats();
+  const sample = sampler();
+  const t0 = Date.now();
+  const finished: Record<string, number> = {};
+  if (opts.audit > 0) await connector.api("PUT", "collectors/bench-audit", { dataType: "auditLogs", friendlyName: "bench", apiKeySecretName: "openai-admin-key", startTime });
+  if (opts.completions > 0) await connector.api("PUT", "collectors/bench-chat", { dataType: "chatCompletions", friendlyName: "bench", apiKeySecretName: "openai-project-key", startTime });
+  let stats = before;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 100));
+    stats = await fakes.stats();
+    const elapsed = (Date.now() - t0) / 1000;
+    if (!finished.audit && (stats.unique[AUDIT_LOGS_STREAM] ?? 0) >= opts.audit) finished.audit = elapsed;
+    if (!finished.chat && (stats.unique[CHAT_COMPLETIONS_STREAM] ?? 0) >= opts.completions) finished.chat = elapsed;
+    if (finished.audit !== undefined && finished.chat !== undefined) break;
+    if (elapsed > 3_600) throw new Error(`${name}: not finished after an hour`);
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  const { peakRssMb, cpuMs } = sample.done();
+  const host = connector.host.stats;
+  await connector.stop();
+  fakes.stop();
+  const pages = (stats.openaiOk["/v1/organization/audit_logs"] ?? 0) + (stats.openaiOk["/v1/chat/completions"] ?? 0);
+  const rows = opts.audit + opts.completions;
+  const result = {
+    name, ...opts, latencyMs: LATENCY_MS, seconds, auditSeconds: finished.audit ?? 0, chatSeconds: finished.chat ?? 0,
+    eventsPerSecond: rows / seconds, auditPerSecond: opts.audit / (finished.audit || 1), chatPerSecond: opts.completions / (finished.chat || 1),
+    pages, pagesPerSecond: pages / seconds, throttled: stats.throttled - before.throttled,
+    duplicates: Object.values(stats.duplicates).reduce((a, b) => a + b, 0),
+    peakRssMb, cpuSecondsPer100k: cpuMs / 1000 / (rows / 100_000), fakesCpuSeconds: (stats.cpuMs - before.cpuMs) / 1000, fakesRssMb: stats.rssMb,
+    generations: host.generations, historyBytesPerGeneration: host.historyBytes / Math.max(1, host.generations), maxGenerationBytes: host.maxGenerationBytes,
+    maxGenerationEvents: host.maxGenerationEvents, historyBytesPerPage: host.historyBytes / Math.max(1, pages),
+    ingestionRequests: stats.ingestion.requests - before.ingestion.requests, ingestionBytesCompressed: stats.ingestion.bytesCompressed - before.ingestion.bytesCompressed,
+    ingestionBytesUncompressed: stats.ingestion.bytesUncompressed - before.ingestion.bytesUncompressed,
+  };
+  console.log(`${name}: ${rows.toLocaleString("en-US")} rows in ${seconds.toFixed(1)} s = ${result.eventsPerSecond.toFixed(0)}/s (audit ${result.auditPerSecond.toFixed(0)}/s, chat ${result.chatPerSecond.toFixed(0)}/s), ${result.pagesPerSecond.toFixed(1)} pages/s, peak RSS ${peakRssMb.toFixed(0)} MB, ${result.historyBytesPerPage.toFixed(0)} B history/page, ${result.duplicates} duplicates`);
+  return result;
+}
+
+/** The baseline a user would write: SDK auto-pagination, upload per 100 rows, one request at a time. */
+async function baseline(kind: "audit" | "chat", count: number, maxSeconds: number) {
+  const fakes = await startFakes({ audit: kind === "audit" ? count : 0, completions: kind === "chat" ? count : 0, latencyMs: LATENCY_MS, rateLimitPerSecond: null, spanDays: 30 });
+  const client = new OpenAI({ apiKey: KEYS.project, adminAPIKey: KEYS.admin, baseURL: fakes.openaiUrl, maxRetries: 2 });
+  const ingestion = new LogsIngestionClient(fakes.ingestionUrl, localCredential(), { tlsOptions: { ca: fakes.ca } });
+  const origin = { connectorName: "baseline", collectorId: "baseline", collectedAt: new Date().toISOString() };
+  const t0 = Date.now();
+  let rows = 0;
+  let batch: Array<Record<string, unknown>> = [];
+  const stream = kind === "audit" ? AUDIT_LOGS_STREAM : CHAT_COMPLETIONS_STREAM;
+  const flush = async () => { await ingestion.upload(LOCAL_DCR_ID, stream, batch); rows += batch.length; batch = []; };
+  const items = kind === "audit"
+    ? client.admin.organization.auditLogs.list({ effective_at: { gte: NOW_S - 31 * 86_400, lt: NOW_S }, limit: 100 })
+    : client.chat.completions.list({ order: "asc", limit: 100 });
+  for await (const item of items as AsyncIterable<Record<string, unknown>>) {
+    batch.push(kind === "audit" ? toAuditLogRow(item as AuditLogEvent, origin) : toChatCompletionRow(item as ChatCompletion, origin));
+    if (batch.length === 100) await flush();
+    if ((Date.now() - t0) / 1000 > maxSeconds) break;
+  }
+  if (batch.length > 0) await flush();
+  const seconds = (Date.now() - t0) / 1000;
+  fakes.stop();
+  console.log(`baseline ${kind}: ${rows.toLocaleString("en-US")} rows in ${seconds.toFixed(1)} s = ${(rows / seconds).toFixed(0)}/s`);
+  return { kind, rows, seconds, eventsPerSecond: rows / seconds };
+}
+
+/** Steady state on a virtual clock: events arrive at a fixed rate for an hour; lag from visibility to acceptance. */
+async function steadyState(pollIntervalSeconds: number) {
+  const clock = new VirtualClock(NOW_S * 1000);
+  box.clock = clock;
+  box.settings = { ...box.settings, parallelism: 4 };
+  const visibleAt = new Map<string, number>();
+  const lags: Record<string, number[]> = { [AUDIT_LOGS_STREAM]: [], [CHAT_COMPLETIONS_STREAM]: [] };
+  const env = await startFakeEnvironment({
+    mock: { adminKey: KEYS.admin, projectKey: KEYS.project, now: () => clock.now() }, secrets: { "openai-admin-key": KEYS.admin, "openai-project-key": KEYS.project }, now: () => clock.now(),
+    fastRetries: true,
+    onRows: (stream, rows) => { for (const r of rows) lags[stream]!.push((clock.now() - visibleAt.get(r.Id as string)!) / 1000); },
+  });
+  box.deps = env.deps;
+  // 4 audit events/s and 2 completions/s for one hour, each visible 0–5 s after its time.
+  for (let minute = 0; minute < 60; minute++) {
+    const from = NOW_S + minute * 60;
+    for (const e of generateAuditEvents(240, from, from + 60, 50_000 + minute)) { visibleAt.set(e.id, (e.effective_at + (minute % 6)) * 1000); env.openai.addAuditEvents([e], visibleAt.get(e.id)); }
+    for (const c of generateCompletions(120, from, from + 60, 60_000 + minute)) { visibleAt.set(c.id, (c.created + 1) * 1000); env.openai.addCompletions([c], visibleAt.get(c.id)); }
+  }
+  const connector = await startConnector(clock);
+  await connector.api("PUT", "collectors/steady-audit", { dataType: "auditLogs", friendlyName: "steady", apiKeySecretName: "openai-admin-key", startTime: new Date(NOW_S * 1000).toISOString(), pollIntervalSeconds });
+  await connector.api("PUT", "collectors/steady-chat", { dataType: "chatCompletions", friendlyName: "steady", apiKeySecretName: "openai-project-key", startTime: new Date(NOW_S * 1000).toISOString(), pollIntervalSeconds });
+  const end = clock.now() + 70 * 60_000;
+  for (;;) {
+    await connector.host.idle();
+    const next = clock.nextTimerAt();
+    if (next === undefined || next > end) break;
+    clock.advanceTo(next);
+  }
+  await connector.stop();
+  await env.stop();
+  const pct = (values: number[], p: number) => { const s = [...values].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN; };
+  const result = {
+    pollIntervalSeconds,
+    audit: { rows: lags[AUDIT_LOGS_STREAM]!.length, medianLagSeconds: pct(lags[AUDIT_LOGS_STREAM]!, 50), p99LagSeconds: pct(lags[AUDIT_LOGS_STREAM]!, 99) },
+    chat: { rows: lags[CHAT_COMPLETIONS_STREAM]!.length, medianLagSeconds: pct(lags[CHAT_COMPLETIONS_STREAM]!, 50), p99LagSeconds: pct(lags[CHAT_COMPLETIONS_STREAM]!, 99) },
+  };
+  console.log(`steady state, poll ${pollIntervalSeconds} s: audit lag median ${result.audit.medianLagSeconds.toFixed(0)} s, p99 ${result.audit.p99LagSeconds.toFixed(0)} s (${result.audit.rows} rows); chat median ${result.chat.medianLagSeconds.toFixed(0)} s, p99 ${result.chat.p99LagSeconds.toFixed(0)} s (${result.chat.rows} rows)`);
+  return result;
+}
+
+async function main(): Promise<void> {
+  const fullAudit = scale(500_000), fullChat = scale(100_000);
+  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
+  console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GiB, Node ${machine.node}; page latency ${LATENCY_MS} ms${QUICK ? " (quick: 1/10 of the data)" : ""}`);
+  const results: BenchResults = {
+    date: new Date().toISOString(), machine, latencyMs: LATENCY_MS, rateCap: RATE_CAP, quick: QUICK,
+    uncapped: await backfill("uncapped backfill, fan-out 8", { audit: fullAudit, completions: fullChat, parallelism: 8, rateCap: null }),
+    small: await backfill("uncapped backfill of 1/10 the audit events, fan-out 8", { audit: Math.ceil(fullAudit / 10), completions: 0, parallelism: 8, rateCap: null }),
+    capped: await backfill(`backfill capped at ${RATE_CAP} requests/s`, { audit: scale(50_000), completions: scale(10_000), parallelism: 8, rateCap: RATE_CAP }),
+    baseline: { audit: await baseline("audit", fullAudit, QUICK ? 20 : 60), chat: await baseline("chat", fullChat, QUICK ? 10 : 30) },
+    fanOut: [],
+    steady: [await steadyState(60), await steadyState(300)],
+  };
+  for (const width of [1, 2, 4, 8, 16]) results.fanOut.push(await backfill(`fan-out ${width}`, { audit: scale(30_000), completions: 0, parallelism: width, rateCap: null }));
+  fs.mkdirSync(".bench", { recursive: true });
+  fs.writeFileSync(".bench/results.json", JSON.stringify(results, null, 2));
+  if (args.has("--write")) {
+    const { markdown, svg } = renderReport(results, `npm run bench${QUICK ? " -- --quick" : ""}`);
+    fs.writeFileSync("BENCHMARKS.md", markdown);
+    fs.mkdirSync("docs", { recursive: true });
+    fs.writeFileSync("docs/throughput-vs-fanout.svg", svg);
+    console.log("wrote BENCHMARKS.md and docs/throughput-vs-fanout.svg");
+  }
+  process.exit(0);
+}
+
+main().catch((error: unknown) => { console.error(error); process.exit(1); });
