@@ -29,8 +29,8 @@ function* waitOrWake(context: OrchestrationContext, untilMs: number): Generator<
 
 function* auditGeneration(context: OrchestrationContext, state: CollectorState, view: CollectorControlView): Generator<df.Task, { state: CollectorState; outcomes: Outcome[]; caughtUp: boolean }, unknown> {
   const { definition, settings } = view;
-  const cursor = state.audit ?? initialAuditCursor(state.startTime);
   const startSeconds = Math.floor(context.df.currentUtcDateTime.getTime() / 1000);
+  const cursor = state.audit ?? initialAuditCursor(state.startTime, startSeconds, settings);
   const tasks: AuditTask[] = planAudit(cursor, startSeconds, settings);
   const inputs: AuditSliceInput[] = tasks.map((t) => ({
     collectorId: definition.id, connectorName: definition.friendlyName, apiKeySecretName: definition.apiKeySecretName,

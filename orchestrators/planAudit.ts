@@ -59,9 +59,14 @@ export function nextSliceSeconds(current: number, drained: ReadonlyArray<{ secon
   return Math.round(Math.min(MAX_SLICE_SECONDS, Math.max(MIN_SLICE_SECONDS, next)));
 }
 
-/** A new audit cursor starting at `startTime`. */
-export function initialAuditCursor(startTime: number): AuditCursor {
-  return { origin: startTime, watermark: startTime, frontier: startTime, inFlight: [], sliceSeconds: INITIAL_SLICE_SECONDS, late: null, lateSweptAt: null, recent: [] };
+/**
+ * A new audit cursor starting at `startTime`. Its first slices split the backlog into about four
+ * per fan-out slot (density unknown yet); later widths follow the density seen.
+ */
+export function initialAuditCursor(startTime: number, nowSeconds?: number, settings?: RuntimeSettings): AuditCursor {
+  const backlog = nowSeconds !== undefined && settings ? nowSeconds - settings.lagSeconds - startTime : 0;
+  const width = settings && backlog > 0 ? Math.round(Math.min(MAX_SLICE_SECONDS, Math.max(INITIAL_SLICE_SECONDS, backlog / (4 * settings.parallelism)))) : INITIAL_SLICE_SECONDS;
+  return { origin: startTime, watermark: startTime, frontier: startTime, inFlight: [], sliceSeconds: width, late: null, lateSweptAt: null, recent: [] };
 }
 
 /** Oldest effective_at a new late sweep must re-read: `overlap` before the last completed late sweep began. */

@@ -115,4 +115,9 @@ describe("initialAuditCursor", () => {
   it("starts everything at the start time", () => {
     assert.deepEqual(initialAuditCursor(1234), cursorOf({ origin: 1234, watermark: 1234, frontier: 1234, sliceSeconds: 3600 }));
   });
+  it("cuts a new collector's backlog into about four slices per fan-out slot, between an hour and a day", () => {
+    const day = 86_400;
+    assert.deepEqual([initialAuditCursor(0, 30 * day + 60, settings).sliceSeconds, initialAuditCursor(0, day + 60, settings).sliceSeconds, initialAuditCursor(0, 3_000, settings).sliceSeconds],
+      [day, 7_200, 3_600]);
+  });
 });
