@@ -10,6 +10,7 @@ import { withApiKey } from "./apiKey";
 import type { CollectDeps, CollectorRef } from "./deps";
 import { idDigest, recentEntry } from "./idDigest";
 import { outcomeOf, type Outcome } from "./outcome";
+import { prefetch } from "./prefetch";
 
 /** Input of one audit-slice activity. Small and key-free: it is stored in orchestration history. */
 export interface AuditSliceInput extends CollectorRef {
@@ -54,10 +55,12 @@ export function collectAuditSlice(deps: CollectDeps) {
     const recent: string[] = [];
     const result = (outcome: Outcome, done: boolean): AuditSliceResult => ({ outcome, done, after, pages, rowsWritten, duplicates, newestEventAt, recent });
 
+    const fetchPage = (cursor: string | null) => withApiKey(deps.secrets, input.apiKeySecretName, (key) =>
+      deps.openai.listAuditLogs(key, { gte: input.gte, lt: input.lt, after: cursor ?? undefined }));
     try {
+      let pending = prefetch(() => fetchPage(after));
       while (pages < input.maxPages) {
-        const page = await withApiKey(deps.secrets, input.apiKeySecretName, (key) =>
-          deps.openai.listAuditLogs(key, { gte: input.gte, lt: input.lt, after: after ?? undefined }));
+        const page = await pending;
         const collectedAt = new Date(deps.now()).toISOString();
         const fresh = page.data.filter((event) => {
           const digest = idDigest(event.id);
@@ -65,6 +68,10 @@ export function collectAuditSlice(deps: CollectDeps) {
           skip.add(digest);
           return true;
         });
+        // The next page is requested while this one uploads; the cursor still moves only after the upload.
+        const next = nextAuditCursor(page);
+        if (next !== null) guard.follow(next);
+        if (next !== null && pages + 1 < input.maxPages) pending = prefetch(() => fetchPage(next));
         await deps.writer.upload(AUDIT_LOGS_STREAM, fresh.map((e) => toAuditLogRow(e, { ...input, collectedAt })));
         // Delivered: only now may the cursor move.
         pages++;
@@ -75,9 +82,7 @@ export function collectAuditSlice(deps: CollectDeps) {
             if (input.recentSince !== undefined && event.effective_at >= input.recentSince) recent.push(recentEntry(event.effective_at, event.id));
           }
         }
-        const next = nextAuditCursor(page);
         if (next === null) return result({ kind: "ok" }, true);
-        guard.follow(next);
         after = next;
       }
       return result({ kind: "ok" }, false);

@@ -13,6 +13,7 @@ import { toChatCompletionRow } from "../src/rows/chatCompletionRow";
 import { withApiKey } from "./apiKey";
 import type { CollectDeps, CollectorRef } from "./deps";
 import { outcomeOf, type Outcome } from "./outcome";
+import { prefetch } from "./prefetch";
 
 /** Input of one chat-completions activity. Key-free and small. */
 export interface CompletionPagesInput extends CollectorRef {
@@ -58,15 +59,19 @@ export function collectChatCompletions(deps: CollectDeps) {
       guard = new CursorGuard();
     };
 
+    // The next page is requested while this one uploads; the cursor still moves only after the upload.
+    let pending: Promise<ListPage<ChatCompletion>> | undefined;
     try {
       while (pages < input.maxPages) {
         const after = cursor.sweep?.after ?? null;
         let page: ListPage<ChatCompletion>;
         try {
-          page = await list(after);
+          page = await (pending ?? list(after));
         } catch (error) {
           if (after !== null && isGone(error)) { restartFromTop(); continue; }
           throw error;
+        } finally {
+          pending = undefined;
         }
         if (after !== null && page.data.length === 0 && !page.hasMore) {
           // Empty and done after an id: either that id is the oldest stored item, or it was
@@ -79,19 +84,23 @@ export function collectChatCompletions(deps: CollectDeps) {
         const verdicts = page.data.map((c) => judgeItem(cursor, c.created, c.id));
         const fresh = page.data.filter((_, i) => verdicts[i] === "new");
         const collectedAt = new Date(deps.now()).toISOString();
+        const next = nextCompletionCursor(page);
+        const finishing = next === null || verdicts.includes("floor");
+        if (!finishing && next !== null) {
+          guard.follow(next);
+          if (pages + 1 < input.maxPages) pending = prefetch(() => list(next));
+        }
         await deps.writer.upload(CHAT_COMPLETIONS_STREAM, fresh.map((c) => toChatCompletionRow(c, { ...input, collectedAt })));
         // Delivered: only now may the cursor move.
         pages++;
         rowsWritten += fresh.length;
         skipped += verdicts.filter((v) => v === "skip").length;
         for (const c of fresh) newestEventAt = Math.max(newestEventAt ?? c.created, c.created);
-        const next = nextCompletionCursor(page);
         cursor = recordDelivered(cursor, fresh, next);
-        if (next === null || verdicts.includes("floor")) {
+        if (finishing) {
           cursor = finishSweep(cursor);
           return result({ kind: "ok" }, true);
         }
-        guard.follow(next);
       }
       return result({ kind: "ok" }, false);
     } catch (error) {
