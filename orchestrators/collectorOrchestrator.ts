@@ -54,7 +54,7 @@ function* chatGeneration(context: OrchestrationContext, state: CollectorState, v
   const { definition, settings } = view;
   const input: CompletionPagesInput = {
     collectorId: definition.id, connectorName: definition.friendlyName, apiKeySecretName: definition.apiKeySecretName,
-    cursor: state.chat ?? initialCursor(state.startTime), maxPages: settings.maxPagesPerActivity,
+    cursor: state.chat ?? initialCursor(state.startTime), maxPages: settings.chatPagesPerActivity,
   };
   const r = (yield context.df.callActivity(CHAT_PAGES_ACTIVITY, input)) as CompletionPagesResult;
   const nowIso = context.df.currentUtcDateTime.toISOString();

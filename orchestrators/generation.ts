@@ -110,4 +110,4 @@ export function buildStatus(state: CollectorState, control: CollectorControl, ru
 }
 
 /** Settings used when the entity reports none (defaults). */
-export const DEFAULT_RUNTIME_SETTINGS: RuntimeSettings = { parallelism: 4, maxPagesPerActivity: 10, lagSeconds: 60, overlapSeconds: 1_800 };
+export const DEFAULT_RUNTIME_SETTINGS: RuntimeSettings = { parallelism: 4, maxPagesPerActivity: 10, chatPagesPerActivity: 30, lagSeconds: 60, overlapSeconds: 1_800 };

@@ -25,8 +25,13 @@ export interface CollectorDefinition {
 export interface RuntimeSettings {
   /** Page activities at once per collector. */
   readonly parallelism: number;
-  /** Pages one activity call moves at most. */
+  /** Pages one audit activity call moves at most. */
   readonly maxPagesPerActivity: number;
+  /**
+   * Pages one chat-completions activity call moves at most. Sweeps cannot fan out (the API pages one
+   * `after` at a time), so a larger budget saves generation round-trips between pages.
+   */
+  readonly chatPagesPerActivity: number;
   /** Audit logs newer than now − lag are left for the next poll. */
   readonly lagSeconds: number;
   /**

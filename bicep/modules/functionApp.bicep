@@ -125,6 +125,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     AZURE_CLIENT_ID: identityClientId
     FETCH_PARALLELISM: string(fetchParallelism)
     PAGES_PER_ACTIVITY: '10'
+    CHAT_PAGES_PER_ACTIVITY: '30'
     AUDIT_LAG_SECONDS: '60'
     AUDIT_OVERLAP_SECONDS: '1800'
     COLLECTORS: collectorsJson

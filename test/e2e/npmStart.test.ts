@@ -18,7 +18,7 @@ function start(dataDir: string, port: number): ChildProcess & { output: string[]
   const child = spawn(process.execPath, [ENTRY, "--data", dataDir, "--port", String(port)], {
     cwd: os.tmpdir(),
     env: { PATH: process.env.PATH, DEMO_AUDIT_EVENTS: String(options.auditBacklog), DEMO_COMPLETIONS: String(options.completionBacklog), DEMO_LATENCY_MS: String(options.latencyMs),
-      DEMO_LIVE: "false", FETCH_PARALLELISM: "1", PAGES_PER_ACTIVITY: "1", AUDIT_OVERLAP_SECONDS: "0", PROGRESS_INTERVAL_MS: "60000" },
+      DEMO_LIVE: "false", FETCH_PARALLELISM: "1", PAGES_PER_ACTIVITY: "1", CHAT_PAGES_PER_ACTIVITY: "1", AUDIT_OVERLAP_SECONDS: "0", PROGRESS_INTERVAL_MS: "60000" },
     stdio: ["ignore", "pipe", "pipe"],
   }) as ChildProcess & { output: string[] };
   child.output = [];

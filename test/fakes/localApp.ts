@@ -44,7 +44,7 @@ export interface LocalApp {
 let registered: { current: LocalApp | undefined; settings: RuntimeSettings; declared: DeclaredCollector[] } | undefined;
 
 /** Default settings for scenarios: small pages per activity so fan-out and generations show. */
-export const SCENARIO_SETTINGS: RuntimeSettings = { parallelism: 4, maxPagesPerActivity: 5, lagSeconds: 60, overlapSeconds: 1_800 };
+export const SCENARIO_SETTINGS: RuntimeSettings = { parallelism: 4, maxPagesPerActivity: 5, chatPagesPerActivity: 5, lagSeconds: 60, overlapSeconds: 1_800 };
 
 /** Starts the app at virtual time `startMs`. One app at a time per process. */
 export async function startLocalApp(startMs: number, mockOptions: Partial<OpenAIMockOptions> = {}, settings: RuntimeSettings = SCENARIO_SETTINGS): Promise<LocalApp> {

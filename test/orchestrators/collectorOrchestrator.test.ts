@@ -10,7 +10,7 @@ import { initialState, type CollectorControlView, type CollectorState } from "..
 import type { AuditSliceResult } from "../../activities/collectAuditSlice";
 import { HistoryBuilder, runOrchestrator } from "./replayHelpers";
 
-const settings = { parallelism: 2, maxPagesPerActivity: 5, lagSeconds: 60, overlapSeconds: 900 };
+const settings = { parallelism: 2, maxPagesPerActivity: 5, chatPagesPerActivity: 5, lagSeconds: 60, overlapSeconds: 900 };
 registerFunctions({ deps: () => { throw new Error("replay tests do no I/O"); }, settings: () => settings, declaredCollectors: () => [], openaiBaseUrl: "https://api.openai.com/v1", now: () => 0 });
 
 const ORCH = "collectorOrchestrator";

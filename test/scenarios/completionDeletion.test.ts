@@ -18,6 +18,7 @@ for (const deletedAfter of ["404", "emptyPage"] as const) {
     it("deleting the completion the cursor holds mid-sweep restarts the sweep without loss or duplicates", async () => {
       const app = await startLocalApp(NOW, { deletedAfter });
       try {
+        // 1,500 completions are 15 pages: three activity calls of 5 pages each.
         const completions = generateCompletions(1_500, T - 86_400, T - 60, 401);
         app.stack.openai.addCompletions(completions);
         const deletedUndelivered: string[] = [];
@@ -26,8 +27,8 @@ for (const deletedAfter of ["404", "emptyPage"] as const) {
         app.stack.openai.onRequest = (path, query) => {
           const after = query.get("after");
           if (path !== "/v1/chat/completions" || !after) return;
-          // On the 7th continuation (a later activity call, resuming from kept state), delete the cursor's
-          // completion and an older one that has not been delivered yet.
+          // On the 7th continuation (in the second activity call, which resumed from the kept cursor),
+          // delete the cursor's completion and an older one that has not been delivered yet.
           if (++continuations === 7) {
             cursorVictim = after;
             const ids = app.stack.openai.completionIds();

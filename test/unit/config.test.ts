@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { readRuntimeSettings } from "../../src/collectors/settings";
 import { ConfigError, loadConfig } from "../../src/config";
 
 const valid = { KEY_VAULT_URI: "https://kv.vault.azure.net/", LOGS_INGESTION_ENDPOINT: "https://dce.eastus-1.ingest.monitor.azure.com", DCR_IMMUTABLE_ID: "dcr-0123456789abcdef0123456789abcdef" };
@@ -20,5 +21,15 @@ describe("loadConfig", () => {
   ];
   for (const [name, env, setting, message] of bad) {
     it(`names ${setting} for ${name}`, () => assert.throws(() => loadConfig(env), (e: unknown) => e instanceof ConfigError && e.setting === setting && message.test(e.message) && e.message.startsWith(`Setting ${setting} `)));
+  }
+});
+
+describe("readRuntimeSettings", () => {
+  it("defaults every tuning setting", () => {
+    assert.deepEqual(readRuntimeSettings({}), { parallelism: 4, maxPagesPerActivity: 10, chatPagesPerActivity: 30, lagSeconds: 60, overlapSeconds: 1_800 });
+    assert.deepEqual(readRuntimeSettings({ FETCH_PARALLELISM: "8", CHAT_PAGES_PER_ACTIVITY: "1", AUDIT_OVERLAP_SECONDS: "0" }), { parallelism: 8, maxPagesPerActivity: 10, chatPagesPerActivity: 1, lagSeconds: 60, overlapSeconds: 0 });
+  });
+  for (const [name, value] of [["PAGES_PER_ACTIVITY", "0"], ["CHAT_PAGES_PER_ACTIVITY", "1000"], ["AUDIT_LAG_SECONDS", "-1"], ["AUDIT_OVERLAP_SECONDS", "1.5"]] as const) {
+    it(`names ${name} when it is ${value}`, () => assert.throws(() => readRuntimeSettings({ [name]: value }), (e: unknown) => e instanceof ConfigError && e.setting === name));
   }
 });

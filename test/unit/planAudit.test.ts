@@ -4,7 +4,7 @@ import { auditCaughtUp, foldAudit, initialAuditCursor, planAudit, type AuditTask
 import type { AuditCursor, RuntimeSettings } from "../../orchestrators/state";
 
 // Late window: overlap 900 s, capped at 3,600 s.
-const settings: RuntimeSettings = { parallelism: 3, maxPagesPerActivity: 5, lagSeconds: 60, overlapSeconds: 900 };
+const settings: RuntimeSettings = { parallelism: 3, maxPagesPerActivity: 5, chatPagesPerActivity: 5, lagSeconds: 60, overlapSeconds: 900 };
 const cursorOf = (c: Partial<AuditCursor>): AuditCursor => ({ origin: 0, watermark: 0, frontier: 0, inFlight: [], sliceSeconds: 1000, late: null, lateSweptAt: null, recent: [], ...c });
 const ok = (done: boolean, pages = 2, after: string | null = null, recent: string[] = [], rows = pages * 100): AuditTaskResult => ({ ok: true, cursorInvalid: false, done, after, pages, rows, recent });
 const failed = (after: string | null, pages = 1): AuditTaskResult => ({ ok: false, cursorInvalid: false, done: false, after, pages, rows: pages * 100, recent: [] });

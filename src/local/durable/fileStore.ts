@@ -1,7 +1,7 @@
 /** Keeps the local host's durable state in one JSON file, written atomically (temp file + rename). */
 import fs from "node:fs";
 import path from "node:path";
-import type { HostSnapshot } from "./host";
+import type { HostSnapshot } from "./records";
 
 /** Saves snapshots at most every `intervalMs`, and on demand. */
 export class FileStore {

@@ -9,51 +9,10 @@ import { randomUUID } from "node:crypto";
 import { InvocationContext } from "@azure/functions";
 import { registeredFunction, type RegisteredFunction } from "../functionsCore";
 import type { Clock } from "./clock";
+import { EntityRunner } from "./entityRunner";
+import { WorkQueue } from "./workQueue";
+import { ACTIVE, entityKey, type EntityRecord, type Episode, type HostSnapshot, type InstanceRecord, type StatusJson } from "./records";
 import { ActionType, consumesSequenceNumber, EventType, flattenActions, historyEvent, tryJsonParse, type Action, type HistoryEvent } from "./history";
-
-/** Runtime status names as the extension reports them. */
-export type RuntimeStatus = "Pending" | "Running" | "Completed" | "ContinuedAsNew" | "Failed" | "Terminated";
-
-/** Everything the host keeps about one orchestration instance (serializable). */
-export interface InstanceRecord {
-  instanceId: string;
-  name: string;
-  generation: number;
-  runtimeStatus: RuntimeStatus;
-  input: unknown;
-  output: unknown;
-  customStatus: unknown;
-  createdTime: number;
-  lastUpdatedTime: number;
-  /** History of the current generation. */
-  history: HistoryEvent[];
-  /** Events not yet delivered to the orchestrator. */
-  inbox: HistoryEvent[];
-  /** Id-consuming actions scheduled in this generation, by sequence number. */
-  scheduled: Array<{ type: number; name: string }>;
-  /** Timers created and neither fired nor cancelled: seq → fire time. */
-  timers: Record<number, number>;
-  /** Activities scheduled and not completed: seq → [name, input]. */
-  activities: Record<number, [string, string]>;
-}
-
-/** A durable entity's stored state. */
-export interface EntityRecord {
-  name: string;
-  key: string;
-  exists: boolean;
-  /** JSON text of the state. */
-  state: string | undefined;
-}
-
-/** A recorded episode, for replay-determinism checks. */
-export interface Episode {
-  readonly name: string;
-  readonly instanceId: string;
-  readonly input: unknown;
-  readonly history: HistoryEvent[];
-  readonly actions: unknown;
-}
 
 /** Construction options. */
 export interface DurableHostOptions {
@@ -71,27 +30,6 @@ export interface DurableHostOptions {
   readonly onChange?: (urgent: boolean) => void;
 }
 
-/** The host's persistent state. */
-export interface HostSnapshot {
-  readonly version: 1;
-  readonly instances: InstanceRecord[];
-  readonly entities: EntityRecord[];
-}
-
-/** Status as the extension's HTTP API returns it (what DurableClient parses). */
-export interface StatusJson {
-  name: string;
-  instanceId: string;
-  createdTime: string;
-  lastUpdatedTime: string;
-  runtimeStatus: RuntimeStatus;
-  input: unknown;
-  output: unknown;
-  customStatus: unknown;
-  history?: HistoryEvent[];
-}
-
-const ACTIVE: ReadonlySet<RuntimeStatus> = new Set(["Pending", "Running", "ContinuedAsNew"]);
 
 /** The local durable host. */
 export class DurableHost {
@@ -101,9 +39,8 @@ export class DurableHost {
   private readonly clock: Clock;
   private readonly cancelTimers = new Map<string, Array<() => void>>();
   private readonly processing = new Set<string>();
-  private readonly entityChains = new Map<string, Promise<unknown>>();
-  private readonly activityQueue: Array<() => Promise<void>> = [];
-  private runningActivities = 0;
+  private readonly entityRunner: EntityRunner;
+  private readonly activities: WorkQueue;
   private pendingWork = 0;
   private idleWaiters: Array<() => void> = [];
   private stopped = false;
@@ -112,6 +49,8 @@ export class DurableHost {
 
   constructor(private readonly options: DurableHostOptions) {
     this.clock = options.clock;
+    this.activities = new WorkQueue(options.activityConcurrency ?? 8);
+    this.entityRunner = new EntityRunner(this.entities, (fn, id) => this.invocationContext(fn, id), () => this.changed());
   }
 
   // ---- client operations -------------------------------------------------------------
@@ -187,7 +126,7 @@ export class DurableHost {
 
   /** Runs one entity operation (a signal: no response). */
   signalEntity(name: string, key: string, operation: string, input: unknown): Promise<void> {
-    return this.runEntityOperation(name, key, operation, input).then(() => undefined);
+    return this.track(this.entityRunner.run(name, key, operation, input)).then(() => undefined);
   }
 
   /** An entity's state. */
@@ -361,7 +300,7 @@ export class DurableHost {
         const input = action.input === undefined ? undefined : JSON.stringify(action.input);
         r.history.push(historyEvent(EventType.EventSent, now, { InstanceId: action.instanceId, Name: "op", Input: JSON.stringify({ op: action.operation, signal, input, id: requestId, parent: r.instanceId }) }, seq));
         const generation = r.generation;
-        void this.track(this.runEntityOperation(name, key, action.operation!, input, true).then((result) => {
+        void this.track(this.entityRunner.run(name, key, action.operation!, input, true).then((result) => {
           if (!signal) this.deliver(r, generation, historyEvent(EventType.EventRaised, this.clock.now(), { Name: requestId, Input: JSON.stringify(result) }));
         }));
         break;
@@ -386,22 +325,7 @@ export class DurableHost {
       if (r.generation === generation) delete r.activities[seq];
       this.deliver(r, generation, event);
     };
-    void this.track(new Promise<void>((resolve) => {
-      this.activityQueue.push(() => run().finally(resolve));
-      this.pumpActivities();
-    }));
-  }
-
-  private pumpActivities(): void {
-    const limit = this.options.activityConcurrency ?? 8;
-    while (this.runningActivities < limit && this.activityQueue.length > 0) {
-      const next = this.activityQueue.shift()!;
-      this.runningActivities++;
-      void next().finally(() => {
-        this.runningActivities--;
-        this.pumpActivities();
-      });
-    }
+    void this.track(this.activities.run(run));
   }
 
   private armTimer(r: InstanceRecord, seq: number, fireAt: number): void {
@@ -460,33 +384,9 @@ export class DurableHost {
     this.log(`[${r.instanceId}] FAILED: ${message}`);
     this.changed();
   }
-
-  // ---- entities -------------------------------------------------------------------------
-
-  private runEntityOperation(name: string, key: string, operation: string, input: unknown, inputIsJson = false): Promise<{ result?: string; exceptionType?: string }> {
-    const id = entityKey(name, key);
-    const previous = this.entityChains.get(id) ?? Promise.resolve();
-    const next = previous.then(async () => {
-      const fn = registeredFunction(name);
-      const record = this.entities.get(id) ?? { name: name.toLowerCase(), key, exists: false, state: undefined };
-      const inputJson = inputIsJson ? (input as string | undefined) : input === undefined ? undefined : JSON.stringify(input);
-      const trigger = { self: { name: name.toLowerCase(), key }, exists: record.exists, state: record.state ?? null, batch: [{ name: operation, input: inputJson, isSignal: false }] };
-      const out = (await fn.handler(trigger, this.invocationContext(fn, `@${name}@${key}`))) as { entityExists: boolean; entityState?: string; results: Array<{ isError: boolean; result?: string }> };
-      this.entities.set(id, { name: name.toLowerCase(), key, exists: out.entityExists, state: out.entityState });
-      if (!out.entityExists) this.entities.delete(id);
-      this.changed();
-      const first = out.results[0];
-      return first?.isError ? { result: first.result ?? "{}", exceptionType: "Error" } : { ...(first?.result !== undefined ? { result: first.result } : {}) };
-    });
-    this.entityChains.set(id, next.catch(() => undefined));
-    return this.track(next);
-  }
 }
 
 function actionName(action: Action): string {
   return action.functionName ?? action.operation ?? (action.actionType === ActionType.CreateTimer ? "timer" : "");
 }
 
-function entityKey(name: string, key: string): string {
-  return `@${name.toLowerCase()}@${key}`;
-}
