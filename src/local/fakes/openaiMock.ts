@@ -7,6 +7,7 @@
 import type http from "node:http";
 import type { AuditLogEvent, ChatCompletion } from "../../openai/types";
 import { bearer, listen, sendJson, type RunningServer } from "./server";
+import { SortedStore } from "./sortedStore";
 import type { TestTls } from "./tls";
 
 /** A fault the next matching request(s) get. */
@@ -46,6 +47,13 @@ function errorBody(message: string, type: string, code: string | null, param: st
   return { error: { message, type, param, code } };
 }
 
+/** First position in `audit` (sorted by effective_at) at or after `seconds`. */
+function lowerBound(audit: readonly AuditLogEvent[], seconds: number): number {
+  let lo = 0, hi = audit.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (audit[mid]!.effective_at < seconds) lo = mid + 1; else hi = mid; }
+  return lo;
+}
+
 function maskKey(key: string): string {
   return key.length > 8 ? `${key.slice(0, 3)}${"*".repeat(8)}${key.slice(-4)}` : "****";
 }
@@ -62,16 +70,12 @@ export class OpenAIMock {
   onRequest: ((path: string, query: URLSearchParams) => void) | undefined;
   /** Called after each request was answered. */
   onServed: ((request: SeenRequest) => void) | undefined;
-  private audit: AuditLogEvent[] = [];
-  private auditIndex = new Map<string, number>();
-  private completions: ChatCompletion[] = [];
-  private completionIndex = new Map<string, number>();
+  private readonly audit = new SortedStore<AuditLogEvent>((e) => e.effective_at);
+  private readonly completions = new SortedStore<ChatCompletion>((c) => c.created);
   private readonly messages = new Map<string, Array<Record<string, unknown>>>();
   private readonly faults: Array<{ fault: Fault; match: (path: string) => boolean }> = [];
   private server: RunningServer | undefined;
   private readonly visibleAt = new Map<string, number>();
-  private auditDirty = false;
-  private completionsDirty = false;
   private windowStart = 0;
   private windowCount = 0;
   options: OpenAIMockOptions;
@@ -95,42 +99,26 @@ export class OpenAIMock {
     await this.server?.close();
   }
 
-  /** Adds audit events (kept sorted by effective_at), optionally visible only from `visibleAtMs` on. */
+  /** Adds audit events, optionally visible only from `visibleAtMs` on. */
   addAuditEvents(events: readonly AuditLogEvent[], visibleAtMs?: number): void {
     if (visibleAtMs !== undefined) for (const e of events) this.visibleAt.set(e.id, visibleAtMs);
-    for (const e of events) this.audit.push(e);
-    this.auditDirty = true;
+    this.audit.add(events);
   }
 
-  private sortedAudit(): AuditLogEvent[] {
-    if (this.auditDirty) {
-      this.audit.sort((a, b) => a.effective_at - b.effective_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      this.auditIndex = new Map(this.audit.map((e, i) => [e.id, i]));
-      this.auditDirty = false;
-    }
-    return this.audit;
-  }
-
-  /** Adds stored completions (kept sorted by created), optionally visible only from `visibleAtMs` on. */
+  /** Adds stored completions, optionally visible only from `visibleAtMs` on. */
   addCompletions(completions: readonly ChatCompletion[], visibleAtMs?: number): void {
     if (visibleAtMs !== undefined) for (const c of completions) this.visibleAt.set(c.id, visibleAtMs);
-    for (const c of completions) this.completions.push(c);
-    this.completionsDirty = true;
+    this.completions.add(completions);
   }
 
   /** Deletes a stored completion, as `DELETE /chat/completions/{id}` does. */
   deleteCompletion(id: string): boolean {
-    this.sortedCompletions();
-    const index = this.completionIndex.get(id);
-    if (index === undefined) return false;
-    this.completions.splice(index, 1);
-    this.completionsDirty = true;
-    return true;
+    return this.completions.delete(id);
   }
 
   /** Every stored completion id, oldest first. */
   completionIds(): string[] {
-    return this.sortedCompletions().map((c) => c.id);
+    return this.completions.sorted().map((c) => c.id);
   }
 
   /** Queues `fault` for the next `times` requests whose path contains `pathPart`. */
@@ -143,18 +131,9 @@ export class OpenAIMock {
     return at === undefined || at <= (this.options.now ?? Date.now)();
   }
 
-  private sortedCompletions(): ChatCompletion[] {
-    if (this.completionsDirty) {
-      this.completions.sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      this.completionIndex = new Map(this.completions.map((c, i) => [c.id, i]));
-      this.completionsDirty = false;
-    }
-    return this.completions;
-  }
-
   /** Every audit event id the mock holds. */
   auditIds(): string[] {
-    return this.sortedAudit().map((e) => e.id);
+    return this.audit.sorted().map((e) => e.id);
   }
 
   private takeFault(path: string): Fault | undefined {
@@ -199,63 +178,56 @@ export class OpenAIMock {
     if (req.method === "GET" && path === "/v1/chat/completions") return void this.listCompletions(url.searchParams, reply);
     const one = /^\/v1\/chat\/completions\/([^/]+)(\/messages)?$/.exec(path);
     if (one) {
-      this.sortedCompletions();
       const id = decodeURIComponent(one[1]!);
-      const index = this.completionIndex.get(id);
+      const index = this.completions.indexOf(id);
       if (index === undefined) { reply(404, errorBody(`No chat completion found with id '${id}'.`, "invalid_request_error", null)); return; }
       if (req.method === "DELETE" && !one[2]) { this.deleteCompletion(id); reply(200, { object: "chat.completion.deleted", id, deleted: true }); return; }
-      if (req.method === "GET" && !one[2]) { reply(200, this.completions[index]); return; }
+      if (req.method === "GET" && !one[2]) { reply(200, this.completions.sorted()[index]); return; }
       if (req.method === "GET") { reply(200, this.messagePage(id, url.searchParams)); return; }
     }
     reply(404, errorBody(`Invalid URL (${req.method} ${path})`, "invalid_request_error", null));
   }
 
   private listAudit(query: URLSearchParams, reply: (s: number, b: unknown) => void): void {
-    this.sortedAudit();
+    const audit = this.audit.sorted();
     const limit = intParam(query, "limit") ?? 20;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) { reply(400, errorBody("limit must be between 1 and 100", "invalid_request_error", null, "limit")); return; }
     const gte = intParam(query, "effective_at[gte]") ?? (intParam(query, "effective_at[gt]") ?? -Infinity - 0) + 1;
     const lt = intParam(query, "effective_at[lt]") ?? (intParam(query, "effective_at[lte]") ?? Infinity - 0) + 1;
     const types = new Set(query.getAll("event_types[]"));
     const projects = new Set(query.getAll("project_ids[]"));
-    const lo = this.lowerBound(gte), hi = this.lowerBound(lt);
+    const lo = lowerBound(audit, gte), hi = lowerBound(audit, lt);
     const desc = (this.options.auditOrder ?? "desc") === "desc";
     const after = query.get("after");
     let position: number;
     if (after) {
-      const at = this.auditIndex.get(after);
+      const at = this.audit.indexOf(after);
       if (at === undefined || at < lo || at >= hi) { reply(400, errorBody(`Invalid 'after': no audit log ${after} in this query.`, "invalid_request_error", null, "after")); return; }
       position = desc ? at - 1 : at + 1;
     } else position = desc ? hi - 1 : lo;
     const data: AuditLogEvent[] = [];
     const matches = (e: AuditLogEvent) => this.visible(e.id) && (types.size === 0 || types.has(e.type)) && (projects.size === 0 || projects.has(String(e.project?.id)));
     while (position >= lo && position < hi && data.length < limit) {
-      const e = this.audit[position]!;
+      const e = audit[position]!;
       if (matches(e)) data.push(e);
       position += desc ? -1 : 1;
     }
     let hasMore = false;
-    for (let p = position; p >= lo && p < hi; p += desc ? -1 : 1) if (matches(this.audit[p]!)) { hasMore = true; break; }
+    for (let p = position; p >= lo && p < hi; p += desc ? -1 : 1) if (matches(audit[p]!)) { hasMore = true; break; }
     reply(200, { object: "list", data, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null, has_more: hasMore });
   }
 
-  private lowerBound(seconds: number): number {
-    let lo = 0, hi = this.audit.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (this.audit[mid]!.effective_at < seconds) lo = mid + 1; else hi = mid; }
-    return lo;
-  }
-
   private listCompletions(query: URLSearchParams, reply: (s: number, b: unknown) => void): void {
-    this.sortedCompletions();
+    const completions = this.completions.sorted();
     const limit = intParam(query, "limit") ?? 20;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) { reply(400, errorBody("limit must be between 1 and 100", "invalid_request_error", null, "limit")); return; }
     const desc = query.get("order") === "desc";
     const model = query.get("model");
     const metadata = [...query.entries()].filter(([k]) => k.startsWith("metadata[")).map(([k, v]) => [k.slice(9, -1), v] as const);
     const after = query.get("after");
-    let position = desc ? this.completions.length - 1 : 0;
+    let position = desc ? completions.length - 1 : 0;
     if (after) {
-      const at = this.completionIndex.get(after);
+      const at = this.completions.indexOf(after);
       if (at === undefined) {
         if ((this.options.deletedAfter ?? "404") === "404") { reply(404, errorBody(`Chat completion ${after} not found.`, "invalid_request_error", null, "after")); return; }
         reply(200, { object: "list", data: [], first_id: null, last_id: null, has_more: false });
@@ -265,13 +237,13 @@ export class OpenAIMock {
     }
     const matches = (c: ChatCompletion) => this.visible(c.id) && (!model || c.model === model) && metadata.every(([k, v]) => (c.metadata as Record<string, string> | null)?.[k] === v);
     const data: ChatCompletion[] = [];
-    while (position >= 0 && position < this.completions.length && data.length < limit) {
-      const c = this.completions[position]!;
+    while (position >= 0 && position < completions.length && data.length < limit) {
+      const c = completions[position]!;
       if (matches(c)) data.push(c);
       position += desc ? -1 : 1;
     }
     let hasMore = false;
-    for (let p = position; p >= 0 && p < this.completions.length; p += desc ? -1 : 1) if (matches(this.completions[p]!)) { hasMore = true; break; }
+    for (let p = position; p >= 0 && p < completions.length; p += desc ? -1 : 1) if (matches(completions[p]!)) { hasMore = true; break; }
     reply(200, { object: "list", data, first_id: data[0]?.id ?? "", last_id: data[data.length - 1]?.id ?? "", has_more: hasMore });
   }
 
