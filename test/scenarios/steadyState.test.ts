@@ -14,6 +14,7 @@ describe("six hours of steady state with late arrivals", () => {
   const auditIds: string[] = [];
   const completionIds: string[] = [];
   let lateCount = 0;
+  let veryLate = 0;
 
   before(async () => {
     app = await startLocalApp(NOW);
@@ -21,10 +22,12 @@ describe("six hours of steady state with late arrivals", () => {
     for (let minute = 0; minute < HOURS * 60; minute++) {
       const from = NOW / 1000 + minute * 60;
       for (const event of generateAuditEvents(4, from, from + 60, 1000 + minute)) {
-        // Most events are visible at once, some a few minutes late, a few up to 12 minutes late.
+        // Most events are visible at once, some a few minutes late, a few up to 23 minutes late: near the
+        // documented limit of AUDIT_OVERLAP_SECONDS (1,800) − poll interval (300) = 25 minutes.
         const r = random();
-        const delaySeconds = r < 0.8 ? random() * 30 : r < 0.95 ? 60 + random() * 240 : 300 + random() * 420;
+        const delaySeconds = r < 0.8 ? random() * 30 : r < 0.95 ? 60 + random() * 240 : 300 + random() * 1_080;
         if (delaySeconds > 60) lateCount++;
+        if (delaySeconds > 900) veryLate++;
         app.stack.openai.addAuditEvents([event], (event.effective_at + delaySeconds) * 1000);
         auditIds.push(event.id);
       }
@@ -39,8 +42,8 @@ describe("six hours of steady state with late arrivals", () => {
   it("collects every event, late ones included, exactly once", async () => {
     await createCollector(app, "org-audit", { dataType: "auditLogs", friendlyName: "Org", apiKeySecretName: "openai-admin-key", startTime: new Date(NOW).toISOString() });
     await createCollector(app, "chat", { dataType: "chatCompletions", friendlyName: "Chat", apiKeySecretName: "openai-project-key", startTime: new Date(NOW).toISOString(), pollIntervalSeconds: 120 });
-    await app.advance((HOURS * 60 + 30) * 60_000);
-    assert.ok(lateCount > 100, `only ${lateCount} late events`);
+    await app.advance((HOURS * 60 + 45) * 60_000);
+    assert.ok(lateCount > 100 && veryLate > 10, `only ${lateCount} late events, ${veryLate} over 15 minutes`);
     assertEveryIdOnce(app, AUDIT_LOGS_STREAM, auditIds);
     assertEveryIdOnce(app, CHAT_COMPLETIONS_STREAM, completionIds);
     assert.deepEqual(runtimeStatuses(app), ["collector-org-audit:Running", "collector-chat:Running"]);
