@@ -164,3 +164,22 @@ describe("credentials and secrets", () => {
     assert.doesNotMatch(everything, /Authorization|Bearer [^[]/i);
   });
 });
+
+describe("stored completion reads", () => {
+  let stack: Stack;
+  const completions = generateCompletions(250, T0, T0 + 600, 51);
+  before(async () => { stack = await startStack(); stack.openai.addCompletions(completions); });
+  after(async () => { await stack.stop(); });
+
+  it("filters by model and metadata, gets one completion, lists its messages, and reports a missing one as notFound", async () => {
+    const client = new OpenAIClient({ baseUrl: stack.openai.baseUrl, ca: stack.tls.ca });
+    const model = completions[0]!.model!;
+    const byModel = await client.listChatCompletions(PROJECT_KEY, { model, metadata: { app: "search" }, limit: 100 });
+    assert.deepEqual(byModel.data.map((c) => c.id), completions.filter((c) => c.model === model && (c.metadata as { app: string }).app === "search").slice(0, 100).map((c) => c.id));
+    assert.deepEqual((await client.getChatCompletion(PROJECT_KEY, completions[7]!.id)).id, completions[7]!.id);
+    const messages = await client.listChatCompletionMessages(PROJECT_KEY, completions[7]!.id);
+    assert.deepEqual(messages.data.map((m) => [m.id, m.role]), [[`${completions[7]!.id}-0`, "user"]]);
+    const missing = await client.getChatCompletion(PROJECT_KEY, "chatcmpl-nope").then(() => undefined, (e: unknown) => e as { failure: { kind: string } });
+    assert.equal(missing?.failure.kind, "notFound");
+  });
+});
