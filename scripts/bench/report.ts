@@ -69,7 +69,7 @@ export function renderReport(r: BenchResults, command: string): { markdown: stri
     [`generation size does not grow with the backlog (${n(s.audit)} vs ${n(u.audit)} audit events)`, `${n(s.historyBytesPerGeneration)} B vs ${n(u.historyBytesPerGeneration)} B mean; ${n(s.maxGenerationBytes)} B vs ${n(u.maxGenerationBytes)} B max`, u.maxGenerationBytes <= s.maxGenerationBytes * 1.5 + 2048, why.growth!],
   ];
   const missed = targets.filter(([, , ok]) => !ok);
-  const row = (x: BackfillResult) => `| ${x.name} | ${n(x.audit)} + ${n(x.completions)} | ${n(x.seconds, 1)} s | ${n(x.eventsPerSecond)} | ${n(x.auditPerSecond)} / ${n(x.chatPerSecond)} | ${n(x.pagesPerSecond, 1)} | ${n(x.throttled)} | ${n(x.peakRssMb)} MB | ${n(x.cpuSecondsPer100k, 1)} s | ${n(x.generations)} | ${n(x.historyBytesPerGeneration)} B / ${n(x.maxGenerationBytes)} B | ${n(x.historyBytesPerPage)} B | ${n(x.ingestionRequests)}, ${mb(x.ingestionBytesCompressed)} gz (${mb(x.ingestionBytesUncompressed)}) | ${n(x.duplicates)} |`;
+  const row = (x: BackfillResult) => `| ${x.name} | ${n(x.audit)} + ${n(x.completions)} | ${n(x.seconds, 1)} s | ${n(x.eventsPerSecond)} | ${n(x.auditPerSecond)} / ${n(x.chatPerSecond)} | ${n(x.pagesPerSecond, 1)} | ${n(x.throttled)} | ${n(x.peakRssMb)} MB | ${n(x.cpuSecondsPer100k, 1)} s | ${n(x.generations)} | ${n(x.historyBytesPerGeneration)} B / ${n(x.maxGenerationBytes)} B (≤ ${n(x.maxGenerationEvents)} events) | ${n(x.historyBytesPerPage)} B | ${n(x.ingestionRequests)}, ${mb(x.ingestionBytesCompressed)} gz (${mb(x.ingestionBytesUncompressed)}) | ${n(x.duplicates)} |`;
   const markdown = `# Benchmarks
 
 Produced by \`${command}\` on ${r.date.slice(0, 10)}. Every figure below comes from that run
