@@ -15,12 +15,12 @@ export interface TimePoint {
   readonly ids: readonly string[];
 }
 
-/** A sweep in progress: what it delivered so far, and where to continue. */
+/** A sweep in progress: what it delivered so far (nothing yet: null), and where to continue. */
 export interface SweepProgress {
   /** Newest delivered item(s) of this sweep. */
-  readonly top: TimePoint;
+  readonly top: TimePoint | null;
   /** Oldest delivered item(s) of this sweep. */
-  readonly low: TimePoint;
+  readonly low: TimePoint | null;
   /** `after` for the next desc page; null to restart from the newest item. */
   readonly after: string | null;
 }
@@ -39,50 +39,56 @@ export interface CompletionCursor {
 export type ItemVerdict =
   /** Not delivered yet: upload it. */
   | "new"
-  /** Already delivered by this sweep, or newer than the sweep's top (the next sweep takes it). */
+  /** Already delivered (by this sweep, or at the watermark second). */
   | "skip"
   /** Older than the watermark or the start time: the sweep is done once this page is processed. */
   | "floor";
 
+function covers(point: TimePoint, created: number, id: string): boolean {
+  return created === point.created && point.ids.includes(id);
+}
+
 /**
  * Classifies one item seen during a sweep. Only an item strictly older than the watermark ends
- * the sweep: ties at the watermark second may continue on the next page in any order.
+ * the sweep: ties at the watermark second may continue on the next page in any order. Within a
+ * sweep, everything strictly between its oldest and newest delivered seconds was delivered; at
+ * those two seconds only the ids listed were. Anything else is new — including items newer than
+ * the sweep's top when a restarted sweep meets them, since they come first in newest-first order.
  */
 export function judgeItem(cursor: CompletionCursor, created: number, id: string): ItemVerdict {
   const mark = cursor.watermark;
   if (created < cursor.startTime || (mark && created < mark.created)) return "floor";
-  if (mark && created === mark.created && mark.ids.includes(id)) return "skip";
-  const sweep = cursor.sweep;
-  if (!sweep) return "new";
-  const aboveTop = created > sweep.top.created || (created === sweep.top.created && !sweep.top.ids.includes(id));
-  const belowLow = created < sweep.low.created || (created === sweep.low.created && !sweep.low.ids.includes(id));
-  if (belowLow && !aboveTop) return "new";
-  // Items above the top arrived after this sweep began; the next sweep delivers them.
-  return "skip";
+  if (mark && covers(mark, created, id)) return "skip";
+  const { top, low } = cursor.sweep ?? { top: null, low: null };
+  if (!top || !low) return "new";
+  const inside = (created < top.created && created > low.created) || covers(top, created, id) || covers(low, created, id);
+  return inside ? "skip" : "new";
 }
 
-function extend(point: TimePoint | undefined, created: number, id: string, keep: (a: number, b: number) => boolean): TimePoint {
-  if (!point || keep(created, point.created)) return { created, ids: [id] };
+function extend(point: TimePoint | null, created: number, id: string, replaces: (candidate: number, current: number) => boolean): TimePoint {
+  if (!point || replaces(created, point.created)) return { created, ids: [id] };
   if (created === point.created) return point.ids.includes(id) ? point : { created, ids: [...point.ids, id] };
   return point;
 }
 
-/** The cursor after the items of one page were delivered; `after` is where the next page starts. */
+/**
+ * The cursor after the items of one page were delivered; `after` is where the next page starts.
+ * A sweep exists from its first page on, even when that page delivered nothing (all already
+ * delivered ties): its `after` must survive, or the next call would list the same page again.
+ */
 export function recordDelivered(cursor: CompletionCursor, delivered: readonly { created: number; id: string }[], after: string | null): CompletionCursor {
-  let top = cursor.sweep?.top;
-  let low = cursor.sweep?.low;
+  let top = cursor.sweep?.top ?? null;
+  let low = cursor.sweep?.low ?? null;
   for (const { created, id } of delivered) {
-    // The very first items of a sweep define its top; later new items are always below it.
-    if (!cursor.sweep || created >= (top?.created ?? -Infinity)) top = extend(top, created, id, (a, b) => a > b);
+    top = extend(top, created, id, (a, b) => a > b);
     low = extend(low, created, id, (a, b) => a < b);
   }
-  if (!top || !low) return { ...cursor, sweep: cursor.sweep ? { ...cursor.sweep, after } : null };
   return { ...cursor, sweep: { top, low, after } };
 }
 
 /** Sweep completed: its top becomes the watermark (merged with the old one at equal seconds). */
 export function finishSweep(cursor: CompletionCursor): CompletionCursor {
-  const top = cursor.sweep?.top;
+  const top = cursor.sweep?.top ?? null;
   if (!top) return { ...cursor, sweep: null };
   const old = cursor.watermark;
   if (old && old.created > top.created) throw new Error(`watermark would move backwards from ${old.created} to ${top.created}`);

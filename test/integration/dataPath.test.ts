@@ -183,3 +183,32 @@ describe("stored completion reads", () => {
     assert.equal(missing?.failure.kind, "notFound");
   });
 });
+
+describe("a burst of stored completions in one second", () => {
+  let stack: Stack;
+  before(async () => { stack = await startStack(); });
+  after(async () => { await stack.stop(); });
+
+  it("collects 250 completions created in the same second, across sweeps, each once", async () => {
+    const burst = generateCompletions(250, T0 + 100, T0 + 101, 61); // all created at T0 + 100
+    stack.openai.addCompletions(burst.slice(0, 150));
+    const run = collectChatCompletions(stack.deps);
+    let cursor = initialCursor(0);
+    // One page per call: a page of nothing but already-delivered ties must still move the sweep on.
+    let calls = 0;
+    let added = false;
+    for (let sweepsDone = 0; sweepsDone < 4 && calls < 30; calls++) {
+      const r = await run({ ...chat, cursor, maxPages: 1 });
+      assert.equal(r.outcome.kind, "ok", JSON.stringify(r.outcome));
+      cursor = r.cursor;
+      if (r.sweepDone) sweepsDone++;
+      if (sweepsDone === 1 && !added) {
+        stack.openai.addCompletions(burst.slice(150)); // more arrive in the same second later
+        added = true;
+      }
+    }
+    assert.ok(calls < 30, "the sweeps finish");
+    assert.deepEqual(idsOf(stack.ingestion.rows(CHAT_COMPLETIONS_STREAM)).sort(), burst.map((c) => c.id).sort());
+    assert.deepEqual([cursor.watermark?.created, cursor.watermark?.ids.length, cursor.sweep], [T0 + 100, 250, null]);
+  });
+});

@@ -22,12 +22,23 @@ describe("completion sweep cursor", () => {
     assert.deepEqual(next.watermark, { created: 200, ids: ["e", "d", "late"] });
   });
 
-  it("a sweep restarted from the top skips what it covered and what arrived after it began", () => {
+  it("a sweep restarted from the top skips exactly what it covered, and takes what arrived since", () => {
     const cursor: CompletionCursor = { watermark: { created: 100, ids: ["w"] }, startTime: 0, sweep: { top: { created: 300, ids: ["t1", "t2"] }, low: { created: 250, ids: ["l1"] }, after: null } };
     assert.deepEqual([
       judgeItem(cursor, 400, "newer"), judgeItem(cursor, 300, "t1"), judgeItem(cursor, 300, "t3"), judgeItem(cursor, 280, "mid"),
       judgeItem(cursor, 250, "l1"), judgeItem(cursor, 250, "l2"), judgeItem(cursor, 200, "below"), judgeItem(cursor, 100, "w"), judgeItem(cursor, 100, "w2"), judgeItem(cursor, 50, "old"),
-    ], ["skip", "skip", "skip", "skip", "skip", "new", "new", "skip", "new", "floor"]);
+    ], ["new", "skip", "new", "skip", "skip", "new", "new", "skip", "new", "floor"]);
+    const next = recordDelivered(cursor, [item("newer", 400), item("t3", 300)], "t3");
+    assert.deepEqual(next.sweep, { top: { created: 400, ids: ["newer"] }, low: { created: 250, ids: ["l1"] }, after: "t3" });
+  });
+
+  it("a page of nothing but delivered ties still moves the sweep on", () => {
+    const cursor: CompletionCursor = { watermark: { created: 200, ids: ["a", "b"] }, startTime: 0, sweep: null };
+    assert.deepEqual([judgeItem(cursor, 200, "a"), judgeItem(cursor, 200, "b")], ["skip", "skip"]);
+    const next = recordDelivered(cursor, [], "b");
+    assert.deepEqual(next.sweep, { top: null, low: null, after: "b" });
+    assert.equal(judgeItem(next, 200, "c"), "new");
+    assert.deepEqual(finishSweep(recordDelivered(next, [item("c", 200)], null)).watermark, { created: 200, ids: ["a", "b", "c"] });
   });
 
   it("a sweep that found nothing leaves the watermark alone; a watermark never moves backwards", () => {
