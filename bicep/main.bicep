@@ -46,6 +46,10 @@ param collectors array = [
 @maxValue(32)
 param fetchParallelism int = 4
 
+@description('Requests per second the app sends to OpenAI at most (0: no client-side limit).')
+@minValue(0)
+param openaiMaxRequestsPerSecond int = 0
+
 @description('Deploy the OpenAIAuditLogs / OpenAIChatCompletions workspace functions. Leave off if Microsoft\'s OpenAI solution is installed in the workspace.')
 param deployParsers bool = true
 
@@ -167,6 +171,7 @@ module functionApp 'modules/functionApp.bicep' = {
     openaiBaseUrl: openaiBaseUrl
     collectorsJson: string(collectors)
     fetchParallelism: fetchParallelism
+    openaiMaxRequestsPerSecond: openaiMaxRequestsPerSecond
     maximumInstanceCount: 40
   }
 }

@@ -25,6 +25,8 @@ export interface AppConfig {
   readonly azureClientId: string | undefined;
   /** Page activities run at once per collector (FETCH_PARALLELISM, 1–32, default 4). */
   readonly fetchParallelism: number;
+  /** Requests per second to OpenAI from this process at most (OPENAI_MAX_REQUESTS_PER_SECOND); unlimited when absent. */
+  readonly openaiMaxRequestsPerSecond: number | undefined;
 }
 
 /** A setting is missing or invalid. */
@@ -83,5 +85,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const azureClientId = value(env, "AZURE_CLIENT_ID");
   if (azureClientId !== undefined && !GUID.test(azureClientId)) throw new ConfigError("AZURE_CLIENT_ID", `must be a GUID (the managed identity's client id), got "${azureClientId}"`);
   const fetchParallelism = integer(env, "FETCH_PARALLELISM", 4, 1, 32);
-  return { openaiBaseUrl, keyVaultUri, logsIngestionEndpoint, dcrImmutableId, azureClientId, fetchParallelism };
+  const rate = integer(env, "OPENAI_MAX_REQUESTS_PER_SECOND", 0, 0, 1_000);
+  return { openaiBaseUrl, keyVaultUri, logsIngestionEndpoint, dcrImmutableId, azureClientId, fetchParallelism, openaiMaxRequestsPerSecond: rate === 0 ? undefined : rate };
 }

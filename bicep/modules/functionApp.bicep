@@ -17,6 +17,7 @@ param dcrImmutableId string
 param openaiBaseUrl string
 param collectorsJson string
 param fetchParallelism int
+param openaiMaxRequestsPerSecond int
 param maximumInstanceCount int
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
@@ -124,6 +125,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     DCR_IMMUTABLE_ID: dcrImmutableId
     AZURE_CLIENT_ID: identityClientId
     FETCH_PARALLELISM: string(fetchParallelism)
+    // 0 = no client-side limit; set it to the organization's known limit to avoid spending requests on 429s.
+    OPENAI_MAX_REQUESTS_PER_SECOND: string(openaiMaxRequestsPerSecond)
     PAGES_PER_ACTIVITY: '10'
     CHAT_PAGES_PER_ACTIVITY: '30'
     AUDIT_LAG_SECONDS: '60'

@@ -46,9 +46,9 @@ const KEYS = { admin: "bench-admin-key", project: "bench-project-key" };
 const box: { deps?: CollectDeps; settings: RuntimeSettings; clock: Clock } = { settings: { parallelism: 8, maxPagesPerActivity: 10, chatPagesPerActivity: 30, lagSeconds: 60, overlapSeconds: 1_800 }, clock: new RealClock() };
 registerFunctions({ deps: () => box.deps!, settings: () => box.settings, declaredCollectors: () => [], openaiBaseUrl: "https://api.openai.com/v1", now: () => box.clock.now() });
 
-function clientsFor(openaiUrl: string, ingestionUrl: string, ca: string, clock: Clock): CollectDeps {
+function clientsFor(openaiUrl: string, ingestionUrl: string, ca: string, clock: Clock, maxRequestsPerSecond?: number): CollectDeps {
   const secrets = new SecretCache((name) => Promise.resolve(name === "openai-admin-key" ? KEYS.admin : KEYS.project), undefined, () => clock.now());
-  return { openai: new OpenAIClient({ baseUrl: openaiUrl }), writer: new SentinelWriter(ingestionUrl, LOCAL_DCR_ID, localCredential(), { ca }), secrets, now: () => clock.now() };
+  return { openai: new OpenAIClient({ baseUrl: openaiUrl, ...(maxRequestsPerSecond ? { maxRequestsPerSecond } : {}) }), writer: new SentinelWriter(ingestionUrl, LOCAL_DCR_ID, localCredential(), { ca }), secrets, now: () => clock.now() };
 }
 
 async function startConnector(clock: Clock) {
@@ -95,11 +95,11 @@ function sampler() {
 const startTime = new Date((NOW_S - 31 * 86_400) * 1000).toISOString();
 
 /** A backfill through the connector: collectors created, timed until every id was accepted. */
-async function backfill(name: string, opts: { audit: number; completions: number; parallelism: number; rateCap: number | null }) {
+async function backfill(name: string, opts: { audit: number; completions: number; parallelism: number; rateCap: number | null; clientLimit?: number }) {
   const fakes = await startFakes({ audit: opts.audit, completions: opts.completions, latencyMs: LATENCY_MS, rateLimitPerSecond: opts.rateCap, spanDays: 30 });
   box.clock = new RealClock();
   box.settings = { ...box.settings, parallelism: opts.parallelism };
-  box.deps = clientsFor(fakes.openaiUrl, fakes.ingestionUrl, fakes.ca, box.clock);
+  box.deps = clientsFor(fakes.openaiUrl, fakes.ingestionUrl, fakes.ca, box.clock, opts.clientLimit);
   const connector = await startConnector(box.clock);
   const before = await fakes.stats();
   const sample = sampler();
@@ -214,7 +214,8 @@ async function main(): Promise<void> {
     date: new Date().toISOString(), machine, latencyMs: LATENCY_MS, rateCap: RATE_CAP, quick: QUICK,
     uncapped: await backfill("uncapped backfill, fan-out 8", { audit: fullAudit, completions: fullChat, parallelism: 8, rateCap: null }),
     small: await backfill("uncapped backfill of 1/10 the audit events, fan-out 8", { audit: Math.ceil(fullAudit / 10), completions: 0, parallelism: 8, rateCap: null }),
-    capped: await backfill(`backfill capped at ${RATE_CAP} requests/s`, { audit: scale(50_000), completions: scale(10_000), parallelism: 8, rateCap: RATE_CAP }),
+    capped: await backfill(`backfill capped at ${RATE_CAP} requests/s, OPENAI_MAX_REQUESTS_PER_SECOND=${RATE_CAP}`, { audit: scale(50_000), completions: scale(10_000), parallelism: 8, rateCap: RATE_CAP, clientLimit: RATE_CAP }),
+    cappedNoClientLimit: await backfill(`backfill capped at ${RATE_CAP} requests/s, no client-side limit`, { audit: scale(50_000), completions: scale(10_000), parallelism: 8, rateCap: RATE_CAP }),
     baseline: { audit: await baseline("audit", fullAudit, QUICK ? 20 : 60), chat: await baseline("chat", fullChat, QUICK ? 10 : 30) },
     fanOut: [],
     steady: [],

@@ -23,7 +23,7 @@ export function productionServices(config: AppConfig = loadConfig(), env: Readon
       if (!deps) {
         const credential = createCredential(config.azureClientId);
         deps = {
-          openai: new OpenAIClient({ baseUrl: config.openaiBaseUrl }),
+          openai: new OpenAIClient({ baseUrl: config.openaiBaseUrl, ...(config.openaiMaxRequestsPerSecond ? { maxRequestsPerSecond: config.openaiMaxRequestsPerSecond } : {}) }),
           writer: new SentinelWriter(config.logsIngestionEndpoint, config.dcrImmutableId, credential),
           secrets: new SecretCache(keyVaultReader(config.keyVaultUri, credential)),
           now: Date.now,

@@ -38,7 +38,7 @@ export function localServices(env: Env): AppServices & { secretSource: string } 
   const credential = createCredential(config.azureClientId);
   const reader = withVault ? keyVaultReader(config.keyVaultUri, credential) : environmentSecretReader(env);
   const deps = {
-    openai: new OpenAIClient({ baseUrl: config.openaiBaseUrl }),
+    openai: new OpenAIClient({ baseUrl: config.openaiBaseUrl, ...(config.openaiMaxRequestsPerSecond ? { maxRequestsPerSecond: config.openaiMaxRequestsPerSecond } : {}) }),
     writer: new SentinelWriter(config.logsIngestionEndpoint, config.dcrImmutableId, credential),
     secrets: new SecretCache(reader),
     now: Date.now,

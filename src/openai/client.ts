@@ -11,6 +11,7 @@ import { redactSecrets } from "../redact";
 import { classifyHttpFailure, classifyTransportFailure, OpenAIError, type FailedRequest, type OpenAIFailure } from "./failures";
 import { MalformedResponseError, parseListPage, parseObject } from "./parse";
 import { encodeQuery, type QueryValue } from "./query";
+import { RateLimiter } from "./rateLimiter";
 import type { AuditLogEvent, ChatCompletion, DataType, JsonObject, ListPage } from "./types";
 
 /** Default per-request timeout. */
@@ -36,6 +37,8 @@ export interface OpenAIClientOptions {
   /** Injected for tests; returns [0, 1). */
   readonly random?: () => number;
   readonly now?: () => number;
+  /** Requests per second this client sends at most (OPENAI_MAX_REQUESTS_PER_SECOND); unlimited when absent. */
+  readonly maxRequestsPerSecond?: number;
 }
 
 /** Per-call options. */
@@ -103,6 +106,7 @@ export class OpenAIClient {
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly random: () => number;
   private readonly now: () => number;
+  private readonly limiter: RateLimiter | undefined;
 
   constructor(options: OpenAIClientOptions) {
     const base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`);
@@ -112,6 +116,7 @@ export class OpenAIClient {
     this.sleep = options.sleep ?? defaultSleep;
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
+    this.limiter = options.maxRequestsPerSecond ? new RateLimiter(options.maxRequestsPerSecond) : undefined;
     this.http = axios.create({
       baseURL: base.toString(),
       timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -189,6 +194,7 @@ export class OpenAIClient {
       let failure: OpenAIFailure;
       let requestId: string | undefined;
       try {
+        await this.limiter?.take();
         const response = await this.http.get<string>(target, {
           headers: { Authorization: `Bearer ${apiKey}` },
           ...(options.abortSignal ? { signal: options.abortSignal } : {}),
