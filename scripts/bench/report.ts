@@ -98,7 +98,7 @@ Bounds: audit with fan-out ${u.parallelism} at ${r.latencyMs} ms is ${n(auditBou
 stored completions can only be paged one request after another (the API offers an \`after\` cursor and
 no time filter), so their bound is ${n(chatBound)} rows/s (measured ${n((100 * u.chatPerSecond) / chatBound, 1)} %). Capped at
 ${r.rateCap} requests/s the bound is ${n(cappedBound)} rows/s for both collectors together; with \`OPENAI_MAX_REQUESTS_PER_SECOND\` set to the cap
-no request is spent on a 429${r.cappedNoClientLimit ? `, without it ${n(r.cappedNoClientLimit.throttled)} requests were answered 429 and the run reached ${n((100 * r.cappedNoClientLimit.eventsPerSecond) / cappedBound, 1)} % of the bound` : ""}.
+${n(c.throttled)} request${c.throttled === 1 ? " was" : "s were"} answered 429${r.cappedNoClientLimit ? `, without it ${n(r.cappedNoClientLimit.throttled)} requests were answered 429 and the run reached ${n((100 * r.cappedNoClientLimit.eventsPerSecond) / cappedBound, 1)} % of the bound` : ""}.
 The OpenAI mock and Logs Ingestion fake used ${n(u.fakesCpuSeconds, 1)} s of CPU and ${n(u.fakesRssMb)} MB in the uncapped run.
 
 ## Baseline: the official \`openai\` SDK's auto-pagination + \`LogsIngestionClient.upload\`, sequential
