@@ -4,7 +4,7 @@
  * slow retries while unauthorized) and build the custom status shown to operators.
  */
 import type { Outcome } from "../activities/outcome";
-import type { CollectorControl, CollectorState, CollectorStats, RuntimeSettings } from "./state";
+import type { CollectorControl, CollectorState, CollectorStats } from "./state";
 
 /** Retry interval while the key or role is wrong. */
 export const UNAUTHORIZED_RETRY_SECONDS = 300;
@@ -109,5 +109,3 @@ export function buildStatus(state: CollectorState, control: CollectorControl, ru
   };
 }
 
-/** Settings used when the entity reports none (defaults). */
-export const DEFAULT_RUNTIME_SETTINGS: RuntimeSettings = { parallelism: 4, maxPagesPerActivity: 10, chatPagesPerActivity: 30, lagSeconds: 60, overlapSeconds: 1_800 };

@@ -6,7 +6,7 @@
 import { createCredential } from "../azure/credential";
 import { parseDeclaredCollectors } from "../collectors/reconcile";
 import { readRuntimeSettings } from "../collectors/settings";
-import { ConfigError, loadConfig } from "../config";
+import { loadConfig } from "../config";
 import { OpenAIClient } from "../openai/client";
 import { keyVaultReader, SecretCache, type SecretReader } from "../secrets/secretCache";
 import { SecretReadError } from "../secrets/keyVaultFailures";
@@ -29,7 +29,7 @@ export function environmentSecretReader(env: Env): SecretReader {
   };
 }
 
-/** Services from settings; throws {@link ConfigError} naming the first bad setting. */
+/** Services from settings; throws a ConfigError naming the first bad setting. */
 export function localServices(env: Env): AppServices & { secretSource: string } {
   const withVault = Boolean(env.KEY_VAULT_URI?.trim());
   // Without a vault, validate everything else with a placeholder that can never be used.
@@ -47,4 +47,3 @@ export function localServices(env: Env): AppServices & { secretSource: string } 
   return { deps: () => deps, settings: () => settings, declaredCollectors: () => declared, openaiBaseUrl: config.openaiBaseUrl, now: Date.now, secretSource: withVault ? `Key Vault ${config.keyVaultUri}` : "environment variables" };
 }
 
-export { ConfigError };

@@ -15,9 +15,6 @@ export type OpenAIFailure =
   | { readonly kind: "retriable"; readonly status: number | undefined; readonly message: string }
   | { readonly kind: "fatal"; readonly status: number | undefined; readonly message: string };
 
-/** Kinds of {@link OpenAIFailure}. */
-export type OpenAIFailureKind = OpenAIFailure["kind"];
-
 /** An OpenAI call that failed. Carries no request config, headers or key. */
 export class OpenAIError extends Error {
   override readonly name = "OpenAIError";

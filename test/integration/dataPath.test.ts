@@ -11,7 +11,8 @@ import { initialCursor } from "../../src/cursors/completionSweep";
 import { OpenAIClient } from "../../src/openai/client";
 import { AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE, checkRow } from "../../src/schema/tables";
 import { generateAuditEvents, generateCompletions } from "../../src/local/fakes/generate";
-import { ADMIN_KEY, PROJECT_KEY, startStack, type Stack } from "../fakes/stack";
+import { keyVaultReader, SecretCache } from "../../src/secrets/secretCache";
+import { ADMIN_KEY, PROJECT_KEY, startStack, staticCredential, type Stack } from "../fakes/stack";
 
 const T0 = Date.parse("2026-11-01T00:00:00Z") / 1000;
 const audit = { collectorId: "org-audit", connectorName: "Org audit", apiKeySecretName: "openai-admin-key" };
@@ -101,7 +102,8 @@ describe("the data path under faults", () => {
   it("a Key Vault outage is a retriable failure, and nothing is fetched", async () => {
     const before = stack.openai.requests.length;
     stack.vault.outageStatus = 503;
-    const fresh = { ...stack.deps, secrets: new (stack.deps.secrets.constructor as typeof import("../../src/secrets/secretCache").SecretCache)((await import("../../src/secrets/secretCache")).keyVaultReader(stack.vault.url, (await import("../fakes/stack")).staticCredential(), { ca: stack.tls.ca })) };
+    // A fresh cache: the shared one still holds the key from earlier tests.
+    const fresh = { ...stack.deps, secrets: new SecretCache(keyVaultReader(stack.vault.url, staticCredential(), { ca: stack.tls.ca, retryDelayInMs: 5 })) };
     const r = await collectAuditSlice(fresh)({ ...audit, gte: T0, lt: T0 + 60, after: null, maxPages: 1 });
     stack.vault.outageStatus = undefined;
     assert.deepEqual([r.outcome.kind, (r.outcome as { retriable: boolean }).retriable, stack.openai.requests.length - before], ["failed", true, 0]);

@@ -192,8 +192,10 @@ export class OpenAIMock {
     const audit = this.audit.sorted();
     const limit = intParam(query, "limit") ?? 20;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) { reply(400, errorBody("limit must be between 1 and 100", "invalid_request_error", null, "limit")); return; }
-    const gte = intParam(query, "effective_at[gte]") ?? (intParam(query, "effective_at[gt]") ?? -Infinity - 0) + 1;
-    const lt = intParam(query, "effective_at[lt]") ?? (intParam(query, "effective_at[lte]") ?? Infinity - 0) + 1;
+    // [gt] and [lte] are the same bounds one second apart.
+    const gt = intParam(query, "effective_at[gt]"), lte = intParam(query, "effective_at[lte]");
+    const gte = intParam(query, "effective_at[gte]") ?? (gt === undefined ? -Infinity : gt + 1);
+    const lt = intParam(query, "effective_at[lt]") ?? (lte === undefined ? Infinity : lte + 1);
     const types = new Set(query.getAll("event_types[]"));
     const projects = new Set(query.getAll("project_ids[]"));
     const lo = lowerBound(audit, gte), hi = lowerBound(audit, lt);
