@@ -15,7 +15,8 @@ import type { CompletionPagesInput, CompletionPagesResult } from "../activities/
 import type { Outcome } from "../activities/outcome";
 import { initialCursor } from "../src/cursors/completionSweep";
 import { buildStatus, decideWait, foldStats, type ActivityReport } from "./generation";
-import { AUDIT_SLICE_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLECTOR_ENTITY, WAKE_EVENT } from "./names";
+import { healthReport, type HealthReport } from "./health";
+import { AUDIT_SLICE_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLECTOR_ENTITY, CONNECTOR_HEALTH_ACTIVITY, WAKE_EVENT } from "./names";
 import { auditCaughtUp, foldAudit, initialAuditCursor, planAudit, type AuditTask } from "./planAudit";
 import type { CollectorControlView, CollectorState } from "./state";
 
@@ -25,6 +26,15 @@ function* waitOrWake(context: OrchestrationContext, untilMs: number): Generator<
   const winner: unknown = yield context.df.Task.any([timer, wake]);
   // An uncancelled timer would keep the instance busy and could fire into the next generation.
   if (winner !== timer) timer.cancel();
+}
+
+/** Hands the generation's health row to its activity. Best effort: a failure never stops the collector. */
+function* reportHealth(context: OrchestrationContext, report: HealthReport): Generator<df.Task, void, unknown> {
+  try {
+    yield context.df.callActivity(CONNECTOR_HEALTH_ACTIVITY, report);
+  } catch {
+    // The activity does not throw; should the host fail it anyway, data and cursor are unaffected.
+  }
 }
 
 function* auditGeneration(context: OrchestrationContext, state: CollectorState, view: CollectorControlView): Generator<df.Task, { state: CollectorState; outcomes: Outcome[]; caughtUp: boolean }, unknown> {
@@ -72,6 +82,7 @@ export const collectorOrchestrator: OrchestrationHandler = function* (context: O
   }
   if (view.desired === "stopped") {
     context.df.setCustomStatus(buildStatus(state, view, "stopped", context.df.currentUtcDateTime.getTime(), null));
+    yield* reportHealth(context, healthReport(state, state, view, "stopped", context.df.currentUtcDateTime.getTime(), null, []));
     yield context.df.waitForExternalEvent(WAKE_EVENT);
     context.df.continueAsNew(state);
     return undefined;
@@ -83,6 +94,7 @@ export const collectorOrchestrator: OrchestrationHandler = function* (context: O
   const nowMs = context.df.currentUtcDateTime.getTime();
   const nextRunAt = wait.seconds > 0 ? nowMs + wait.seconds * 1000 : null;
   context.df.setCustomStatus(buildStatus(next, view, wait.state, nowMs, nextRunAt));
+  yield* reportHealth(context, healthReport(state, next, view, wait.state, nowMs, nextRunAt, outcomes));
   if (nextRunAt !== null) yield* waitOrWake(context, nextRunAt);
   context.df.continueAsNew(next);
   return undefined;

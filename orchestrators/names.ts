@@ -8,6 +8,8 @@ export const COLLECTOR_ENTITY = "collector";
 export const AUDIT_SLICE_ACTIVITY = "collectAuditSlice";
 /** Activity: move chat-completion pages of one sweep. */
 export const CHAT_PAGES_ACTIVITY = "collectChatCompletions";
+/** Activity: write one generation's row to the connector health table (best effort). */
+export const CONNECTOR_HEALTH_ACTIVITY = "writeConnectorHealth";
 /** External event that wakes an idle or stopped collector to re-read its definition. */
 export const WAKE_EVENT = "wake";
 

@@ -10,6 +10,8 @@ export const DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
 export const AUDIT_LOGS_STREAM = "Custom-OpenAIAuditLogs_CL";
 /** DCR stream of the chat completions table. */
 export const CHAT_COMPLETIONS_STREAM = "Custom-OpenAIChatCompletions_CL";
+/** DCR stream of the connector health table. */
+export const CONNECTOR_HEALTH_STREAM = "Custom-OpenAIConnectorHealth_CL";
 
 /** Validated settings. */
 export interface AppConfig {
@@ -27,6 +29,8 @@ export interface AppConfig {
   readonly fetchParallelism: number;
   /** Requests per second to OpenAI from this process at most (OPENAI_MAX_REQUESTS_PER_SECOND); unlimited when absent. */
   readonly openaiMaxRequestsPerSecond: number | undefined;
+  /** Whether collectors write a row per generation to OpenAIConnectorHealth_CL (CONNECTOR_HEALTH_ENABLED, default true). */
+  readonly connectorHealthEnabled: boolean;
 }
 
 /** A setting is missing or invalid. */
@@ -72,6 +76,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return n;
 }
 
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = value(env, name);
+  if (raw === undefined) return fallback;
+  if (/^(true|1)$/i.test(raw)) return true;
+  if (/^(false|0)$/i.test(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
 const DCR_ID = /^dcr-[0-9a-f]{32}$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -86,5 +98,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (azureClientId !== undefined && !GUID.test(azureClientId)) throw new ConfigError("AZURE_CLIENT_ID", `must be a GUID (the managed identity's client id), got "${azureClientId}"`);
   const fetchParallelism = integer(env, "FETCH_PARALLELISM", 4, 1, 32);
   const rate = integer(env, "OPENAI_MAX_REQUESTS_PER_SECOND", 0, 0, 1_000);
-  return { openaiBaseUrl, keyVaultUri, logsIngestionEndpoint, dcrImmutableId, azureClientId, fetchParallelism, openaiMaxRequestsPerSecond: rate === 0 ? undefined : rate };
+  const connectorHealthEnabled = flag(env, "CONNECTOR_HEALTH_ENABLED", true);
+  return { openaiBaseUrl, keyVaultUri, logsIngestionEndpoint, dcrImmutableId, azureClientId, fetchParallelism, openaiMaxRequestsPerSecond: rate === 0 ? undefined : rate, connectorHealthEnabled };
 }

@@ -19,6 +19,8 @@ param collectorsJson string
 param fetchParallelism int
 param openaiMaxRequestsPerSecond int
 param maximumInstanceCount int
+@description('Whether collectors write OpenAIConnectorHealth_CL rows (the table and its DCR stream are deployed).')
+param connectorHealthEnabled bool = true
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: '${name}-plan'
@@ -132,6 +134,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     AUDIT_LAG_SECONDS: '60'
     AUDIT_OVERLAP_SECONDS: '1800'
     COLLECTORS: collectorsJson
+    CONNECTOR_HEALTH_ENABLED: string(connectorHealthEnabled)
   }
 }
 

@@ -19,6 +19,7 @@ export function productionServices(config: AppConfig = loadConfig(), env: Readon
     now: Date.now,
     settings: () => settings,
     declaredCollectors: () => declared,
+    connectorHealthEnabled: config.connectorHealthEnabled,
     deps: () => {
       if (!deps) {
         const credential = createCredential(config.azureClientId);

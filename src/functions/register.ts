@@ -8,8 +8,10 @@ import * as df from "durable-functions";
 import { collectAuditSlice, type AuditSliceInput, type AuditSliceResult } from "../../activities/collectAuditSlice";
 import { collectChatCompletions, type CompletionPagesInput, type CompletionPagesResult } from "../../activities/collectChatCompletions";
 import type { CollectDeps } from "../../activities/deps";
+import { writeConnectorHealth } from "../../activities/writeConnectorHealth";
 import { collectorOrchestrator } from "../../orchestrators/collectorOrchestrator";
-import { AUDIT_SLICE_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLECTOR_ENTITY, COLLECTOR_ORCHESTRATOR } from "../../orchestrators/names";
+import type { HealthReport } from "../../orchestrators/health";
+import { AUDIT_SLICE_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLECTOR_ENTITY, COLLECTOR_ORCHESTRATOR, CONNECTOR_HEALTH_ACTIVITY } from "../../orchestrators/names";
 import type { RuntimeSettings } from "../../orchestrators/state";
 import { collectorEntity } from "../collectors/collectorEntity";
 import { reconcile, type DeclaredCollector } from "../collectors/reconcile";
@@ -24,6 +26,8 @@ export interface AppServices {
   readonly now: () => number;
   /** Collectors declared at deployment (COLLECTORS), kept alive by the reconciler. */
   readonly declaredCollectors: () => readonly DeclaredCollector[];
+  /** Whether generations write OpenAIConnectorHealth_CL rows (CONNECTOR_HEALTH_ENABLED); default true. */
+  readonly connectorHealthEnabled?: boolean;
 }
 
 /** When the reconciler runs (NCRONTAB): every five minutes. */
@@ -60,6 +64,14 @@ export function registerFunctions(services: AppServices): void {
         context.error(`chat ${input.collectorId}: ${unexpected(error).message}`);
         return { outcome: unexpected(error), cursor: input.cursor, sweepDone: false, pages: 0, rowsWritten: 0, skipped: 0, restarts: 0, newestEventAt: null };
       }
+    },
+  });
+  const writeHealth = writeConnectorHealth(() => services.deps().writer, { enabled: services.connectorHealthEnabled ?? true });
+  df.app.activity(CONNECTOR_HEALTH_ACTIVITY, {
+    handler: async (report: HealthReport, context: InvocationContext) => {
+      const result = await writeHealth(report);
+      if (!result.written) context.warn(`health ${report.collectorId}: not written (${result.reason})`);
+      return result;
     },
   });
   df.app.orchestration(COLLECTOR_ORCHESTRATOR, collectorOrchestrator);

@@ -1,10 +1,11 @@
 /**
- * The two Log Analytics tables as data. The JSON files beside this module are the single
+ * The Log Analytics tables as data. The JSON files beside this module are the single
  * source of truth: the row mappers, their tests and the Bicep templates (`loadJsonContent`)
  * all read them, so code and deployed tables cannot drift.
  */
 import auditLogsJson from "./openai-audit-logs.table.json";
 import chatCompletionsJson from "./openai-chat-completions.table.json";
+import connectorHealthJson from "./openai-connector-health.table.json";
 
 /** Column types of a DCR stream declaration / custom table. */
 export type ColumnType = "string" | "int" | "long" | "real" | "boolean" | "datetime" | "dynamic";
@@ -29,8 +30,10 @@ export interface TableSchema {
 export const AUDIT_LOGS_TABLE = auditLogsJson as TableSchema;
 /** `OpenAIChatCompletions_CL`. */
 export const CHAT_COMPLETIONS_TABLE = chatCompletionsJson as TableSchema;
+/** `OpenAIConnectorHealth_CL`: one row per collector generation. */
+export const CONNECTOR_HEALTH_TABLE = connectorHealthJson as TableSchema;
 /** Every table this app writes. */
-export const TABLES: readonly TableSchema[] = [AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE];
+export const TABLES: readonly TableSchema[] = [AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE, CONNECTOR_HEALTH_TABLE];
 
 /** Log Analytics limits that apply to custom tables. */
 export const LOG_ANALYTICS_LIMITS = {

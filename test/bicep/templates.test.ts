@@ -82,7 +82,7 @@ describe("app settings", () => {
     const files = ["src/config.ts", "src/collectors/settings.ts", "src/functions/production.ts"].map((f) => read(path.join(ROOT, f)));
     const read_ = new Set<string>();
     for (const source of files) {
-      for (const m of source.matchAll(/\b(?:value|required|integer|bounded)\(env, "([A-Z][A-Z0-9_]+)"/g)) read_.add(m[1]!);
+      for (const m of source.matchAll(/\b(?:value|required|integer|bounded|flag)\(env, "([A-Z][A-Z0-9_]+)"/g)) read_.add(m[1]!);
       for (const m of source.matchAll(/\benv\.([A-Z][A-Z0-9_]+)/g)) read_.add(m[1]!);
     }
     for (const m of read(path.join(ROOT, "host.json")).matchAll(/%([A-Z][A-Z0-9_]+)%/g)) read_.add(m[1]!);

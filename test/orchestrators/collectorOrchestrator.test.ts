@@ -24,6 +24,8 @@ const fanOut = { actionType: 12, compoundActions: [
   { functionName: "collectAuditSlice", actionType: 0, input: sliceInput(1_795_604_400, 1_795_607_941) },
 ] };
 const sliceDone = (rows: number, newest: number): AuditSliceResult => ({ outcome: { kind: "ok" }, done: true, after: null, pages: 1, rowsWritten: rows, duplicates: 0, newestEventAt: newest, recent: [] });
+const healthCall = (report: Record<string, unknown>) => ({ functionName: "writeConnectorHealth", actionType: 0, input: report });
+const healthBase = { collectorId: "org", connectorName: "Org", dataType: "auditLogs", scope: "organization", definitionVersion: 1 };
 const emptyStatus = { rowsIngested: 0, pages: 0, duplicatesSkipped: 0, lagSeconds: null, lastSuccessAt: null, lastError: null, nextRunAt: null, cursor: { startTime: "2026-11-25T10:00:00.000Z" } };
 
 function running(): HistoryBuilder {
@@ -51,27 +53,34 @@ describe("collector orchestrator", () => {
       state: "running", definitionVersion: 1, rowsIngested: 100, pages: 2, duplicatesSkipped: 0, lagSeconds: 1_003, lastSuccessAt: "2026-11-25T12:00:03.000Z", lastError: null,
       nextRunAt: "2026-11-25T12:05:03.000Z", cursor: { watermark: "2026-11-25T11:59:01.000Z", frontier: "2026-11-25T11:59:01.000Z", slicesInFlight: 0, sliceSeconds: 28_564 },
     };
+    // One health row per generation, written by its activity before the wait: this generation's counts, not the totals'.
+    const health = healthCall({ ...healthBase, state: "running", at: "2026-11-25T12:00:03.000Z", rowsWritten: 100, pages: 2, duplicatesSkipped: 0, rowsIngestedTotal: 100,
+      lagSeconds: 1_003, throttledResponses: 0, consecutiveFailures: 0, lastError: null, lastSuccessAt: "2026-11-25T12:00:03.000Z", nextRunAt: "2026-11-25T12:05:03.000Z" });
+    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), { isDone: false, actions: [[entityCall, fanOut, health]], schemaVersion: 2, customStatus: waiting });
+
+    h.scheduled(3, "writeConnectorHealth", "2026-11-25T12:00:03Z").started("2026-11-25T12:00:04Z").completed(3, { written: true }, "2026-11-25T12:00:04Z");
     const timer = { actionType: 5, fireAt: "2026-11-25T12:05:03.000Z", isCanceled: false };
     const wait = { actionType: 11, compoundActions: [timer, { actionType: 6, externalEventName: "wake", reason: "ExternalEvent" }] };
-    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), { isDone: false, actions: [[entityCall, fanOut, wait]], schemaVersion: 2, customStatus: waiting });
+    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), { isDone: false, actions: [[entityCall, fanOut, health, wait]], schemaVersion: 2, customStatus: waiting });
 
-    h.timerCreated(3, "2026-11-25T12:05:03.000Z", "2026-11-25T12:00:03Z").started("2026-11-25T12:05:03Z").timerFired(3, "2026-11-25T12:05:03.000Z", "2026-11-25T12:05:03Z");
+    h.timerCreated(4, "2026-11-25T12:05:03.000Z", "2026-11-25T12:00:04Z").started("2026-11-25T12:05:03Z").timerFired(4, "2026-11-25T12:05:03.000Z", "2026-11-25T12:05:03Z");
     const next: CollectorState = {
       ...state,
       audit: { origin: 1_795_600_800, watermark: 1_795_607_941, frontier: 1_795_607_941, inFlight: [], sliceSeconds: 28_564, late: null, lateSweptAt: null, recent: [] },
       stats: { rowsIngested: 100, pages: 2, duplicatesSkipped: 0, lastSuccessAt: "2026-11-25T12:00:03.000Z", newestEventAt: 1_795_607_000, lastError: null, failures: 0 },
     };
     assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), {
-      isDone: true, actions: [[entityCall, fanOut, wait, { actionType: 4, input: next }]], schemaVersion: 2, customStatus: waiting,
+      isDone: true, actions: [[entityCall, fanOut, health, wait, { actionType: 4, input: next }]], schemaVersion: 2, customStatus: waiting,
     });
   });
 
   it("backs off slowly and says unauthorized when the key is refused, keeping the delivered progress", async () => {
     const refused: AuditSliceResult = { outcome: { kind: "unauthorized", message: "HTTP 401: needs an organization admin API key" }, done: false, after: "a7", pages: 2, rowsWritten: 200, duplicates: 0, newestEventAt: 1_795_602_000, recent: [] };
     const h = running().scheduled(1, "collectAuditSlice", "2026-11-25T12:00:01Z").scheduled(2, "collectAuditSlice", "2026-11-25T12:00:01Z")
-      .started("2026-11-25T12:00:02Z").completed(1, refused, "2026-11-25T12:00:02Z").completed(2, refused, "2026-11-25T12:00:02Z");
+      .started("2026-11-25T12:00:02Z").completed(1, refused, "2026-11-25T12:00:02Z").completed(2, refused, "2026-11-25T12:00:02Z")
+      .scheduled(3, "writeConnectorHealth", "2026-11-25T12:00:02Z").started("2026-11-25T12:00:03Z").completed(3, { written: true }, "2026-11-25T12:00:03Z");
     const result = await runOrchestrator(ORCH, "collector-org", state, h.events);
-    const [, , wait] = (result.actions as unknown[][])[0] as [unknown, unknown, { compoundActions: Array<{ fireAt?: string }> }];
+    const [, , , wait] = (result.actions as unknown[][])[0] as [unknown, unknown, unknown, { compoundActions: Array<{ fireAt?: string }> }];
     assert.deepEqual([(result.customStatus as { state: string }).state, wait.compoundActions[0]!.fireAt, (result.customStatus as { lastError: unknown }).lastError, (result.customStatus as { cursor: unknown }).cursor],
       ["unauthorized", "2026-11-25T12:05:02.000Z", { at: "2026-11-25T12:00:02.000Z", kind: "unauthorized", message: "HTTP 401: needs an organization admin API key" },
         { watermark: "2026-11-25T10:00:00.000Z", frontier: "2026-11-25T11:59:01.000Z", slicesInFlight: 2, sliceSeconds: 3600 }]);
@@ -82,9 +91,15 @@ describe("collector orchestrator", () => {
       .entityCalled(0, "r1", "2026-11-25T12:00:00Z").started("2026-11-25T12:00:01Z").entityAnswered("r1", view("stopped"), "2026-11-25T12:00:01Z");
     const stopped = { state: "stopped", definitionVersion: 1, ...emptyStatus };
     const waitWake = { actionType: 6, externalEventName: "wake", reason: "ExternalEvent" };
-    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), { isDone: false, actions: [[entityCall, waitWake]], schemaVersion: 2, customStatus: stopped });
+    const health = healthCall({ ...healthBase, state: "stopped", at: "2026-11-25T12:00:01.000Z", rowsWritten: 0, pages: 0, duplicatesSkipped: 0, rowsIngestedTotal: 0,
+      lagSeconds: null, throttledResponses: 0, consecutiveFailures: 0, lastError: null, lastSuccessAt: null, nextRunAt: null });
+    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), { isDone: false, actions: [[entityCall, health]], schemaVersion: 2, customStatus: stopped });
+    // A failed health write changes nothing: the collector still waits for its wake.
+    h.scheduled(1, "writeConnectorHealth", "2026-11-25T12:00:01Z").started("2026-11-25T12:00:02Z")
+      .failed(1, "host lost the activity", "2026-11-25T12:00:02Z");
+    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), { isDone: false, actions: [[entityCall, health, waitWake]], schemaVersion: 2, customStatus: stopped });
     h.started("2026-11-25T13:00:00Z").raised("wake", null, "2026-11-25T13:00:00Z");
-    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), { isDone: true, actions: [[entityCall, waitWake, { actionType: 4, input: state }]], schemaVersion: 2, customStatus: stopped });
+    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), { isDone: true, actions: [[entityCall, health, waitWake, { actionType: 4, input: state }]], schemaVersion: 2, customStatus: stopped });
   });
 
   it("completes when its collector was deleted", async () => {

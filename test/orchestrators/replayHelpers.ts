@@ -13,6 +13,7 @@ export class HistoryBuilder {
   entityAnswered(requestId: string, result: unknown, at: string): this { this.events.push(historyEvent(EventType.EventRaised, Date.parse(at), { Name: requestId, Input: JSON.stringify({ result: JSON.stringify(result) }) })); return this; }
   scheduled(seq: number, name: string, at: string): this { this.events.push(historyEvent(EventType.TaskScheduled, Date.parse(at), { Name: name }, seq)); return this; }
   completed(seq: number, result: unknown, at: string): this { this.events.push(historyEvent(EventType.TaskCompleted, Date.parse(at), { TaskScheduledId: seq, Result: JSON.stringify(result) })); return this; }
+  failed(seq: number, reason: string, at: string): this { this.events.push(historyEvent(EventType.TaskFailed, Date.parse(at), { TaskScheduledId: seq, Reason: reason, Details: reason })); return this; }
   timerCreated(seq: number, fireAt: string, at: string): this { this.events.push(historyEvent(EventType.TimerCreated, Date.parse(at), { FireAt: fireAt }, seq)); return this; }
   timerFired(seq: number, fireAt: string, at: string): this { this.events.push(historyEvent(EventType.TimerFired, Date.parse(at), { TimerId: seq, FireAt: fireAt })); return this; }
   raised(name: string, data: unknown, at: string): this { this.events.push(historyEvent(EventType.EventRaised, Date.parse(at), { Name: name, Input: JSON.stringify(data) })); return this; }

@@ -8,8 +8,9 @@ const valid = { KEY_VAULT_URI: "https://kv.vault.azure.net/", LOGS_INGESTION_END
 describe("loadConfig", () => {
   it("applies defaults and normalises URLs", () => {
     assert.deepEqual(loadConfig(valid), { openaiBaseUrl: "https://api.openai.com/v1", keyVaultUri: "https://kv.vault.azure.net", logsIngestionEndpoint: "https://dce.eastus-1.ingest.monitor.azure.com",
-      dcrImmutableId: "dcr-0123456789abcdef0123456789abcdef", azureClientId: undefined, fetchParallelism: 4, openaiMaxRequestsPerSecond: undefined });
+      dcrImmutableId: "dcr-0123456789abcdef0123456789abcdef", azureClientId: undefined, fetchParallelism: 4, openaiMaxRequestsPerSecond: undefined, connectorHealthEnabled: true });
     assert.equal(loadConfig({ ...valid, OPENAI_MAX_REQUESTS_PER_SECOND: "5" }).openaiMaxRequestsPerSecond, 5);
+    assert.deepEqual(["false", "0", "TRUE"].map((v) => loadConfig({ ...valid, CONNECTOR_HEALTH_ENABLED: v }).connectorHealthEnabled), [false, false, true]);
   });
   const bad: Array<[string, Record<string, string>, string, RegExp]> = [
     ["a missing vault", { ...valid, KEY_VAULT_URI: " " }, "KEY_VAULT_URI", /is required/],
@@ -19,6 +20,7 @@ describe("loadConfig", () => {
     ["a DCR name instead of its immutable id", { ...valid, DCR_IMMUTABLE_ID: "my-dcr" }, "DCR_IMMUTABLE_ID", /dcr-/],
     ["a client id that is not a GUID", { ...valid, AZURE_CLIENT_ID: "my-identity" }, "AZURE_CLIENT_ID", /GUID/],
     ["parallelism out of range", { ...valid, FETCH_PARALLELISM: "64" }, "FETCH_PARALLELISM", /1 to 32/],
+    ["a health switch that is not a boolean", { ...valid, CONNECTOR_HEALTH_ENABLED: "yes" }, "CONNECTOR_HEALTH_ENABLED", /true or false/],
     ["a fractional request rate", { ...valid, OPENAI_MAX_REQUESTS_PER_SECOND: "2.5" }, "OPENAI_MAX_REQUESTS_PER_SECOND", /whole number/],
   ];
   for (const [name, env, setting, message] of bad) {

@@ -1,0 +1,98 @@
+/**
+ * The health row: computed from the states around a generation, mapped to the table's columns, and
+ * written through the real Sentinel writer to the local Logs Ingestion endpoint; a failure to
+ * write it is reported, never thrown.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { writeConnectorHealth } from "../../activities/writeConnectorHealth";
+import { healthReport, type HealthReport } from "../../orchestrators/health";
+import { initialState, type CollectorControlView, type CollectorState } from "../../orchestrators/state";
+import { CONNECTOR_HEALTH_STREAM } from "../../src/config";
+import { toConnectorHealthRow } from "../../src/health/connectorHealthRow";
+import { AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE, checkRow, CONNECTOR_HEALTH_TABLE, TABLES } from "../../src/schema/tables";
+import { SentinelWriter } from "../../src/sentinel/writer";
+import { LogsIngestionFake } from "../../src/local/fakes/logsIngestionFake";
+import { testTls, type TestTls } from "../../src/local/fakes/tls";
+import { AZURE_TOKEN, DCR_ID, staticCredential } from "../fakes/stack";
+
+const settings = { parallelism: 2, maxPagesPerActivity: 5, chatPagesPerActivity: 5, lagSeconds: 60, overlapSeconds: 900 };
+const view = (dataType: "auditLogs" | "chatCompletions"): CollectorControlView => ({
+  desired: "running", settings,
+  definition: { id: "org-audit", dataType, friendlyName: "Org audit", apiKeySecretName: "openai-admin-key", pollIntervalSeconds: 300, startTime: "2026-11-25T10:00:00Z", version: 3 },
+});
+const before_ = initialState("org-audit", "2026-11-25T10:00:00Z");
+const before1: CollectorState = { ...before_, stats: { ...before_.stats, rowsIngested: 1_000, pages: 10, duplicatesSkipped: 4 } };
+const after1: CollectorState = {
+  ...before1,
+  stats: { rowsIngested: 1_250, pages: 13, duplicatesSkipped: 5, lastSuccessAt: "2026-11-25T12:00:02.000Z", newestEventAt: 1_795_607_000, failures: 1,
+    lastError: { at: "2026-11-25T12:00:02.000Z", kind: "throttled", message: "HTTP 429: slow down" } },
+};
+const NOW = Date.parse("2026-11-25T12:00:03Z");
+
+describe("health report of a generation", () => {
+  it("counts this generation's rows, pages and duplicates, and its throttled activities", () => {
+    const report = healthReport(before1, after1, view("auditLogs"), "backingOff", NOW, NOW + 30_000,
+      [{ kind: "ok" }, { kind: "throttled", retryAfterMs: 30_000, message: "HTTP 429: slow down" }, { kind: "throttled", retryAfterMs: 1_000, message: "HTTP 429" }]);
+    assert.deepEqual(report, {
+      collectorId: "org-audit", connectorName: "Org audit", dataType: "auditLogs", scope: "organization", state: "backingOff", at: "2026-11-25T12:00:03.000Z",
+      rowsWritten: 250, pages: 3, duplicatesSkipped: 1, rowsIngestedTotal: 1_250, lagSeconds: 1_003, throttledResponses: 2, consecutiveFailures: 1,
+      lastError: { at: "2026-11-25T12:00:02.000Z", kind: "throttled", message: "HTTP 429: slow down" }, lastSuccessAt: "2026-11-25T12:00:02.000Z",
+      nextRunAt: "2026-11-25T12:00:33.000Z", definitionVersion: 3,
+    });
+  });
+
+  it("has no scope for chat completions and no lag before the first event", () => {
+    const report = healthReport(before_, before_, view("chatCompletions"), "running", NOW, null, [{ kind: "ok" }]);
+    assert.deepEqual([report.scope, report.lagSeconds, report.nextRunAt, report.rowsWritten], [null, null, null, 0]);
+  });
+});
+
+describe("health row", () => {
+  const report = healthReport(before1, after1, view("auditLogs"), "backingOff", NOW, NOW + 30_000, [{ kind: "throttled", retryAfterMs: 30_000, message: "x" }]);
+  it("fills the table's columns with their types and leaves absent values out", () => {
+    const row = toConnectorHealthRow(report);
+    assert.deepEqual(checkRow(CONNECTOR_HEALTH_TABLE, row), []);
+    assert.deepEqual(Object.keys(row).sort(), CONNECTOR_HEALTH_TABLE.columns.map((c) => c.name).sort());
+    const quiet = toConnectorHealthRow(healthReport(before_, before_, view("chatCompletions"), "stopped", NOW, null, []));
+    assert.deepEqual(CONNECTOR_HEALTH_TABLE.columns.map((c) => c.name).filter((name) => !(name in quiet)),
+      ["Scope", "LagSeconds", "LastErrorKind", "LastErrorMessage", "LastErrorAt", "LastSuccessAt", "NextRunAt"]);
+    assert.equal(quiet.Id, "org-audit:2026-11-25T12:00:03.000Z");
+  });
+  it("cuts a long error message to 1,000 characters", () => {
+    const long: HealthReport = { ...report, lastError: { at: "2026-11-25T12:00:02.000Z", kind: "failed", message: "e".repeat(5_000) } };
+    assert.equal((toConnectorHealthRow(long).LastErrorMessage as string).length, 1_000);
+  });
+});
+
+describe("health activity", () => {
+  let tls: TestTls;
+  let fake: LogsIngestionFake;
+  let withoutHealth: LogsIngestionFake;
+  before(async () => {
+    tls = await testTls();
+    fake = await new LogsIngestionFake({ tls, dcrImmutableId: DCR_ID, tables: TABLES, token: AZURE_TOKEN }).start();
+    withoutHealth = await new LogsIngestionFake({ tls, dcrImmutableId: DCR_ID, tables: [AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE], token: AZURE_TOKEN }).start();
+  });
+  after(async () => { await Promise.all([fake.stop(), withoutHealth.stop()]); });
+  const report = healthReport(before1, after1, view("auditLogs"), "running", NOW, NOW + 300_000, [{ kind: "ok" }]);
+  const writerFor = (f: LogsIngestionFake) => new SentinelWriter(f.endpoint, DCR_ID, staticCredential(), { ca: tls.ca, maxRetries: 0 });
+
+  it("uploads the generation's row to the health stream", async () => {
+    assert.deepEqual(await writeConnectorHealth(() => writerFor(fake), { enabled: true })(report), { written: true });
+    assert.deepEqual(fake.rows(CONNECTOR_HEALTH_STREAM), [toConnectorHealthRow(report)]);
+  });
+
+  it("returns the reason, and throws nothing, when the DCR has no health stream", async () => {
+    const result = await writeConnectorHealth(() => writerFor(withoutHealth), { enabled: true })(report);
+    assert.equal(result.written, false);
+    assert.match(result.written ? "" : result.reason, /Custom-OpenAIConnectorHealth_CL/);
+    assert.deepEqual(withoutHealth.rows(CONNECTOR_HEALTH_STREAM), []);
+  });
+
+  it("sends nothing when switched off", async () => {
+    const requests = fake.stats.requests;
+    assert.deepEqual(await writeConnectorHealth(() => writerFor(fake), { enabled: false })(report), { written: false, reason: "disabled by CONNECTOR_HEALTH_ENABLED=false" });
+    assert.equal(fake.stats.requests, requests);
+  });
+});
