@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { startFakeEnvironment, type FakeEnvironment } from "./fakeEnvironment";
+import { detectionScenarios } from "./fakes/detectionScenarios";
 import { generateAuditEvents, generateCompletions, seededRandom } from "./fakes/generate";
 import type { AuditLogEvent, ChatCompletion } from "../openai/types";
 
@@ -39,6 +40,8 @@ export function demoOptions(env: Readonly<Record<string, string | undefined>>): 
 /** The demo's data, a pure function of its epoch (so a restart sees the same organization). */
 export function demoData(epochSeconds: number, options: DemoOptions): { audit: Array<[AuditLogEvent, number | undefined]>; completions: Array<[ChatCompletion, number | undefined]> } {
   const audit: Array<[AuditLogEvent, number | undefined]> = generateAuditEvents(options.auditBacklog, epochSeconds - 3 * 86_400, epochSeconds - 60, 11).map((e) => [e, undefined]);
+  // Events that make the analytic rules in content/AnalyticRules fire, in the half hour before the start.
+  for (const scenario of detectionScenarios(epochSeconds - 60)) for (const e of scenario.events) audit.push([e, undefined]);
   const completions: Array<[ChatCompletion, number | undefined]> = generateCompletions(options.completionBacklog, epochSeconds - 2 * 86_400, epochSeconds - 30, 12).map((c) => [c, undefined]);
   if (options.live) {
     // Two days of arrivals: an audit event every ~15 s, 10 % of them 1–10 minutes late; a completion every ~20 s.

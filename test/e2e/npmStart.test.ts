@@ -10,9 +10,12 @@ import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { demoData, type DemoOptions } from "../../src/local/demo";
+import { detectionScenarios } from "../../src/local/fakes/detectionScenarios";
 
 const ENTRY = path.resolve(__dirname, "../../src/local/main.js");
 const options: DemoOptions = { auditBacklog: 6_000, completionBacklog: 6_000, latencyMs: 25, live: false };
+/** The demo adds the events that make the analytic rules fire. */
+const scenarioEvents = detectionScenarios(0).reduce((n, s) => n + s.events.length, 0);
 
 function start(dataDir: string, port: number): ChildProcess & { output: string[] } {
   const child = spawn(process.execPath, [ENTRY, "--data", dataDir, "--port", String(port)], {
@@ -75,7 +78,7 @@ describe("npm start", () => {
 
     const second = start(dataDir, port);
     children.push(second);
-    await until("the backfill to finish", () => (rowIds(dataDir, "OpenAIAuditLogs_CL").length >= options.auditBacklog && rowIds(dataDir, "OpenAIChatCompletions_CL").length >= options.completionBacklog ? true : undefined), 120_000);
+    await until("the backfill to finish", () => (rowIds(dataDir, "OpenAIAuditLogs_CL").length >= options.auditBacklog + scenarioEvents && rowIds(dataDir, "OpenAIChatCompletions_CL").length >= options.completionBacklog ? true : undefined), 120_000);
     const { epochSeconds } = JSON.parse(fs.readFileSync(path.join(dataDir, "demo", "demo-epoch.json"), "utf8")) as { epochSeconds: number };
     const expected = demoData(epochSeconds, options);
     const audit = rowIds(dataDir, "OpenAIAuditLogs_CL");
