@@ -53,6 +53,21 @@ param openaiMaxRequestsPerSecond int = 0
 @description('Deploy the OpenAIAuditLogs / OpenAIChatCompletions workspace functions. Leave off if Microsoft\'s OpenAI solution is installed in the workspace.')
 param deployParsers bool = true
 
+@description('Create OpenAIConnectorHealth_CL and its DCR stream; collectors write one row per generation to it.')
+param deployHealthTable bool = true
+
+@description('Deploy the scheduled analytic rules (content/AnalyticRules).')
+param deployAnalyticRules bool = true
+
+@description('Deploy the hunting queries (content/HuntingQueries).')
+param deployHuntingQueries bool = true
+
+@description('Deploy the OpenAI connector workbook (content/Workbooks).')
+param deployWorkbook bool = true
+
+@description('Enable Microsoft Sentinel on the workspace; on by default for a new workspace.')
+param onboardSentinel bool = createWorkspace
+
 @description('Tags for every resource.')
 param tags object = {}
 
@@ -108,7 +123,7 @@ module tables 'modules/tables.bicep' = {
   scope: resourceGroup(effectiveWorkspaceGroup)
   params: {
     workspaceName: effectiveWorkspaceName
-    deployParsers: deployParsers
+    deployHealthTable: deployHealthTable
   }
   dependsOn: [
     newWorkspace
@@ -123,6 +138,25 @@ module dataCollection 'modules/dataCollection.bicep' = {
     tags: allTags
     workspaceResourceId: workspace.id
     principalId: identity.outputs.principalId
+    deployHealthTable: deployHealthTable
+  }
+  dependsOn: [
+    tables
+  ]
+}
+
+module sentinelContent 'modules/sentinelContent.bicep' = {
+  name: 'sentinelContent'
+  scope: resourceGroup(effectiveWorkspaceGroup)
+  params: {
+    workspaceName: effectiveWorkspaceName
+    location: location
+    tags: allTags
+    deployParsers: deployParsers
+    deployAnalyticRules: deployAnalyticRules
+    deployHuntingQueries: deployHuntingQueries
+    deployWorkbook: deployWorkbook
+    onboardSentinel: onboardSentinel
   }
   dependsOn: [
     tables
@@ -173,6 +207,7 @@ module functionApp 'modules/functionApp.bicep' = {
     fetchParallelism: fetchParallelism
     openaiMaxRequestsPerSecond: openaiMaxRequestsPerSecond
     maximumInstanceCount: 40
+    connectorHealthEnabled: deployHealthTable
   }
 }
 

@@ -8,13 +8,18 @@ param location string
 param tags object
 param workspaceResourceId string
 param principalId string
+@description('Also declare the connector health stream (its table must exist).')
+param deployHealthTable bool
 
 var auditTable = loadJsonContent('../../src/schema/openai-audit-logs.table.json')
 var chatTable = loadJsonContent('../../src/schema/openai-chat-completions.table.json')
-var tables = [
+var healthTable = loadJsonContent('../../src/schema/openai-connector-health.table.json')
+var tables = concat([
   auditTable
   chatTable
-]
+], deployHealthTable ? [
+  healthTable
+] : [])
 var transformKql = trim(loadTextContent('../kql/transform.kql'))
 
 resource endpoint 'Microsoft.Insights/dataCollectionEndpoints@2023-03-11' = {

@@ -30,10 +30,10 @@ describe("Bicep syntax", () => {
 describe("tables and the DCR come from the schema data", () => {
   const loads = (source: string) => [...source.matchAll(/loadJsonContent\('([^']+)'\)/g)].map((m) => m[1]!);
   for (const module of ["tables.bicep", "dataCollection.bicep"]) {
-    it(`${module} loads exactly the two schema files, which exist`, () => {
+    it(`${module} loads exactly the three schema files, which exist`, () => {
       const file = path.join(BICEP, "modules", module);
       const resolved = loads(read(file)).map((p) => path.relative(ROOT, path.resolve(path.dirname(file), p)));
-      assert.deepEqual(resolved, ["src/schema/openai-audit-logs.table.json", "src/schema/openai-chat-completions.table.json"]);
+      assert.deepEqual(resolved, ["src/schema/openai-audit-logs.table.json", "src/schema/openai-chat-completions.table.json", "src/schema/openai-connector-health.table.json"]);
       resolved.forEach((p) => assert.ok(fs.existsSync(path.join(ROOT, p)), p));
     });
     it(`${module} hard-codes no column, table or stream name`, () => {
@@ -53,6 +53,29 @@ describe("tables and the DCR come from the schema data", () => {
     assert.match(dcr, /streamDeclarations: toObject\(tables, table => table\.streamName, table => \{\s*columns: map\(table\.columns, column => \{\s*name: column\.name\s*type: column\.type/);
     assert.match(dcr, /streams: \[\s*table\.streamName\s*\][\s\S]*transformKql: transformKql\s*outputStream: table\.streamName/);
     for (const t of TABLES) assert.equal(t.streamName, `Custom-${t.tableName}`);
+  });
+});
+
+describe("Sentinel content is loaded from content/, never restated", () => {
+  const module = path.join(BICEP, "modules", "sentinelContent.bicep");
+  const loaded = [...read(module).matchAll(/load(?:Yaml|Json)Content\('([^']+)'\)/g)].map((m) => path.relative(ROOT, path.resolve(path.dirname(module), m[1]!)));
+  for (const kind of ["AnalyticRules", "HuntingQueries", "Parsers", "Workbooks"]) {
+    it(`sentinelContent.bicep loads every file of content/${kind} and nothing else from it`, () => {
+      const files = fs.readdirSync(path.join(ROOT, "content", kind)).sort().map((f) => `content/${kind}/${f}`);
+      assert.deepEqual(loaded.filter((p) => p.startsWith(`content/${kind}/`)), files);
+    });
+  }
+  it("no template holds a query", () => {
+    const queryLike = bicepFiles.flatMap((f) => [...read(f).matchAll(/'([^'\n]*)'/g)].map((m) => m[1]!)).filter((text) => /\|\s*(where|extend|summarize|project)\b/.test(text));
+    assert.deepEqual(queryLike, []);
+  });
+  it("main.bicep switches each part with a parameter", () => {
+    const main = read(path.join(BICEP, "main.bicep"));
+    for (const p of ["deployParsers", "deployAnalyticRules", "deployHuntingQueries", "deployWorkbook", "deployHealthTable"]) assert.match(main, new RegExp(`param ${p} bool = `), p);
+    const content = read(module);
+    for (const [p, resource] of [["deployAnalyticRules", "rules"], ["deployHuntingQueries", "huntingSearches"], ["deployWorkbook", "workbook"]]) {
+      assert.match(content, new RegExp(`resource ${resource} '[^']+' = (\\[for \\w+ in \\w+: )?if \\(${p}\\)`), resource);
+    }
   });
 });
 
@@ -100,9 +123,6 @@ describe("KQL", () => {
   it("the DCR transform analyses cleanly against each stream", () => {
     const transform = read(path.join(BICEP, "kql", "transform.kql")).trim();
     assert.deepEqual([kqlErrors(transform, streamOf(AUDIT_LOGS_TABLE)), kqlErrors(transform, streamOf(CHAT_COMPLETIONS_TABLE))], [[], []]);
-  });
-  it("the parser functions analyse cleanly against the tables", () => {
-    for (const file of ["parser-OpenAIAuditLogs.kql", "parser-OpenAIChatCompletions.kql"]) assert.deepEqual(kqlErrors(read(path.join(BICEP, "kql", file)), workspace), [], file);
   });
   // Queries Microsoft's OpenAI solution ships (3.0.0 and 3.1.x), and its dedup pattern, against our tables.
   const compat = [

@@ -1,0 +1,64 @@
+/**
+ * Each analytic rule against its positive sample. No KQL engine that runs in-process can be had
+ * from this machine's registries (npm has only Kusto's language service; KustoLoco is not served
+ * by NuGet here), so the rules are not executed. Instead: the sample events go through the real
+ * row mapper, and every event type the rule filters on and every column its `where` clauses read
+ * must be present in the sample rows. The demo organization contains every sample.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import auditEventTypes from "./schemas/openai-audit-event-types.json";
+import { eventTypeLiterals, loadYamlFolder, type QueryTemplate } from "./contentFiles";
+import { healthReport } from "../../orchestrators/health";
+import { initialState } from "../../orchestrators/state";
+import { demoData } from "../../src/local/demo";
+import { detectionScenarios } from "../../src/local/fakes/detectionScenarios";
+import { toConnectorHealthRow } from "../../src/health/connectorHealthRow";
+import { toAuditLogRow } from "../../src/rows/auditLogRow";
+import { AUDIT_LOGS_TABLE, checkRow, CONNECTOR_HEALTH_TABLE, type TableSchema } from "../../src/schema/tables";
+
+const AT = 1_795_608_000;
+const rules = loadYamlFolder<QueryTemplate>("AnalyticRules");
+const origin = { connectorName: "Org audit", collectorId: "org-audit", collectedAt: "2026-11-25T12:00:00.000Z" };
+
+/** Rows that should make each rule fire, with the table they belong to. */
+function samples(): Map<string, { table: TableSchema; rows: Record<string, unknown>[] }> {
+  const map = new Map(detectionScenarios(AT).map((s) => [s.rule, { table: AUDIT_LOGS_TABLE, rows: s.events.map((e) => toAuditLogRow(e, origin)) }]));
+  const settings = { parallelism: 1, maxPagesPerActivity: 1, chatPagesPerActivity: 1, lagSeconds: 60, overlapSeconds: 900 };
+  const definition = { id: "org-audit", dataType: "auditLogs" as const, friendlyName: "Org audit", apiKeySecretName: "openai-admin-key", pollIntervalSeconds: 300, startTime: "2026-11-25T10:00:00Z", version: 1 };
+  const state = initialState("org-audit", "2026-11-25T10:00:00Z");
+  const failed = { ...state, stats: { ...state.stats, newestEventAt: AT - 7_200, failures: 4, lastError: { at: "2026-11-25T11:59:00.000Z", kind: "unauthorized", message: "HTTP 401" } } };
+  const report = healthReport(state, failed, { definition, desired: "running", settings }, "unauthorized", AT * 1000, AT * 1000 + 300_000, [{ kind: "unauthorized", message: "HTTP 401" }]);
+  map.set("OpenAICollectorUnhealthy", { table: CONNECTOR_HEALTH_TABLE, rows: [toConnectorHealthRow(report)] });
+  return map;
+}
+
+/** Table columns named in the query's `where` clauses. */
+function filterColumns(query: string, table: TableSchema): string[] {
+  const whereText = query.split("\n").filter((line) => /^\s*\|?\s*where\b/.test(line) || /^\s+(or|and)\b/.test(line)).join("\n");
+  return table.columns.map((c) => c.name).filter((name) => new RegExp(`\\b${name}\\b`).test(whereText));
+}
+
+describe("analytic rules against their positive samples", () => {
+  const all = samples();
+  it("every rule has a sample and every sample a rule", () => {
+    assert.deepEqual([...all.keys()].sort(), rules.map((r) => r.name.replace(/\.yaml$/, "")).sort());
+  });
+  for (const rule of rules) {
+    it(`${rule.name}: the sample rows fit the table, carry the event types it filters on and fill every column its filters read`, () => {
+      const sample = all.get(rule.name.replace(/\.yaml$/, ""))!;
+      assert.deepEqual(sample.rows.flatMap((r) => checkRow(sample.table, r)), []);
+      const wanted = eventTypeLiterals(rule.doc.query, auditEventTypes.eventTypes);
+      const present = new Set(sample.rows.map((r) => r.EventType as string));
+      if (wanted.length > 0) assert.ok(wanted.some((t) => present.has(t)), `sample has ${[...present].join(", ")}; the rule wants ${wanted.join(", ")}`);
+      const empty = filterColumns(rule.doc.query, sample.table).filter((c) => !sample.rows.some((r) => r[c] !== undefined && r[c] !== null && r[c] !== ""));
+      assert.deepEqual(empty, []);
+    });
+  }
+  it("the demo organization (npm start) contains every sample, so all the audit rules would fire on it", () => {
+    const demo = new Set(demoData(AT, { auditBacklog: 100, completionBacklog: 0, latencyMs: 0, live: false }).audit.map(([e]) => e.id));
+    const scenarios = detectionScenarios(AT - 60);
+    assert.deepEqual(scenarios.flatMap((s) => s.events.map((e) => e.id)).filter((id) => !demo.has(id)), []);
+    assert.ok(scenarios.length >= 5);
+  });
+});
