@@ -59,6 +59,8 @@ describe("analytic rules against their positive samples", () => {
     const demo = new Set(demoData(AT, { auditBacklog: 100, completionBacklog: 0, latencyMs: 0, live: false }).audit.map(([e]) => e.id));
     const scenarios = detectionScenarios(AT - 60);
     assert.deepEqual(scenarios.flatMap((s) => s.events.map((e) => e.id)).filter((id) => !demo.has(id)), []);
+    // ... and inside what its collectors read (they start 3 days before the demo's epoch, src/local/main.ts).
+    assert.deepEqual(scenarios.flatMap((s) => s.events).filter((e) => e.effective_at < AT - 3 * 86_400 || e.effective_at >= AT).map((e) => e.id), []);
     assert.ok(scenarios.length >= 5);
   });
 });

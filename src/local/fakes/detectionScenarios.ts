@@ -34,7 +34,7 @@ const PROJECT = { id: "proj_scenario", name: "Scenario project" };
 
 /**
  * The scenarios, placed just before `atSec` (Unix seconds): everything happens within the 30
- * minutes before it, except the sign-in history the new-country rule compares with (3 days before).
+ * minutes before it, except the sign-in history the new-country rule compares with (1 and 2 days before).
  */
 export function detectionScenarios(atSec: number): DetectionScenario[] {
   let n = 0;
@@ -63,8 +63,8 @@ export function detectionScenarios(atSec: number): DetectionScenario[] {
       event("login.succeeded", 700, session({ email: guessed, ip: "198.18.0.77", country: "RO", asn: "64999" }), undefined, null),
     ] },
     { rule: "OpenAINewSignInCountryAsnOrFingerprint", events: [
-      event("login.succeeded", 3 * 86_400, session({ email: traveller, ip: "203.0.113.50", country: "US", asn: "64500" }), undefined, null),
-      event("login.succeeded", 2 * 86_400, session({ email: traveller, ip: "203.0.113.51", country: "US", asn: "64500" }), undefined, null),
+      event("login.succeeded", 2 * 86_400, session({ email: traveller, ip: "203.0.113.50", country: "US", asn: "64500" }), undefined, null),
+      event("login.succeeded", 86_400, session({ email: traveller, ip: "203.0.113.51", country: "US", asn: "64500" }), undefined, null),
       event("login.succeeded", 600, session({ email: traveller, ip: "198.51.100.200", country: "KP", asn: "64777", ja4: "t13d1516h2_8daaf6152771_02713d6af862" }), undefined, null),
     ] },
     { rule: "OpenAIAdminApiKeyCreated", events: [event("tenant.admin_api_key.created", 560, session(ADMIN), { id: "key_admin_scenario", name: "automation" })] },
