@@ -39,6 +39,18 @@ export default tseslint.config(
     },
   },
   {
+    // The collectors page's browser modules: plain JavaScript served as is (no build step), so no
+    // type information; browser globals only.
+    files: ["ui/**/*.js"],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: "module",
+      parserOptions: { projectService: false },
+      globals: Object.fromEntries(["window", "document", "fetch", "sessionStorage", "setTimeout", "clearTimeout", "URL", "Event"].map((g) => [g, "readonly"])),
+    },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, "no-undef": "error" },
+  },
+  {
     files: ["test/**/*.ts", "scripts/**/*.ts"],
     rules: {
       "no-console": "off",

@@ -3,10 +3,11 @@
  * (its `continueAsNew` input), and the control record its entity holds. Only cursors and
  * counts: never records, never keys.
  */
+import type { DataType } from "../src/collectors/dataTypes";
 import type { CompletionCursor } from "../src/cursors/completionSweep";
 
-/** Which data a collector reads. */
-export type DataType = "auditLogs" | "chatCompletions";
+/** Which data a collector reads (the registry in src/collectors/dataTypes.ts). */
+export type { DataType };
 
 /** A collector as the user defined it (PUT /api/collectors/{id}). Holds a secret name, never a key. */
 export interface CollectorDefinition {

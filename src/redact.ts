@@ -5,7 +5,9 @@
  */
 
 const BEARER = /(Bearer\s+)[^\s"',;]+/gi;
-const OPENAI_KEY = /\bsk-[A-Za-z0-9_*-]{6,}/g;
+// Key-shaped text, except a bare key-kind prefix such as "sk-admin-…" that messages use to name a
+// kind of key (src/collectors/dataTypes.ts): nothing follows its last dash.
+const OPENAI_KEY = /\bsk-(?!(?:admin|proj|svcacct)-(?![A-Za-z0-9_*-]))[A-Za-z0-9_*-]{6,}/g;
 
 /** Replaces bearer tokens, OpenAI-style keys and every given secret value in `text`. */
 export function redactSecrets(text: string, secrets: readonly string[] = []): string {

@@ -4,6 +4,7 @@
  * field so the 400 body says exactly what to fix.
  */
 import { z } from "zod";
+import { DATA_TYPE_NAMES } from "./dataTypes";
 
 /** Collector ids: 1–64 of a-z, 0-9, '-'. */
 export const COLLECTOR_ID_PATTERN = /^[a-z0-9-]{1,64}$/;
@@ -19,12 +20,18 @@ const isoDateTime = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d
 
 /** Body of PUT /api/collectors/{id}. */
 export const collectorBodySchema = z.strictObject({
-  dataType: z.enum(["auditLogs", "chatCompletions"], { message: 'must be "auditLogs" or "chatCompletions"' }),
+  dataType: z.enum(DATA_TYPE_NAMES, { message: `must be one of ${DATA_TYPE_NAMES.map((t) => `"${t}"`).join(", ")}` }),
   friendlyName: z.string().trim().min(1, "must not be empty").max(128, "must be at most 128 characters"),
   apiKeySecretName: z.string().regex(SECRET_NAME, "must be a Key Vault secret name (1-127 letters, digits and '-'), not a key"),
   pollIntervalSeconds: z.number().int("must be a whole number").min(MIN_POLL_INTERVAL_SECONDS, `must be at least ${MIN_POLL_INTERVAL_SECONDS}`).max(86_400, "must be at most 86400").optional(),
   startTime: isoDateTime.optional(),
 });
+
+/**
+ * Body of POST /api/connection-tests: a collector body whose friendlyName may be missing (the form
+ * sends what it has; only dataType and apiKeySecretName are used).
+ */
+export const connectionTestBodySchema = collectorBodySchema.partial({ friendlyName: true });
 
 /** Body of POST /api/collectors/{id}/reset. */
 export const resetBodySchema = z.strictObject({ startTime: isoDateTime.optional() });

@@ -3,7 +3,7 @@
  * function (orchestrator, activities, entity, HTTP API). Production passes real clients built
  * once per process; the local host and tests pass clients pointed at fakes.
  */
-import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { collectAuditSlice, type AuditSliceInput, type AuditSliceResult } from "../../activities/collectAuditSlice";
 import { collectChatCompletions, type CompletionPagesInput, type CompletionPagesResult } from "../../activities/collectChatCompletions";
@@ -15,7 +15,9 @@ import { AUDIT_SLICE_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLECTOR_ENTITY, COLLECTOR_
 import type { RuntimeSettings } from "../../orchestrators/state";
 import { collectorEntity } from "../collectors/collectorEntity";
 import { reconcile, type DeclaredCollector } from "../collectors/reconcile";
+import { testConnection } from "../collectors/connectionTest";
 import { collectorsApi } from "../http/collectorsApi";
+import { assetHandler, pageHandler } from "../http/collectorsPage";
 import { redactSecrets } from "../redact";
 
 /** What registration needs; `deps` is called lazily, once per process, on first use. */
@@ -77,7 +79,10 @@ export function registerFunctions(services: AppServices): void {
   df.app.orchestration(COLLECTOR_ORCHESTRATOR, collectorOrchestrator);
   df.app.entity(COLLECTOR_ENTITY, collectorEntity(services.settings));
 
-  const api = collectorsApi({ openaiBaseUrl: services.openaiBaseUrl, now: services.now });
+  const api = collectorsApi({
+    openaiBaseUrl: services.openaiBaseUrl, now: services.now,
+    testConnection: (dataType, secretName) => testConnection(services.deps(), dataType, secretName, { openaiBaseUrl: services.openaiBaseUrl }),
+  });
   const route = (name: string, methods: Array<"GET" | "PUT" | "POST" | "DELETE">, path: string, handler: (r: HttpRequest, c: df.DurableClient, x: InvocationContext) => Promise<HttpResponseInit>) =>
     df.app.client.http(name, { route: path, methods, authLevel: "function", handler });
   route("listCollectors", ["GET"], "collectors", api.list);
@@ -87,6 +92,13 @@ export function registerFunctions(services: AppServices): void {
   route("startCollector", ["POST"], "collectors/{id}/start", api.start);
   route("stopCollector", ["POST"], "collectors/{id}/stop", api.stop);
   route("resetCollector", ["POST"], "collectors/{id}/reset", api.reset);
+  route("testCollector", ["POST"], "collectors/{id}/test", api.test);
+  // Outside collectors/ so that no collector id can ever collide with it.
+  route("testConnection", ["POST"], "connection-tests", api.testDefinition);
+  route("listDataTypes", ["GET"], "data-types", api.dataTypes);
+  // The page holds no data or secret (it reads everything through the routes above), so it is anonymous.
+  app.http("collectorsPage", { route: "ui", methods: ["GET"], authLevel: "anonymous", handler: pageHandler });
+  app.http("collectorsPageAssets", { route: "ui/{*path}", methods: ["GET"], authLevel: "anonymous", handler: assetHandler });
 
   df.app.client.timer("reconcileCollectors", {
     schedule: RECONCILE_SCHEDULE,

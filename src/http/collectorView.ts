@@ -1,11 +1,7 @@
 /** What the API shows for a collector: its definition joined with the orchestrator's status. */
 import type { CollectorStatus } from "../../orchestrators/generation";
 import type { CollectorControl, DataType } from "../../orchestrators/state";
-
-/** The OpenAI endpoint a data type polls. */
-export function endpointUrl(openaiBaseUrl: string, dataType: DataType): string {
-  return `${openaiBaseUrl.replace(/\/+$/, "")}/${dataType === "auditLogs" ? "organization/audit_logs" : "chat/completions"}`;
-}
+import { endpointUrl } from "../collectors/dataTypes";
 
 /** The parts of an orchestration status the view reads. */
 export interface InstanceStatusLike {

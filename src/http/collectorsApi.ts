@@ -8,7 +8,9 @@ import type { DurableClient } from "durable-functions";
 import { COLLECTOR_ORCHESTRATOR, collectorIdOfInstance } from "../../orchestrators/names";
 import { initialState, type CollectorControl } from "../../orchestrators/state";
 import { redactSecrets } from "../redact";
-import { collectorBodySchema, COLLECTOR_ID_PATTERN, resetBodySchema, validate } from "../collectors/definitionInput";
+import type { ConnectionTestResult } from "../collectors/connectionTest";
+import { dataTypeViews, type DataType } from "../collectors/dataTypes";
+import { collectorBodySchema, COLLECTOR_ID_PATTERN, connectionTestBodySchema, resetBodySchema, validate } from "../collectors/definitionInput";
 import { collectorEntityId, createCollector, definitionFrom, ensureRunning, instanceStatus, readControl, terminateAndPurge, wake } from "../collectors/collectorOps";
 import { collectorView } from "./collectorView";
 import { json, problem, readJsonBody } from "./responses";
@@ -20,6 +22,8 @@ export interface ApiOptions {
   readonly now: () => number;
   /** How long reset and delete wait for a terminated instance to settle. */
   readonly settleTimeoutMs?: number;
+  /** Runs a connection test (src/collectors/connectionTest.ts) with the app's clients. */
+  readonly testConnection: (dataType: DataType, apiKeySecretName: string) => Promise<ConnectionTestResult>;
 }
 
 type Handler = (request: HttpRequest, client: DurableClient, context: InvocationContext) => Promise<HttpResponseInit>;
@@ -117,5 +121,27 @@ export function collectorsApi(options: ApiOptions) {
     return { status: 204 };
   });
 
-  return { list, get, put, start, stop, reset, remove };
+  /** POST /api/collectors/{id}/test: the saved collector's key and data type. */
+  const test = withControl(async (control) => json(200, await options.testConnection(control.definition.dataType, control.definition.apiKeySecretName)));
+
+  /** POST /api/connection-tests: an unsaved definition (the add/modify form), validated like PUT; nothing is stored. */
+  const testDefinition: Handler = async (request, _client, context) => {
+    const parsed = await readJsonBody(request);
+    if (!parsed.ok) return parsed.response;
+    if (parsed.value === undefined) return problem(400, "MissingBody", "A JSON body with dataType and apiKeySecretName is required.", "body");
+    const checked = validate(connectionTestBodySchema, parsed.value);
+    if (!checked.ok) return problem(400, "InvalidField", checked.problem.message, checked.problem.field);
+    try {
+      return json(200, await options.testConnection(checked.value.dataType, checked.value.apiKeySecretName));
+    } catch (error) {
+      const message = redactSecrets((error as Error).message);
+      context.error(`connection test: ${message}`);
+      return problem(500, "InternalError", message);
+    }
+  };
+
+  /** GET /api/data-types: the data-type registry with endpoints on this app's OpenAI base. */
+  const dataTypes: Handler = () => Promise.resolve(json(200, { dataTypes: dataTypeViews(options.openaiBaseUrl) }));
+
+  return { list, get, put, start, stop, reset, remove, test, testDefinition, dataTypes };
 }

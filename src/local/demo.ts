@@ -11,9 +11,9 @@ import { detectionScenarios } from "./fakes/detectionScenarios";
 import { generateAuditEvents, generateCompletions, seededRandom } from "./fakes/generate";
 import type { AuditLogEvent, ChatCompletion } from "../openai/types";
 
-/** Demo keys: obviously not real. */
-export const DEMO_ADMIN_KEY = "demo-admin-key";
-export const DEMO_PROJECT_KEY = "demo-project-key";
+/** Demo keys: obviously not real, but shaped like real ones (sk-admin-, sk-proj-) so the connection test can tell their kind. */
+export const DEMO_ADMIN_KEY = "sk-admin-DEMO-not-a-real-key";
+export const DEMO_PROJECT_KEY = "sk-proj-DEMO-not-a-real-key";
 
 /** Sizes of the demo data (settable for tests and benchmarks). */
 export interface DemoOptions {

@@ -9,6 +9,9 @@ export interface RouteMatch {
 
 function compile(route: string): RegExp {
   const pattern = route.replace(/^\/+|\/+$/g, "").split("/").map((part) => {
+    // `{*name}` is a catch-all: the rest of the path, slashes included.
+    const catchAll = /^\{\*([A-Za-z0-9_]+)\}$/.exec(part);
+    if (catchAll) return `(?<${catchAll[1]}>.+)`;
     const param = /^\{([A-Za-z0-9_]+)(:[^}]*)?\??\}$/.exec(part);
     return param ? `(?<${param[1]}>[^/]+)` : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   }).join("/");

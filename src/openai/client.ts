@@ -148,6 +148,14 @@ export class OpenAIClient {
     return this.list<ChatCompletion>(apiKey, "chatCompletions", "chat/completions", q, query.after, ["created"], options);
   }
 
+  /**
+   * One list request for at most one item of `path` (e.g. `organization/audit_logs`): the
+   * connection test. Fails with {@link OpenAIError} like every other call.
+   */
+  probe(apiKey: string, dataType: DataType, path: string, options: RequestOptions = {}): Promise<ListPage<JsonObject & { id: string }>> {
+    return this.list(apiKey, dataType, path, { limit: 1 }, undefined, [], options);
+  }
+
   /** One stored chat completion. A missing one fails with kind `notFound`. */
   async getChatCompletion(apiKey: string, id: string, options: RequestOptions = {}): Promise<ChatCompletion> {
     const text = await this.request(apiKey, { dataType: "chatCompletions", operation: `GET ${this.basePath}chat/completions/${id}` }, `chat/completions/${encodeURIComponent(id)}`, options);

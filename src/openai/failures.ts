@@ -4,7 +4,8 @@
  */
 import { redactSecrets } from "../redact";
 import { retryDelayFromHeaders, type HeaderBag } from "./retryDelay";
-import { REQUIRED_KEY, type DataType } from "./types";
+import { keyRequirementSentence } from "../collectors/dataTypes";
+import type { DataType } from "./types";
 
 /** What went wrong, in the terms the caller branches on. */
 export type OpenAIFailure =
@@ -76,7 +77,7 @@ export function classifyHttpFailure(
     return {
       kind: "unauthorized",
       status,
-      message: `${where}${detail}. Collecting ${request.dataType === "auditLogs" ? "audit logs" : "chat completions"} needs ${REQUIRED_KEY[request.dataType]}. Check the secret in Key Vault.`,
+      message: `${where}${detail}. ${keyRequirementSentence(request.dataType)} Check the secret in Key Vault.`,
     };
   }
   if (status === 429) {

@@ -31,14 +31,8 @@ export interface ListPage<T> {
   readonly lastId: string | null;
 }
 
-/** Which kind of data a collector reads. */
-export type DataType = "auditLogs" | "chatCompletions";
-
-/** The kind of key each data type needs, for error messages. */
-export const REQUIRED_KEY: Record<DataType, string> = {
-  auditLogs: "an organization admin API key (sk-admin-…) with audit log read access; audit logging must also be enabled in the OpenAI organization settings (Data controls → Data retention → Audit logging)",
-  chatCompletions: "a project API key for the project whose stored completions (store: true) should be collected",
-};
+/** Which kind of data a collector reads (the registry in src/collectors/dataTypes.ts). */
+export type { DataType } from "../collectors/dataTypes";
 
 /**
  * Field the response parser adds to a completion with the exact digits of `seed` when they exceed

@@ -1,0 +1,149 @@
+/**
+ * The data-type registry: everything the app knows about each kind of data a collector can read,
+ * in one entry per `dataType`. Validation, the collector view (`url`), OpenAI error messages, the
+ * connection test, `GET /api/data-types` and the collectors page all read it, so a new data type
+ * (usage, costs, ChatGPT compliance logs) reaches the API and the page by adding one entry here
+ * (plus its orchestrator branch and activity).
+ *
+ * Pure data and pure helpers: orchestrators may import it.
+ */
+import { AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE } from "../schema/tables";
+
+/** The kinds of OpenAI API key a data type can need. */
+export type KeyKind = "admin" | "project";
+
+/** What a kind of key is, how to recognise it and how to get one. */
+export interface KeyKindInfo {
+  /** Lower-case noun phrase, e.g. "organization admin API key". */
+  readonly label: string;
+  /**
+   * Prefixes keys of this kind start with. `sk-admin-` is the form of an admin key's `value` in the
+   * OpenAI spec (`POST /organization/admin_api_keys` example, openai-openapi.yaml L9352);
+   * `sk-proj-` (project) and `sk-svcacct-` (service account) are the forms the OpenAI dashboard
+   * issues (not in the spec). Legacy user keys (`sk-` + letters) cannot be told apart and match none.
+   */
+  readonly prefixes: readonly string[];
+  /** Where a person creates one. */
+  readonly howToGet: string;
+}
+
+/** Every key kind. */
+export const KEY_KINDS: Readonly<Record<KeyKind, KeyKindInfo>> = {
+  admin: {
+    label: "organization admin API key",
+    prefixes: ["sk-admin-"],
+    howToGet: "An organization owner creates it at platform.openai.com → Settings → Organization → Admin keys (admin keys cannot call model endpoints).",
+  },
+  project: {
+    label: "project API key",
+    prefixes: ["sk-proj-", "sk-svcacct-"],
+    howToGet: "Create it at platform.openai.com → Settings → Project → API keys, in the project whose stored completions you want (a service-account key of that project works too).",
+  },
+};
+
+/** One data type. */
+export interface DataTypeInfo {
+  /** Short label for grids and menus, e.g. "Audit logs". */
+  readonly label: string;
+  /** One sentence on what is collected. */
+  readonly description: string;
+  /** Path of the list endpoint under the API base (`https://api.openai.com/v1/` + this). */
+  readonly endpointPath: string;
+  /** The kind of key it needs. */
+  readonly keyKind: KeyKind;
+  /**
+   * What the key must be able to do, as a phrase following "needs", used in error messages and
+   * on the page. Source: docs/openai-api.md §1 (shared reference).
+   */
+  readonly keyRequirement: string;
+  /**
+   * Set-up outside the key that access also depends on, as a lower-case clause ("audit logging must
+   * also be enabled …"), or null. Shown on the page and in unauthorized errors.
+   */
+  readonly prerequisite: string | null;
+  /** Log Analytics table (`*_CL`) the rows land in. */
+  readonly table: string;
+  /** DCR stream the rows are sent to (`Custom-<table>`). */
+  readonly stream: string;
+}
+
+/** Where to switch audit logging on (third-party guides; OpenAI docs give no path). */
+export const AUDIT_LOGGING_SETTING = "Settings → Organization → Data controls → Data retention → Audit logging";
+
+/** The registry. Keys are the `dataType` values of the management API. */
+export const DATA_TYPES = {
+  auditLogs: {
+    label: "Audit logs",
+    description: "User actions, API key management, organization changes and security events of the OpenAI organization.",
+    endpointPath: "organization/audit_logs",
+    keyKind: "admin",
+    keyRequirement: "an organization admin API key (sk-admin-…) with audit log read access",
+    prerequisite: `audit logging must also be enabled in the OpenAI organization (${AUDIT_LOGGING_SETTING})`,
+    table: AUDIT_LOGS_TABLE.tableName,
+    stream: AUDIT_LOGS_TABLE.streamName,
+  },
+  chatCompletions: {
+    label: "Stored chat completions",
+    description: "Chat completions created with store: true in one project: model usage and token consumption.",
+    endpointPath: "chat/completions",
+    keyKind: "project",
+    keyRequirement: "a project API key for the project whose stored completions (store: true) should be collected",
+    prerequisite: null,
+    table: CHAT_COMPLETIONS_TABLE.tableName,
+    stream: CHAT_COMPLETIONS_TABLE.streamName,
+  },
+} as const satisfies Record<string, DataTypeInfo>;
+
+/** Which kind of data a collector reads: a key of {@link DATA_TYPES}. */
+export type DataType = keyof typeof DATA_TYPES;
+
+/** Every data type, in registry order. */
+export const DATA_TYPE_NAMES = Object.keys(DATA_TYPES) as [DataType, ...DataType[]];
+
+/** Whether `value` names a registered data type. */
+export function isDataType(value: unknown): value is DataType {
+  return typeof value === "string" && Object.prototype.hasOwnProperty.call(DATA_TYPES, value);
+}
+
+/** The registry entry of `dataType`. */
+export function dataTypeInfo(dataType: DataType): DataTypeInfo {
+  return DATA_TYPES[dataType];
+}
+
+/** The OpenAI endpoint a data type polls, e.g. `https://api.openai.com/v1/organization/audit_logs`. */
+export function endpointUrl(openaiBaseUrl: string, dataType: DataType): string {
+  return `${openaiBaseUrl.replace(/\/+$/, "")}/${DATA_TYPES[dataType].endpointPath}`;
+}
+
+/** What a data type needs of its key, in words: "Collecting audit logs needs an organization admin API key …". */
+export function keyRequirementSentence(dataType: DataType): string {
+  const info: DataTypeInfo = DATA_TYPES[dataType];
+  return `Collecting ${info.label.toLowerCase()} needs ${info.keyRequirement}${info.prerequisite ? `; ${info.prerequisite}` : ""}.`;
+}
+
+/**
+ * The kind of an OpenAI key judged by its prefix (see {@link KeyKindInfo.prefixes}); undefined when
+ * the prefix tells nothing (legacy `sk-` keys, keys of local fakes). Never returns or logs the key.
+ */
+export function keyKindOf(key: string): KeyKind | undefined {
+  for (const [kind, info] of Object.entries(KEY_KINDS) as Array<[KeyKind, KeyKindInfo]>) {
+    if (info.prefixes.some((prefix) => key.startsWith(prefix))) return kind;
+  }
+  return undefined;
+}
+
+/** A data type as `GET /api/data-types` shows it. */
+export interface DataTypeView extends DataTypeInfo {
+  readonly dataType: DataType;
+  /** The endpoint on this app's OpenAI base. */
+  readonly url: string;
+  readonly key: KeyKindInfo & { readonly kind: KeyKind };
+}
+
+/** Every data type with its endpoint on `openaiBaseUrl` and its key kind spelled out. */
+export function dataTypeViews(openaiBaseUrl: string): DataTypeView[] {
+  return DATA_TYPE_NAMES.map((dataType) => {
+    const info: DataTypeInfo = DATA_TYPES[dataType];
+    return { dataType, ...info, url: endpointUrl(openaiBaseUrl, dataType), key: { kind: info.keyKind, ...KEY_KINDS[info.keyKind] } };
+  });
+}
