@@ -115,7 +115,7 @@ export function probeResult(base: ResultBase, answer: { items: number } | OpenAI
       if (info.prerequisite && AUDIT_LOGGING_OFF.test(answer.message)) {
         return result(withStatus, "auditLoggingDisabled", `OpenAI refused: ${answer.message}`, `Enable it: ${info.prerequisite}.`);
       }
-      return result(withStatus, "keyRejected", `OpenAI rejected the key in "${base.apiKeySecretName}" (HTTP ${answer.status}).`,
+      return result(withStatus, "keyRejected", `OpenAI rejected the key in "${base.apiKeySecretName}": ${answer.message}`,
         `${keyFix(info, base.apiKeySecretName)}${info.prerequisite ? ` If it already holds one: ${info.prerequisite}.` : ""}`);
     case "throttled":
       return answer.quota

@@ -22,7 +22,9 @@ const isoDateTime = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d
 export const collectorBodySchema = z.strictObject({
   dataType: z.enum(DATA_TYPE_NAMES, { message: `must be one of ${DATA_TYPE_NAMES.map((t) => `"${t}"`).join(", ")}` }),
   friendlyName: z.string().trim().min(1, "must not be empty").max(128, "must be at most 128 characters"),
-  apiKeySecretName: z.string().regex(SECRET_NAME, "must be a Key Vault secret name (1-127 letters, digits and '-'), not a key"),
+  apiKeySecretName: z.string().regex(SECRET_NAME, "must be a Key Vault secret name (1-127 letters, digits and '-'), not a key")
+    // A pasted key would otherwise be stored in the definition (entity state, history, logs).
+    .refine((name) => !/^sk-/i.test(name), "looks like an OpenAI key (sk-…): give the name of the Key Vault secret that holds the key, never the key"),
   pollIntervalSeconds: z.number().int("must be a whole number").min(MIN_POLL_INTERVAL_SECONDS, `must be at least ${MIN_POLL_INTERVAL_SECONDS}`).max(86_400, "must be at most 86400").optional(),
   startTime: isoDateTime.optional(),
 });

@@ -33,6 +33,11 @@ export interface OpenAIMockOptions {
   readonly port?: number;
   /** The mock's clock (virtual in scenario tests); decides which late events are visible yet. */
   readonly now?: () => number;
+  /**
+   * Audit logging switched off in the organization. OpenAI documents no answer for this
+   * (docs/openai-api.md §8.9); the mock answers 403 with a message that says so.
+   */
+  readonly auditLoggingDisabled?: boolean;
 }
 
 /** What the mock saw of one request (never the key itself). */
@@ -174,6 +179,7 @@ export class OpenAIMock {
     if (!key) { reply(401, errorBody("You didn't provide an API key.", "invalid_request_error", null)); return; }
     if (key !== expected) { reply(401, errorBody(`Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`, "invalid_request_error", "invalid_api_key")); return; }
 
+    if (auditPath && this.options.auditLoggingDisabled) { reply(403, errorBody("Audit logging is not enabled for this organization.", "invalid_request_error", null)); return; }
     if (req.method === "GET" && auditPath) return void this.listAudit(url.searchParams, reply);
     if (req.method === "GET" && path === "/v1/chat/completions") return void this.listCompletions(url.searchParams, reply);
     const one = /^\/v1\/chat\/completions\/([^/]+)(\/messages)?$/.exec(path);
