@@ -157,11 +157,9 @@ async function submitForm(event) {
       if (existing) throw new ApiError(409, { error: { code: "CollectorExists", message: `A collector with id "${values.id}" exists already: choose another id, or modify that one.`, field: "id" } });
     }
     const { status } = await api("PUT", `collectors/${encodeURIComponent(values.id)}`, formBody(values));
-    state.dialog = null;
-    update();
+    closeDialog();
     say(status === 201 ? `Created collector “${values.friendlyName}”; it starts collecting now.` : `Saved “${values.friendlyName}”; a running collector applies it on its next cycle.`);
     await load();
-    returnFocus = null;
   } catch (error) {
     dialog.busy = false;
     showFieldError(dialog, error);
