@@ -71,6 +71,12 @@ param onboardSentinel bool = createWorkspace
 @description('Tags for every resource.')
 param tags object = {}
 
+@description('Client id of a Microsoft Entra app registration. Set: users sign in with Entra ID (App Service authentication) before the collectors page or the API answers. Empty: function keys only.')
+param entraClientId string = ''
+
+@description('Tenant whose users may sign in when entraClientId is set (default: the deployment\'s tenant).')
+param entraTenantId string = tenant().tenantId
+
 var suffix = uniqueString(subscription().id, resourceGroup().id, environmentName)
 var allTags = union(tags, {
   'azd-env-name': environmentName
@@ -211,7 +217,18 @@ module functionApp 'modules/functionApp.bicep' = {
   }
 }
 
+module entraAuth 'modules/entraAuth.bicep' = if (!empty(entraClientId)) {
+  name: 'entraAuth'
+  params: {
+    functionAppName: functionApp.outputs.name
+    clientId: entraClientId
+    tenantId: entraTenantId
+  }
+}
+
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output COLLECTORS_PAGE string = 'https://${functionApp.outputs.defaultHostName}/api/ui'
+output ENTRA_REDIRECT_URI string = entraAuth.?outputs.redirectUri ?? ''
 output MANAGEMENT_API string = 'https://${functionApp.outputs.defaultHostName}/api/collectors'
 output KEY_VAULT_NAME string = keyVault.outputs.name
 output KEY_VAULT_URI string = keyVault.outputs.uri

@@ -9,8 +9,12 @@ import path from "node:path";
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 import { problem } from "./responses";
 
-/** Folder of the page's own files (`ui/` at the package root; dist/src/http → ../../..). */
-export const UI_DIR = path.resolve(__dirname, "..", "..", "..", "ui");
+/**
+ * Folder of the page's own files: `ui/` of a source checkout (dist/src/http → ../../../ui), else the
+ * copy `npm run build` puts in `dist/ui/`, which is what a deployment package holds.
+ */
+export const UI_DIR = [path.resolve(__dirname, "..", "..", "..", "ui"), path.resolve(__dirname, "..", "..", "ui")].find((dir) => fs.existsSync(path.join(dir, "index.html")))
+  ?? path.resolve(__dirname, "..", "..", "ui");
 
 /** Where lit-html's browser build is (the package root, not its `node` export). */
 function litHtmlDir(): string {
