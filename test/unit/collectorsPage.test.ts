@@ -16,7 +16,7 @@ describe("collectors page files", () => {
     for (const [url, prefix] of [["http://localhost:7071/api/ui", "/api/ui"], ["https://app.example/api/ui/", "/api/ui"]] as const) {
       const res = await pageHandler(get(url));
       assert.deepEqual([res.status, header(res, "content-type"), header(res, "content-security-policy")], [200, "text/html; charset=utf-8", PAGE_CSP]);
-      const links = [...String(res.body).matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+      const links = [...(res.body as string).matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
       assert.deepEqual(links, ["data:,", `${prefix}/app.css`, `${prefix}/app.js`]);
     }
   });
@@ -30,7 +30,7 @@ describe("collectors page files", () => {
       seen.add(path);
       const res = await asset(path);
       assert.deepEqual([path, res.status, header(res, "content-type")], [path, 200, "text/javascript; charset=utf-8"]);
-      for (const [, spec] of String(res.body).matchAll(/(?:import|export)\s*(?:[^"';]*?from\s*)?["']([^"']+)["']/g)) {
+      for (const [, spec] of (res.body as string).matchAll(/(?:import|export)\s*(?:[^"';]*?from\s*)?["']([^"']+)["']/g)) {
         assert.ok(spec!.startsWith("."), `${path} imports a bare specifier ${spec}`);
         queue.push(new URL(spec!, `http://x/${path}`).pathname.slice(1));
       }
