@@ -11,6 +11,7 @@ import path from "node:path";
 import { after, describe, it } from "node:test";
 import { demoData, type DemoOptions } from "../../src/local/demo";
 import { detectionScenarios } from "../../src/local/fakes/detectionScenarios";
+import { until } from "./pageHarness";
 
 const ENTRY = path.resolve(__dirname, "../../src/local/main.js");
 const options: DemoOptions = { auditBacklog: 6_000, completionBacklog: 6_000, latencyMs: 25, live: false };
@@ -28,16 +29,6 @@ function start(dataDir: string, port: number): ChildProcess & { output: string[]
   child.stdout!.on("data", (d: Buffer) => child.output.push(d.toString()));
   child.stderr!.on("data", (d: Buffer) => child.output.push(d.toString()));
   return child;
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 function rowIds(dataDir: string, table: string): string[] {
