@@ -241,11 +241,14 @@ async function openDetails(collector, opener) {
   update();
 }
 
+// One prompt at a time: calls that meet a 401 while it is open wait for the same answer.
+let pendingKey = null;
 function askForKey() {
-  return new Promise((resolve, reject) => {
+  pendingKey ??= new Promise((resolve, reject) => {
     state.keyPrompt = { resolve, reject, value: "" };
     update();
-  });
+  }).finally(() => { pendingKey = null; });
+  return pendingKey;
 }
 onKeyNeeded(askForKey);
 

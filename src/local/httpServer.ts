@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { HttpRequest, HttpResponse, type HttpResponseInit } from "@azure/functions";
 import { invokeHttp } from "./durable/invoke";
-import { registeredFunctions } from "./functionsCore";
+import { registeredFunctions, type RegisteredFunction } from "./functionsCore";
 import { matchRoute } from "./router";
 
 /** A running HTTP server. */
@@ -27,8 +27,23 @@ async function toNodeResponse(result: HttpResponse | HttpResponseInit, res: http
   res.end(body);
 }
 
+/** Options of {@link startHttpServer}. */
+export interface LocalHttpServerOptions {
+  /**
+   * When set, routes whose authLevel is not `anonymous` answer 401 unless the request carries this
+   * key as `x-functions-key` or `?code=`, as the Functions host does with function keys.
+   */
+  readonly functionKey?: string;
+}
+
+/** Whether a request may call `fn` under `options` (the Functions host's key check). */
+function keyAccepted(fn: RegisteredFunction, req: http.IncomingMessage, url: URL, options: LocalHttpServerOptions): boolean {
+  if (!options.functionKey || fn.bindings[fn.triggerName]?.authLevel === "anonymous") return true;
+  return req.headers["x-functions-key"] === options.functionKey || url.searchParams.get("code") === options.functionKey;
+}
+
 /** Starts the server. */
-export async function startHttpServer(port: number, rpcBaseUrl: string, log: (line: string) => void): Promise<LocalHttpServer> {
+export async function startHttpServer(port: number, rpcBaseUrl: string, log: (line: string) => void, options: LocalHttpServerOptions = {}): Promise<LocalHttpServer> {
   const server = http.createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? "/", `http://localhost:${port}`);
@@ -37,6 +52,7 @@ export async function startHttpServer(port: number, rpcBaseUrl: string, log: (li
       const match = matchRoute(registeredFunctions(), req.method ?? "GET", url.pathname.slice(5));
       if (match === undefined) return send(404, "NotFound", `No route ${req.method} ${url.pathname}`);
       if (match === "methodNotAllowed") return send(405, "MethodNotAllowed", `${req.method} is not allowed on ${url.pathname}`);
+      if (!keyAccepted(match.fn, req, url, options)) { req.resume(); res.writeHead(401); res.end(); return; }
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const body = Buffer.concat(chunks).toString("utf8");

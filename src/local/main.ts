@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   const saved = store.load();
   if (saved) host.restore(saved);
   const rpc = await startRpcServer(host);
-  const server = await startHttpServer(port, rpc.baseUrl, log);
+  const server = await startHttpServer(port, rpc.baseUrl, log, env.LOCAL_FUNCTION_KEY ? { functionKey: env.LOCAL_FUNCTION_KEY } : {});
   host.resume();
   const timers = scheduleTimerFunctions(registeredFunctions(), rpc.baseUrl, new RealClock(), log);
 

@@ -210,3 +210,49 @@ describe("the collectors page", { timeout: 240_000 }, () => {
     assert.ok(responses.length > 20 && everything.includes("wrongKeyType"), "the scan covered the test answers");
   });
 });
+
+describe("the collectors page behind function keys", { timeout: 120_000 }, () => {
+  if (missing) {
+    it("asks for a function key", () => console.log(`skipped: chromium not available (${missing})`));
+    return;
+  }
+  const KEY = "local-function-key-e2e-1234";
+  let app: RunningApp;
+  let browser: Browser;
+  before(async () => {
+    app = await startApp({ DEMO_LIVE: "false", LOCAL_FUNCTION_KEY: KEY });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it("asks once, keeps the key for the browser tab's session only, and asks again after a wrong key", async () => {
+    const withKey = await fetch(`${app.origin}/api/collectors`, { headers: { "x-functions-key": KEY } });
+    assert.deepEqual([(await app.api("GET", "collectors")).status, withKey.status, (await fetch(`${app.origin}/api/ui`)).status], [401, 200, 200]);
+    const listed = ((await withKey.json()) as { collectors: View[] }).collectors.map((c) => c.friendlyName);
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${app.origin}/api/ui`);
+    const prompt = page.getByRole("dialog", { name: "Function key needed" });
+    await prompt.getByLabel("Function key").fill("not-the-key");
+    await prompt.getByRole("button", { name: "Use key" }).click();
+    await page.getByRole("alert").getByText(/Could not load the collectors/).waitFor();
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await prompt.getByLabel("Function key").fill(KEY);
+    await prompt.getByRole("button", { name: "Use key" }).click();
+    const headers = page.getByRole("rowheader");
+    await headers.first().waitFor();
+    assert.deepEqual((await headers.allTextContents()).map((t) => listed.find((n) => t.startsWith(n))), listed);
+    assert.equal(await page.evaluate((key: string) => Object.values(sessionStorage as Record<string, string>).includes(key), KEY), true);
+
+    await page.reload();
+    await headers.first().waitFor();
+    assert.equal(await prompt.isVisible(), false, "no second prompt in the same session");
+    const other = await (await browser.newContext()).newPage();
+    await other.goto(`${app.origin}/api/ui`);
+    await other.getByRole("dialog", { name: "Function key needed" }).waitFor();
+  });
+});
