@@ -207,6 +207,7 @@ async function submitReset(event) {
   } catch (error) {
     dialog.busy = false;
     dialog.error = message(error);
+    dialog.fieldError = error instanceof ApiError && error.field === "startTime";
     update();
     byId("reset-startTime")?.focus();
   }
@@ -429,10 +430,12 @@ function resetView(dialog) {
   return html`<form class="form" novalidate @submit=${submitReset}>
     <h2 id="dialog-title">Reset “${c.friendlyName}”</h2>
     <p class="warning" id="reset-warning">Reset forgets the cursor and collects again from the start time. Rows after it that were already ingested are ingested again, so Sentinel will hold them twice.</p>
-    ${dialog.error ? html`<p class="banner" role="alert">${dialog.error}</p>` : nothing}
-    <div class="field">
+    ${dialog.error && !dialog.fieldError ? html`<p class="banner" role="alert">${dialog.error}</p>` : nothing}
+    <div class="field ${dialog.fieldError ? "invalid" : ""}">
       <label for="reset-startTime">Start time (UTC)</label>
-      <input id="reset-startTime" type="datetime-local" step="1" autofocus aria-describedby="reset-warning" .value=${live(dialog.startTime)} @input=${(e) => { dialog.startTime = e.target.value; }}>
+      <input id="reset-startTime" type="datetime-local" step="1" autofocus aria-describedby="reset-warning reset-startTime-error" aria-invalid=${dialog.fieldError ? "true" : "false"}
+        .value=${live(dialog.startTime)} @input=${(e) => { dialog.startTime = e.target.value; }}>
+      <p class="error" id="reset-startTime-error" ?hidden=${!dialog.fieldError}>${dialog.fieldError ? dialog.error : ""}</p>
     </div>
     <div class="buttons">
       <button type="submit" class="danger" ?disabled=${dialog.busy}>Reset collector</button>

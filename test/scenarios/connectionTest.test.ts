@@ -77,6 +77,12 @@ describe("connection test", () => {
       app.stack.openai.injectFault({ kind: "status", status: 429, body: { error: { message: "You exceeded your current quota", type: "insufficient_quota", param: null, code: "insufficient_quota" } } });
     }, ["POST", "/api/collectors/org/test"],
       { ok: false, outcome: "quotaExhausted", ...audit("openai-admin-key"), keyKind: "admin", openaiStatus: 429, message: /quota exhausted/, fix: /Add credits/ }, 1],
+    ["OpenAI rate limiting with a long Retry-After", () => app.stack.openai.injectFault({ kind: "status", status: 429, headers: { "retry-after": "30" }, body: { error: { message: "Rate limit reached for requests", type: "requests", param: null, code: "rate_limit_exceeded" } } }), ["POST", "/api/collectors/org/test"],
+      { ok: false, outcome: "throttled", ...audit("openai-admin-key"), keyKind: "admin", openaiStatus: 429, message: /rate limited.*could not be judged/, fix: /Try again in a minute/ }, 1],
+    ["a base URL that does not serve the endpoint", () => app.stack.openai.injectFault({ kind: "status", status: 404, body: { error: { message: "Invalid URL (GET /v1/organization/audit_logs)", type: "invalid_request_error", param: null, code: null } } }), ["POST", "/api/collectors/org/test"],
+      { ok: false, outcome: "endpointNotFound", ...audit("openai-admin-key"), keyKind: "admin", openaiStatus: 404, message: /HTTP 404.*Invalid URL/, fix: /^Check OPENAI_BASE_URL: https:\/\/api\.openai\.com\/v1\/organization\/audit_logs should be an OpenAI API endpoint\.$/ }, 1],
+    ["another refusal", () => app.stack.openai.injectFault({ kind: "status", status: 400, body: { error: { message: "Unsupported parameter", type: "invalid_request_error", param: "limit", code: null } } }), ["POST", "/api/collectors/org/test"],
+      { ok: false, outcome: "failed", ...audit("openai-admin-key"), keyKind: "admin", openaiStatus: 400, message: /HTTP 400: Unsupported parameter/, fix: null }, 1],
     ["OpenAI failing with 500s through the client's brief retries", () => app.stack.openai.injectFault({ kind: "status", status: 500 }, 3), ["POST", "/api/collectors/chat/test"],
       { ok: false, outcome: "openaiUnavailable", ...chat("openai-project-key"), keyKind: "project", openaiStatus: 500, message: /HTTP 500/, fix: /OPENAI_BASE_URL/ }, 3],
   ];
