@@ -184,7 +184,7 @@ export async function startEngineApp(azurite: Azurite, name: string, mockOptions
     async stop() {
       const child = host!;
       child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
       await exited(child);
       clearTimeout(timer);
       await stack.stop();
@@ -192,4 +192,17 @@ export async function startEngineApp(azurite: Azurite, name: string, mockOptions
     },
   };
   return app;
+}
+
+/** Whether this run is `npm run test:engine` (the plain test run loads these files too, and registers no engine test). */
+export const ENGINE_RUN = process.env.ENGINE_TEST_RUN === "1";
+
+/** Runtime statuses of the collector orchestrations (entities are instances too on the real engine). */
+export async function collectorStatuses(app: EngineApp): Promise<string[]> {
+  return (await app.instances()).filter((i) => i.instanceId.startsWith("collector-")).map((i) => `${i.instanceId}:${i.runtimeStatus}`).sort();
+}
+
+/** The management API's view of one collector. */
+export async function collectorView(app: EngineApp, id: string): Promise<{ status: string; rowsIngested: number; lastError: unknown; nextRunAt: string | null }> {
+  return (await app.api("GET", `/api/collectors/${id}`)).body as { status: string; rowsIngested: number; lastError: unknown; nextRunAt: string | null };
 }

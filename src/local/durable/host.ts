@@ -28,6 +28,13 @@ export interface DurableHostOptions {
    * reports are already delivered, so losing it would mean reading those pages again.
    */
   readonly onChange?: (urgent: boolean) => void;
+  /**
+   * Fault injection (tests): called after an activity's handler ran. A returned reason makes the
+   * host report the activity as failed instead — what the real extension reports when the Node
+   * worker exits before its result reaches the host ("Activity function 'X' failed: node exited
+   * with code 137"), seen on the engine tests. The handler's side effects stay.
+   */
+  readonly loseActivityResult?: (name: string) => string | undefined;
 }
 
 
@@ -318,6 +325,8 @@ export class DurableHost {
       let event: HistoryEvent;
       try {
         const result = await fn.handler(tryJsonParse(input), this.invocationContext(fn, r.instanceId));
+        const lost = this.options.loseActivityResult?.(name);
+        if (lost !== undefined) throw new Error(lost);
         event = historyEvent(EventType.TaskCompleted, this.clock.now(), { TaskScheduledId: seq, Result: JSON.stringify(result ?? null) });
       } catch (error) {
         event = historyEvent(EventType.TaskFailed, this.clock.now(), { TaskScheduledId: seq, Reason: `Activity function '${name}' failed: ${(error as Error).message}`, Details: (error as Error).stack ?? "" });
