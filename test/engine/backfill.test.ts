@@ -11,6 +11,7 @@ import { AUDIT_LOGS_STREAM, CHAT_COMPLETIONS_STREAM } from "../../src/config";
 import { generateAuditEvents, generateCompletions } from "../../src/local/fakes/generate";
 import { assertEveryIdOnce, createCollector } from "../scenarios/helpers";
 import { collectorStatuses, collectorView, ENGINE_RUN, startAzurite, startEngineApp, type Azurite, type EngineApp } from "./engineApp";
+import { EXTENSION_TRIGGER_FIELDS } from "../../src/local/durable/triggerPayload";
 import { replayMismatches } from "./replay";
 
 const audit = (startTime: string) => ({ dataType: "auditLogs", friendlyName: "Org audit", apiKeySecretName: "openai-admin-key", startTime });
@@ -57,6 +58,9 @@ if (ENGINE_RUN) {
         ]);
         assert.deepEqual(await collectorStatuses(app), ["collector-org-audit:Running", "collector-prod-chat:Running"]);
         assert.ok(continuations(app).length >= 4, `${continuations(app).length} generations`);
+        // The local host sends the same payload fields as this extension (src/local/durable/triggerPayload.ts).
+        const { history: _h, input: _i, instanceId: _id, isReplaying: _r, ...fields } = JSON.parse(app.episodes()[0]!.payload) as Record<string, unknown>;
+        assert.deepEqual(fields, EXTENSION_TRIGGER_FIELDS);
         assert.deepEqual(await replayMismatches(app.episodes()), []);
       } finally {
         await app.stop();

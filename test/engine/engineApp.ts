@@ -43,10 +43,10 @@ function exited(child: ChildProcess): Promise<void> {
 export async function startAzurite(log: fs.WriteStream): Promise<Azurite> {
   const child = spawn(process.execPath, [engineTools().azurite, "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
     "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1", "--blobPort", "0", "--queuePort", "0", "--tablePort", "0"], { stdio: ["ignore", "pipe", "pipe"] });
-  child.stderr!.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
   const ports: Record<string, string> = {};
   await new Promise<void>((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout! });
+    const lines = readline.createInterface({ input: child.stdout });
     lines.on("line", (line) => {
       log.write(`[azurite] ${line}\n`);
       const m = /Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
@@ -60,7 +60,9 @@ export async function startAzurite(log: fs.WriteStream): Promise<Azurite> {
     connectionString: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${AZURITE_KEY};BlobEndpoint=${base}:${ports.Blob}/devstoreaccount1;QueueEndpoint=${base}:${ports.Queue}/devstoreaccount1;TableEndpoint=${base}:${ports.Table}/devstoreaccount1;`,
     async stop() {
       child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
       await exited(child);
+      clearTimeout(timer);
     },
   };
 }
@@ -127,9 +129,9 @@ export async function startEngineApp(azurite: Azurite, name: string, mockOptions
       env: { ...process.env, AzureWebJobsStorage: azurite.connectionString, TASK_HUB_NAME: hub, ENGINE_WORKER_CONFIG: JSON.stringify(config), DOTNET_NOLOGO: "1" },
     });
     host = child;
-    child.stderr!.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
     await new Promise<void>((resolve, reject) => {
-      const lines = readline.createInterface({ input: child.stdout! });
+      const lines = readline.createInterface({ input: child.stdout });
       lines.on("line", (line) => {
         log.write(`[host] ${line}\n`);
         if (!line.startsWith("ENGINE ")) return;

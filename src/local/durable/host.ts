@@ -12,6 +12,7 @@ import type { Clock } from "./clock";
 import { EntityRunner } from "./entityRunner";
 import { WorkQueue } from "./workQueue";
 import { ACTIVE, entityKey, type EntityRecord, type Episode, type HostSnapshot, type InstanceRecord, type StatusJson } from "./records";
+import { EXTENSION_TRIGGER_FIELDS } from "./triggerPayload";
 import { ActionType, consumesSequenceNumber, EventType, flattenActions, historyEvent, tryJsonParse, type Action, type HistoryEvent } from "./history";
 
 /** Construction options. */
@@ -227,11 +228,7 @@ export class DurableHost {
     // the orchestrator runs still holds them.
     const delivered = r.inbox.slice();
     const history = [...played, started, ...delivered];
-    const trigger = {
-      history, input: r.input, instanceId: r.instanceId, isReplaying: played.length > 0, parentInstanceId: null,
-      upperSchemaVersion: 1, upperSchemaVersionNew: 2, longRunningTimerIntervalDuration: "3.00:00:00", maximumShortTimerDuration: "36500.00:00:00",
-      defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
-    };
+    const trigger = { history, input: r.input, instanceId: r.instanceId, isReplaying: played.length > 0, ...EXTENSION_TRIGGER_FIELDS };
     const generation = r.generation;
     r.runtimeStatus = "Running";
     this.stats.episodes++;
