@@ -17,6 +17,7 @@ import { initialCursor } from "../src/cursors/completionSweep";
 import { buildStatus, decideWait, foldStats, type ActivityReport } from "./generation";
 import { healthReport, type HealthReport } from "./health";
 import { AUDIT_SLICE_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLECTOR_ENTITY, CONNECTOR_HEALTH_ACTIVITY, WAKE_EVENT } from "./names";
+import { afterTaskFailure } from "./taskFailure";
 import { auditCaughtUp, foldAudit, initialAuditCursor, planAudit, type AuditTask } from "./planAudit";
 import type { CollectorControlView, CollectorState } from "./state";
 
@@ -89,7 +90,13 @@ export const collectorOrchestrator: OrchestrationHandler = function* (context: O
   }
   context.df.setCustomStatus(buildStatus(state, view, "running", context.df.currentUtcDateTime.getTime(), null));
   const generation = view.definition.dataType === "auditLogs" ? auditGeneration(context, state, view) : chatGeneration(context, state, view);
-  const { state: next, outcomes, caughtUp } = (yield* generation);
+  let result: { state: CollectorState; outcomes: Outcome[]; caughtUp: boolean };
+  try {
+    result = yield* generation;
+  } catch (error) {
+    result = afterTaskFailure(state, error, context.df.currentUtcDateTime.toISOString());
+  }
+  const { state: next, outcomes, caughtUp } = result;
   const wait = decideWait(outcomes, caughtUp, next.stats.failures, view.definition.pollIntervalSeconds);
   const nowMs = context.df.currentUtcDateTime.getTime();
   const nextRunAt = wait.seconds > 0 ? nowMs + wait.seconds * 1000 : null;

@@ -44,6 +44,7 @@ export interface FakeEnvironment {
   readonly openai: OpenAIMock;
   readonly ingestion: LogsIngestionFake;
   readonly vault: KeyVaultFake;
+  readonly endpoints: FakeEndpoints;
   readonly deps: CollectDeps;
   stop(): Promise<void>;
 }
@@ -56,12 +57,31 @@ export async function startFakeEnvironment(options: FakeEnvironmentOptions): Pro
   const ingestion = await new LogsIngestionFake({ tls, dcrImmutableId: LOCAL_DCR_ID, tables: TABLES, token: LOCAL_AZURE_TOKEN, ...(options.onRows ? { onRows: options.onRows } : {}) }).start();
   const vault = await new KeyVaultFake({ tls, token: LOCAL_AZURE_TOKEN }).start();
   for (const [name, value] of Object.entries(options.secrets)) vault.setSecret(name, value);
+  const endpoints: FakeEndpoints = { openaiBaseUrl: openai.baseUrl, ingestionEndpoint: ingestion.endpoint, vaultUrl: vault.url, ca: tls.ca };
+  const deps = clientsForFakes(endpoints, { now, ...(options.sleep ? { sleep: options.sleep } : {}), ...(options.fastRetries ? { fastRetries: true } : {}) });
+  return { tls, openai, ingestion, vault, endpoints, deps, stop: async () => { await Promise.all([openai.stop(), ingestion.stop(), vault.stop()]); } };
+}
+
+/** Where the running fakes listen, and the CA (PEM) their certificates chain to. JSON-serializable. */
+export interface FakeEndpoints {
+  readonly openaiBaseUrl: string;
+  readonly ingestionEndpoint: string;
+  readonly vaultUrl: string;
+  readonly ca: string;
+}
+
+/**
+ * The app's real clients pointed at the fakes, trusting their CA per client. Also used by the
+ * engine tests' worker process, which reaches fakes that run in the test process.
+ */
+export function clientsForFakes(endpoints: FakeEndpoints, options: Pick<FakeEnvironmentOptions, "now" | "sleep" | "fastRetries"> = {}): CollectDeps {
   const credential = localCredential();
-  const deps: CollectDeps = {
-    openai: new OpenAIClient({ baseUrl: openai.baseUrl, ca: tls.ca, ...(options.sleep ? { sleep: options.sleep } : {}) }),
-    writer: new SentinelWriter(ingestion.endpoint, LOCAL_DCR_ID, credential, { ca: tls.ca, ...(options.fastRetries ? { retryDelayInMs: 10, maxRetryDelayInMs: 50 } : {}) }),
-    secrets: new SecretCache(keyVaultReader(vault.url, credential, { ca: tls.ca, ...(options.fastRetries ? { retryDelayInMs: 5 } : {}) }), undefined, now),
+  const now = options.now ?? Date.now;
+  const { ca } = endpoints;
+  return {
+    openai: new OpenAIClient({ baseUrl: endpoints.openaiBaseUrl, ca, ...(options.sleep ? { sleep: options.sleep } : {}) }),
+    writer: new SentinelWriter(endpoints.ingestionEndpoint, LOCAL_DCR_ID, credential, { ca, ...(options.fastRetries ? { retryDelayInMs: 10, maxRetryDelayInMs: 50 } : {}) }),
+    secrets: new SecretCache(keyVaultReader(endpoints.vaultUrl, credential, { ca, ...(options.fastRetries ? { retryDelayInMs: 5 } : {}) }), undefined, now),
     now,
   };
-  return { tls, openai, ingestion, vault, deps, stop: async () => { await Promise.all([openai.stop(), ingestion.stop(), vault.stop()]); } };
 }

@@ -2,7 +2,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { HttpRequest, HttpResponse, type HttpResponseInit } from "@azure/functions";
-import { invokeHttp } from "./durable/invoke";
+import { invokeHttp, type DurableClientBinding } from "./durable/invoke";
 import { registeredFunctions, type RegisteredFunction } from "./functionsCore";
 import { matchRoute } from "./router";
 
@@ -42,8 +42,8 @@ function keyAccepted(fn: RegisteredFunction, req: http.IncomingMessage, url: URL
   return req.headers["x-functions-key"] === options.functionKey || url.searchParams.get("code") === options.functionKey;
 }
 
-/** Starts the server. */
-export async function startHttpServer(port: number, rpcBaseUrl: string, log: (line: string) => void, options: LocalHttpServerOptions = {}): Promise<LocalHttpServer> {
+/** Starts the server; `client` is read per request (the engine tests' worker receives it after start-up). */
+export async function startHttpServer(port: number, client: DurableClientBinding | (() => DurableClientBinding), log: (line: string) => void, options: LocalHttpServerOptions = {}): Promise<LocalHttpServer> {
   const server = http.createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? "/", `http://localhost:${port}`);
@@ -59,7 +59,7 @@ export async function startHttpServer(port: number, rpcBaseUrl: string, log: (li
       const headers = Object.fromEntries(Object.entries(req.headers).filter(([, v]) => typeof v === "string")) as Record<string, string>;
       const request = new HttpRequest({ method: req.method ?? "GET", url: url.toString(), headers, params: match.params, ...(body && req.method !== "GET" && req.method !== "HEAD" ? { body: { string: body } } : {}) });
       try {
-        await toNodeResponse(await invokeHttp(match.fn, request, rpcBaseUrl, log), res);
+        await toNodeResponse(await invokeHttp(match.fn, request, typeof client === "function" ? client() : client, log), res);
       } catch (error) {
         log(`[http] ${req.method} ${url.pathname}: ${(error as Error).message}`);
         send(500, "InternalError", "The request failed; see the host log.");

@@ -8,7 +8,7 @@ import "../../src/local/installCore";
 import { registeredFunction, registeredFunctions } from "../../src/local/functionsCore";
 import { registerFunctions } from "../../src/functions/register";
 import { VirtualClock } from "../../src/local/durable/clock";
-import { DurableHost } from "../../src/local/durable/host";
+import { DurableHost, type DurableHostOptions } from "../../src/local/durable/host";
 import { tryJsonParse } from "../../src/local/durable/history";
 import { httpRequest, invokeHttp, invokeTimer } from "../../src/local/durable/invoke";
 import { startRpcServer, type RpcServer } from "../../src/local/durable/rpcServer";
@@ -47,11 +47,11 @@ let registered: { current: LocalApp | undefined; settings: RuntimeSettings; decl
 export const SCENARIO_SETTINGS: RuntimeSettings = { parallelism: 4, maxPagesPerActivity: 5, chatPagesPerActivity: 5, lagSeconds: 60, overlapSeconds: 1_800 };
 
 /** Starts the app at virtual time `startMs`. One app at a time per process. */
-export async function startLocalApp(startMs: number, mockOptions: Partial<OpenAIMockOptions> = {}, settings: RuntimeSettings = SCENARIO_SETTINGS): Promise<LocalApp> {
+export async function startLocalApp(startMs: number, mockOptions: Partial<OpenAIMockOptions> = {}, settings: RuntimeSettings = SCENARIO_SETTINGS, hostOptions: Pick<DurableHostOptions, "loseActivityResult"> = {}): Promise<LocalApp> {
   const clock = new VirtualClock(startMs);
   const stack = await startStack({ ...mockOptions, now: () => clock.now() });
   const logs: string[] = [];
-  const host = new DurableHost({ clock, recordEpisodes: true, log: (line) => logs.push(line), activityConcurrency: 8 });
+  const host = new DurableHost({ clock, recordEpisodes: true, log: (line) => logs.push(line), activityConcurrency: 8, ...hostOptions });
   const rpc: RpcServer = await startRpcServer(host);
   if (!registered) {
     const box: { current: LocalApp | undefined; settings: RuntimeSettings; declared: DeclaredCollector[] } = { current: undefined, settings, declared: [] };

@@ -1,16 +1,22 @@
 /** Assertions shared by scenarios: every id once, nothing unexpected. */
 import assert from "node:assert/strict";
 import type { LocalApp } from "../fakes/localApp";
+import type { Stack } from "../fakes/stack";
+
+/** Any app over the fakes: the local host's or the real engine's (test/engine). */
+export interface OverFakes {
+  readonly stack: Stack;
+}
 
 /** Counts how often each id arrived on a stream. */
-export function arrivals(app: LocalApp, stream: string): Map<string, number> {
+export function arrivals(app: OverFakes, stream: string): Map<string, number> {
   const counts = new Map<string, number>();
   for (const row of app.stack.ingestion.rows(stream)) counts.set(row.Id as string, (counts.get(row.Id as string) ?? 0) + 1);
   return counts;
 }
 
 /** Asserts that exactly `expected` ids arrived, each once; returns the duplicate count for reporting. */
-export function assertEveryIdOnce(app: LocalApp, stream: string, expected: readonly string[]): void {
+export function assertEveryIdOnce(app: OverFakes, stream: string, expected: readonly string[]): void {
   const counts = arrivals(app, stream);
   const missing = expected.filter((id) => !counts.has(id));
   const duplicated = [...counts].filter(([, n]) => n > 1).map(([id]) => id);
@@ -26,7 +32,7 @@ export function runtimeStatuses(app: LocalApp): string[] {
 }
 
 /** Puts a collector and asserts it was created. */
-export async function createCollector(app: LocalApp, id: string, body: Record<string, unknown>): Promise<void> {
+export async function createCollector(app: { api(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> }, id: string, body: Record<string, unknown>): Promise<void> {
   const res = await app.api("PUT", `/api/collectors/${id}`, body);
   assert.equal(res.status, 201, res.text);
 }

@@ -12,6 +12,7 @@ import type { Clock } from "./clock";
 import { EntityRunner } from "./entityRunner";
 import { WorkQueue } from "./workQueue";
 import { ACTIVE, entityKey, type EntityRecord, type Episode, type HostSnapshot, type InstanceRecord, type StatusJson } from "./records";
+import { EXTENSION_TRIGGER_FIELDS } from "./triggerPayload";
 import { ActionType, consumesSequenceNumber, EventType, flattenActions, historyEvent, tryJsonParse, type Action, type HistoryEvent } from "./history";
 
 /** Construction options. */
@@ -28,6 +29,13 @@ export interface DurableHostOptions {
    * reports are already delivered, so losing it would mean reading those pages again.
    */
   readonly onChange?: (urgent: boolean) => void;
+  /**
+   * Fault injection (tests): called after an activity's handler ran. A returned reason makes the
+   * host report the activity as failed instead — what the real extension reports when the Node
+   * worker exits before its result reaches the host ("Activity function 'X' failed: node exited
+   * with code 137"), seen on the engine tests. The handler's side effects stay.
+   */
+  readonly loseActivityResult?: (name: string) => string | undefined;
 }
 
 
@@ -220,11 +228,7 @@ export class DurableHost {
     // the orchestrator runs still holds them.
     const delivered = r.inbox.slice();
     const history = [...played, started, ...delivered];
-    const trigger = {
-      history, input: r.input, instanceId: r.instanceId, isReplaying: played.length > 0, parentInstanceId: null,
-      upperSchemaVersion: 1, upperSchemaVersionNew: 2, longRunningTimerIntervalDuration: "3.00:00:00", maximumShortTimerDuration: "36500.00:00:00",
-      defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
-    };
+    const trigger = { history, input: r.input, instanceId: r.instanceId, isReplaying: played.length > 0, ...EXTENSION_TRIGGER_FIELDS };
     const generation = r.generation;
     r.runtimeStatus = "Running";
     this.stats.episodes++;
@@ -318,6 +322,8 @@ export class DurableHost {
       let event: HistoryEvent;
       try {
         const result = await fn.handler(tryJsonParse(input), this.invocationContext(fn, r.instanceId));
+        const lost = this.options.loseActivityResult?.(name);
+        if (lost !== undefined) throw new Error(lost);
         event = historyEvent(EventType.TaskCompleted, this.clock.now(), { TaskScheduledId: seq, Result: JSON.stringify(result ?? null) });
       } catch (error) {
         event = historyEvent(EventType.TaskFailed, this.clock.now(), { TaskScheduledId: seq, Reason: `Activity function '${name}' failed: ${(error as Error).message}`, Details: (error as Error).stack ?? "" });

@@ -23,8 +23,19 @@ export function durableClientData(rpcBaseUrl: string, taskHubName = "local") {
   };
 }
 
+/**
+ * What fills a function's durableClient input: the base URL of a local RPC listener (the binding
+ * data is then built as the extension builds it), or binding data a real extension produced
+ * (the engine tests' C# host hands the Durable extension's own data over).
+ */
+export type DurableClientBinding = string | { readonly taskHubName: string; readonly rpcBaseUrl?: string };
+
+function bindingData(client: DurableClientBinding): unknown {
+  return typeof client === "string" ? durableClientData(client) : client;
+}
+
 /** Builds the context for a registered function, with its extra inputs filled. */
-export function invocationContextFor(fn: RegisteredFunction, rpcBaseUrl: string, log: (line: string) => void, triggerMetadata?: Record<string, unknown>): InvocationContext {
+export function invocationContextFor(fn: RegisteredFunction, client: DurableClientBinding, log: (line: string) => void, triggerMetadata?: Record<string, unknown>): InvocationContext {
   const extraInputs = Object.entries(fn.bindings)
     .filter(([name, b]) => name !== fn.triggerName && b.direction === "in")
     .map(([name, b]) => ({ ...b, name }));
@@ -34,13 +45,13 @@ export function invocationContextFor(fn: RegisteredFunction, rpcBaseUrl: string,
     logHandler: (level, ...args) => log(`[${fn.name}] ${level}: ${args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`),
     options: { trigger: { ...fn.bindings[fn.triggerName]!, name: fn.triggerName }, extraInputs: extraInputs, extraOutputs: [] },
   });
-  for (const input of extraInputs) if (input.type === "durableClient" || input.type === "orchestrationClient") context.extraInputs.set(input.name, durableClientData(rpcBaseUrl));
+  for (const input of extraInputs) if (input.type === "durableClient" || input.type === "orchestrationClient") context.extraInputs.set(input.name, bindingData(client));
   return context;
 }
 
 /** Calls an HTTP function with a request. */
-export async function invokeHttp(fn: RegisteredFunction, request: HttpRequest, rpcBaseUrl: string, log: (line: string) => void = () => undefined): Promise<HttpResponse | HttpResponseInit> {
-  const context = invocationContextFor(fn, rpcBaseUrl, log);
+export async function invokeHttp(fn: RegisteredFunction, request: HttpRequest, client: DurableClientBinding, log: (line: string) => void = () => undefined): Promise<HttpResponse | HttpResponseInit> {
+  const context = invocationContextFor(fn, client, log);
   return (await fn.handler(request, context)) as HttpResponse | HttpResponseInit;
 }
 
@@ -50,7 +61,7 @@ export function httpRequest(method: string, url: string, body?: string, params: 
 }
 
 /** Calls a timer function as the host does when its schedule fires. */
-export async function invokeTimer(fn: RegisteredFunction, rpcBaseUrl: string, log: (line: string) => void = () => undefined, isPastDue = false): Promise<void> {
-  const context = invocationContextFor(fn, rpcBaseUrl, log);
+export async function invokeTimer(fn: RegisteredFunction, client: DurableClientBinding, log: (line: string) => void = () => undefined, isPastDue = false): Promise<void> {
+  const context = invocationContextFor(fn, client, log);
   await fn.handler({ isPastDue, schedule: { adjustForDST: false }, scheduleStatus: null }, context);
 }
