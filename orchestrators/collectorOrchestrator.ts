@@ -11,12 +11,11 @@
 import * as df from "durable-functions";
 import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
 import type { AuditSliceInput, AuditSliceResult } from "../activities/collectAuditSlice";
-import type { CompletionPagesInput, CompletionPagesResult } from "../activities/collectChatCompletions";
 import type { Outcome } from "../activities/outcome";
-import { initialCursor } from "../src/cursors/completionSweep";
+import { chatGeneration } from "./chatGeneration";
 import { buildStatus, decideWait, foldStats, type ActivityReport } from "./generation";
 import { healthReport, type HealthReport } from "./health";
-import { AUDIT_SLICE_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLECTOR_ENTITY, CONNECTOR_HEALTH_ACTIVITY, WAKE_EVENT } from "./names";
+import { AUDIT_SLICE_ACTIVITY, COLLECTOR_ENTITY, CONNECTOR_HEALTH_ACTIVITY, WAKE_EVENT } from "./names";
 import { afterTaskFailure } from "./taskFailure";
 import { auditCaughtUp, foldAudit, initialAuditCursor, planAudit, type AuditTask } from "./planAudit";
 import type { CollectorControlView, CollectorState } from "./state";
@@ -59,18 +58,6 @@ function* auditGeneration(context: OrchestrationContext, state: CollectorState, 
     outcomes: results.map((r) => r.outcome),
     caughtUp: auditCaughtUp(audit, Math.floor(nowMs / 1000), settings),
   };
-}
-
-function* chatGeneration(context: OrchestrationContext, state: CollectorState, view: CollectorControlView): Generator<df.Task, { state: CollectorState; outcomes: Outcome[]; caughtUp: boolean }, unknown> {
-  const { definition, settings } = view;
-  const input: CompletionPagesInput = {
-    collectorId: definition.id, connectorName: definition.friendlyName, apiKeySecretName: definition.apiKeySecretName,
-    cursor: state.chat ?? initialCursor(state.startTime), maxPages: settings.chatPagesPerActivity,
-  };
-  const r = (yield context.df.callActivity(CHAT_PAGES_ACTIVITY, input)) as CompletionPagesResult;
-  const nowIso = context.df.currentUtcDateTime.toISOString();
-  const report: ActivityReport = { outcome: r.outcome, rowsWritten: r.rowsWritten, pages: r.pages, duplicates: r.skipped, newestEventAt: r.newestEventAt };
-  return { state: { ...state, chat: r.cursor, stats: foldStats(state.stats, [report], nowIso) }, outcomes: [r.outcome], caughtUp: r.sweepDone && r.outcome.kind === "ok" };
 }
 
 /** The orchestrator function. */

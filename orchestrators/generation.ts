@@ -4,7 +4,9 @@
  * slow retries while unauthorized) and build the custom status shown to operators.
  */
 import type { Outcome } from "../activities/outcome";
-import type { CollectorControl, CollectorState, CollectorStats } from "./state";
+import { toChatCursor } from "../src/cursors/chatCursor";
+import { chatCursorSummary } from "./planChat";
+import type { CollectorControl, CollectorControlView, CollectorState, CollectorStats, RuntimeSettings } from "./state";
 
 /** Retry interval while the key or role is wrong. */
 export const UNAUTHORIZED_RETRY_SECONDS = 300;
@@ -77,19 +79,12 @@ export interface CollectorStatus {
 }
 
 /** A short, secret-free summary of the cursor. */
-export function cursorSummary(state: CollectorState): Record<string, unknown> {
+export function cursorSummary(state: CollectorState, settings?: RuntimeSettings): Record<string, unknown> {
   const iso = (s: number) => new Date(s * 1000).toISOString();
   if (state.audit) {
     return { watermark: iso(state.audit.watermark), frontier: iso(state.audit.frontier), slicesInFlight: state.audit.inFlight.length, sliceSeconds: state.audit.sliceSeconds };
   }
-  if (state.chat) {
-    return {
-      watermark: state.chat.watermark ? iso(state.chat.watermark.created) : null,
-      idsAtWatermark: state.chat.watermark?.ids.length ?? 0,
-      sweepInProgress: state.chat.sweep !== null,
-      startTime: iso(state.chat.startTime),
-    };
-  }
+  if (state.chat) return chatCursorSummary(toChatCursor(state.chat, state.startTime, state.startTime), settings);
   return { startTime: iso(state.startTime) };
 }
 
@@ -105,7 +100,7 @@ export function buildStatus(state: CollectorState, control: CollectorControl, ru
     lastSuccessAt: state.stats.lastSuccessAt,
     lastError: state.stats.lastError,
     nextRunAt: nextRunAtMs === null ? null : new Date(nextRunAtMs).toISOString(),
-    cursor: cursorSummary(state),
+    cursor: cursorSummary(state, (control as Partial<CollectorControlView>).settings),
   };
 }
 

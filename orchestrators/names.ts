@@ -6,10 +6,12 @@ export const COLLECTOR_ORCHESTRATOR = "collectorOrchestrator";
 export const COLLECTOR_ENTITY = "collector";
 /** Activity: move audit-log pages of one time slice. */
 export const AUDIT_SLICE_ACTIVITY = "collectAuditSlice";
-/** Activity: move chat-completion pages of one sweep. */
+/** Activity: move chat-completion pages of one segment of a pass. */
 export const CHAT_PAGES_ACTIVITY = "collectChatCompletions";
 /** Activity: write one generation's row to the connector health table (best effort). */
 export const CONNECTOR_HEALTH_ACTIVITY = "writeConnectorHealth";
+/** Activity: find anchors that split a chat-completions backlog into segments. */
+export const CHAT_ANCHORS_ACTIVITY = "findChatCompletionAnchors";
 /** External event that wakes an idle or stopped collector to re-read its definition. */
 export const WAKE_EVENT = "wake";
 

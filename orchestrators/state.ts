@@ -4,7 +4,7 @@
  * counts: never records, never keys.
  */
 import type { DataType } from "../src/collectors/dataTypes";
-import type { CompletionCursor } from "../src/cursors/completionSweep";
+import type { ChatCursor, LegacyCompletionCursor } from "../src/cursors/chatCursor";
 
 /** Which data a collector reads (the registry in src/collectors/dataTypes.ts). */
 export type { DataType };
@@ -28,11 +28,13 @@ export interface RuntimeSettings {
   readonly parallelism: number;
   /** Pages one audit activity call moves at most. */
   readonly maxPagesPerActivity: number;
-  /**
-   * Pages one chat-completions activity call moves at most. Sweeps cannot fan out (the API pages one
-   * `after` at a time), so a larger budget saves generation round-trips between pages.
-   */
+  /** Pages one chat-completions activity call moves at most (one segment of a pass; see orchestrators/planChat.ts). */
   readonly chatPagesPerActivity: number;
+  /**
+   * Stored completions are re-read this far below the previous pass's start, to catch the ones that
+   * become listable late (CHAT_LATE_HORIZON_SECONDS). Absent in histories recorded before it existed.
+   */
+  readonly chatLateHorizonSeconds?: number;
   /** Audit logs newer than now − lag are left for the next poll. */
   readonly lagSeconds: number;
   /**
@@ -110,7 +112,8 @@ export interface CollectorState {
   /** Unix seconds collection starts from (set at creation and by reset). */
   readonly startTime: number;
   readonly audit: AuditCursor | null;
-  readonly chat: CompletionCursor | null;
+  /** The chat cursor; version 1 cursors persisted by earlier releases are migrated on read. */
+  readonly chat: ChatCursor | LegacyCompletionCursor | null;
   readonly stats: CollectorStats;
 }
 

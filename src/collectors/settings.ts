@@ -2,6 +2,9 @@
 import type { RuntimeSettings } from "../../orchestrators/state";
 import { ConfigError } from "../config";
 
+/** Default late horizon of stored completions: 30 minutes. */
+export const DEFAULT_CHAT_LATE_HORIZON_SECONDS = 1_800;
+
 type Env = Readonly<Record<string, string | undefined>>;
 
 function bounded(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -20,5 +23,6 @@ export function readRuntimeSettings(env: Env = process.env): RuntimeSettings {
     chatPagesPerActivity: bounded(env, "CHAT_PAGES_PER_ACTIVITY", 30, 1, 300),
     lagSeconds: bounded(env, "AUDIT_LAG_SECONDS", 60, 0, 3_600),
     overlapSeconds: bounded(env, "AUDIT_OVERLAP_SECONDS", 1_800, 0, 86_400),
+    chatLateHorizonSeconds: bounded(env, "CHAT_LATE_HORIZON_SECONDS", DEFAULT_CHAT_LATE_HORIZON_SECONDS, 0, 21_600),
   };
 }

@@ -1,102 +1,141 @@
 /**
- * The chat-completions cursor. The list endpoint offers only `after=<id>` and `order`, and
- * `created` has one-second resolution with many ties, so the durable cursor is a *value*, not an
- * id: a watermark `{created, ids}` meaning "everything older than `created`, and these ids at
- * `created`, are delivered". Each poll is a newest-first sweep from the top down to the
- * watermark; `after` ids live only inside one sweep. Deleting any stored completion therefore
- * never stalls collection: a dead mid-sweep `after` (404, or a silent empty page caught by a
- * probe) restarts the sweep from the top, and the sweep's covered range `[low, top]` tells which
- * items were already delivered. Pure; every function returns new values.
+ * Segments of a chat-completions pass. The list endpoint (`GET /chat/completions`, openai-openapi.yaml
+ * `listChatCompletions`) has no time filter, only `order` ("sort order … by timestamp") and
+ * `after=<id>`; `created` has one-second resolution with many ties, and the order of ties is
+ * undocumented (openai-api.md §8.11). So a segment is defined by *whole seconds*, not by ids: it
+ * owns the completions created in `[lo, hi)` and reads them `order=desc` starting after an anchor
+ * (a completion created in second `hi`), until it meets one created before `lo`. Whichever order
+ * the server gives ties, every completion of second `s` comes after every completion of a newer
+ * second, so the segment owning `s` sees all of them; ties at `hi` that follow the anchor are left
+ * to the segment above, which reads through the whole of second `hi`.
+ *
+ * Progress is a value, not an id: the newest and oldest delivered points `{created, ids}` of the
+ * segment. A dead `after` (the completion was deleted) is recovered by reading again from a point
+ * above it: everything strictly between those two points was delivered, and at those seconds
+ * only the listed ids were. Pure; every function returns new values.
  */
+import { digest32, packDigests, unpackDigests } from "./digest";
+import { canSplitAt, splitMemory, type LateMemory, type MemoryBook } from "./lateMemory";
 
-/** A point on the `created` axis with the ids already delivered at exactly that second. */
+/** A point on the `created` axis with the digests ({@link packDigests}) of the ids delivered at exactly that second. */
 export interface TimePoint {
   readonly created: number;
-  readonly ids: readonly string[];
+  readonly ids: string;
 }
 
-/** A sweep in progress: what it delivered so far (nothing yet: null), and where to continue. */
+/** A stored completion used as a starting point: `order=desc&after=<id>` lists what is older. */
+export interface Anchor {
+  readonly id: string;
+  /** Its `created`, Unix seconds. */
+  readonly created: number;
+}
+
+/** How far a segment got. */
 export interface SweepProgress {
-  /** Newest delivered item(s) of this sweep. */
+  /** Newest delivered point of this segment; null before it delivered anything. */
   readonly top: TimePoint | null;
-  /** Oldest delivered item(s) of this sweep. */
+  /** Oldest delivered point. */
   readonly low: TimePoint | null;
-  /** `after` for the next desc page; null to restart from the newest item. */
+  /** `after` for the next desc page; null reads from the newest completion. */
   readonly after: string | null;
+  /** `created` of the completion `after` names: the segment has read everything above it. */
+  readonly at: number | null;
+  /** A count-only minute of the late memory being counted when a call ended (see lateMemory.ts). */
+  readonly tally: { readonly minute: number; readonly count: number } | null;
 }
 
-/** The durable cursor of a chat-completions collector. */
-export interface CompletionCursor {
-  /** Everything at or below this point is delivered; null before the first full sweep. */
-  readonly watermark: TimePoint | null;
-  /** Items created before this Unix second are never collected (the collector's startTime). */
-  readonly startTime: number;
-  /** The sweep in progress, if any. */
-  readonly sweep: SweepProgress | null;
+/** One segment of a pass. */
+export interface Segment {
+  /** Owns completions created at or after this Unix second… */
+  readonly lo: number;
+  /** …and before this one; null for the top segment, which owns everything newer too. */
+  readonly hi: number | null;
+  /** It starts after this completion (created in second `hi`); null for the top segment. */
+  readonly start: Anchor | null;
+  readonly progress: SweepProgress;
+  /** What earlier passes delivered inside `[lo, hi)`; null when they delivered nothing there. */
+  readonly memory: LateMemory | null;
 }
 
-/** How one listed item relates to the cursor. */
+/** How one listed completion relates to a segment. */
 export type ItemVerdict =
   /** Not delivered yet: upload it. */
   | "new"
-  /** Already delivered (by this sweep, or at the watermark second). */
-  | "skip"
-  /** Older than the watermark or the start time: the sweep is done once this page is processed. */
+  /** Delivered by this segment before a restart re-listed it. */
+  | "again"
+  /** Delivered by an earlier pass (late memory). */
+  | "known"
+  /** In the late memory's count-only minutes: counted, not uploaded (it cannot tell new from delivered there). */
+  | "tail"
+  /** Newer than the segment (`created ≥ hi`): another segment's. */
+  | "outside"
+  /** Older than the segment: it is done once this page is processed. */
   | "floor";
 
-function covers(point: TimePoint, created: number, id: string): boolean {
-  return created === point.created && point.ids.includes(id);
+function covers(point: TimePoint | null, created: number, id: string): boolean {
+  return point !== null && point.created === created && unpackDigests(point.ids).includes(digest32(id));
 }
 
-/**
- * Classifies one item seen during a sweep. Only an item strictly older than the watermark ends
- * the sweep: ties at the watermark second may continue on the next page in any order. Within a
- * sweep, everything strictly between its oldest and newest delivered seconds was delivered; at
- * those two seconds only the ids listed were. Anything else is new — including items newer than
- * the sweep's top when a restarted sweep meets them, since they come first in newest-first order.
- */
-export function judgeItem(cursor: CompletionCursor, created: number, id: string): ItemVerdict {
-  const mark = cursor.watermark;
-  if (created < cursor.startTime || (mark && created < mark.created)) return "floor";
-  if (mark && covers(mark, created, id)) return "skip";
-  const { top, low } = cursor.sweep ?? { top: null, low: null };
-  if (!top || !low) return "new";
-  const inside = (created < top.created && created > low.created) || covers(top, created, id) || covers(low, created, id);
-  return inside ? "skip" : "new";
+/** Classifies one completion listed by `segment`; `book` is the segment's memory opened for this call. */
+export function judgeItem(segment: Segment, book: MemoryBook | null, created: number, id: string): ItemVerdict {
+  if (created < segment.lo) return "floor";
+  if (segment.hi !== null && created >= segment.hi) return "outside";
+  const { top, low } = segment.progress;
+  if (top && low && ((created < top.created && created > low.created) || covers(top, created, id) || covers(low, created, id))) return "again";
+  if (book) {
+    const region = book.region(created);
+    if (region === "tail") return "tail";
+    if (region === "exact" && book.has(created, id)) return "known";
+  }
+  return "new";
 }
 
 function extend(point: TimePoint | null, created: number, id: string, replaces: (candidate: number, current: number) => boolean): TimePoint {
-  if (!point || replaces(created, point.created)) return { created, ids: [id] };
-  if (created === point.created) return point.ids.includes(id) ? point : { created, ids: [...point.ids, id] };
-  return point;
+  const digest = digest32(id);
+  if (!point || replaces(created, point.created)) return { created, ids: packDigests([digest]) };
+  if (created !== point.created) return point;
+  const ids = unpackDigests(point.ids);
+  return ids.includes(digest) ? point : { created, ids: packDigests([...ids, digest]) };
 }
 
 /**
- * The cursor after the items of one page were delivered; `after` is where the next page starts.
- * A sweep exists from its first page on, even when that page delivered nothing (all already
- * delivered ties): its `after` must survive, or the next call would list the same page again.
+ * Progress after the completions of one page were delivered; `after`/`at` name the page's last
+ * completion, where the next page starts. Kept even when the page delivered nothing, or the next
+ * call would list the same page again.
  */
-export function recordDelivered(cursor: CompletionCursor, delivered: readonly { created: number; id: string }[], after: string | null): CompletionCursor {
-  let top = cursor.sweep?.top ?? null;
-  let low = cursor.sweep?.low ?? null;
+export function recordDelivered(progress: SweepProgress, delivered: readonly { created: number; id: string }[], after: string | null, at: number | null): SweepProgress {
+  let { top, low } = progress;
   for (const { created, id } of delivered) {
     top = extend(top, created, id, (a, b) => a > b);
     low = extend(low, created, id, (a, b) => a < b);
   }
-  return { ...cursor, sweep: { top, low, after } };
+  return { ...progress, top, low, after, at };
 }
 
-/** Sweep completed: its top becomes the watermark (merged with the old one at equal seconds). */
-export function finishSweep(cursor: CompletionCursor): CompletionCursor {
-  const top = cursor.sweep?.top ?? null;
-  if (!top) return { ...cursor, sweep: null };
-  const old = cursor.watermark;
-  if (old && old.created > top.created) throw new Error(`watermark would move backwards from ${old.created} to ${top.created}`);
-  const ids = old && old.created === top.created ? [...new Set([...old.ids, ...top.ids])] : [...top.ids];
-  return { ...cursor, watermark: { created: top.created, ids }, sweep: null };
+/** A segment that has not read anything yet. */
+export function newSegment(lo: number, hi: number | null, start: Anchor | null, memory: LateMemory | null): Segment {
+  return { lo, hi, start, progress: { top: null, low: null, after: start?.id ?? null, at: start?.created ?? null, tally: null }, memory };
 }
 
-/** A fresh cursor that collects everything created at or after `startTime`. */
-export function initialCursor(startTime: number): CompletionCursor {
-  return { watermark: null, startTime, sweep: null };
+/** The oldest second a segment has read down to (everything newer in it was listed): +∞ before its first page. */
+export function readDownTo(segment: Segment): number {
+  return segment.progress.at ?? segment.hi ?? Number.POSITIVE_INFINITY;
+}
+
+/** Whether `anchor` can split `segment`: it lies strictly inside the part not read yet, on a boundary its memory can split at. */
+export function canSplit(segment: Segment, anchor: Anchor): boolean {
+  return anchor.created > segment.lo && anchor.created < readDownTo(segment) && (segment.memory === null || canSplitAt(segment.memory, anchor.created));
+}
+
+/**
+ * Splits `segment` at `anchor` into the part it keeps, `[anchor.created, hi)`, and a new segment
+ * `[lo, anchor.created)` that starts after the anchor. Each takes the late memory of its range.
+ */
+export function splitSegment(segment: Segment, anchor: Anchor): { readonly upper: Segment; readonly lower: Segment } {
+  if (!canSplit(segment, anchor)) throw new Error(`cannot split [${segment.lo}, ${segment.hi ?? "∞"}) read down to ${readDownTo(segment)} at ${anchor.created}`);
+  const parts = segment.memory ? splitMemory(segment.memory, anchor.created) : { below: null, atOrAbove: null };
+  return {
+    upper: { ...segment, lo: anchor.created, memory: parts.atOrAbove },
+    lower: newSegment(segment.lo, anchor.created, anchor, parts.below),
+  };
 }

@@ -6,12 +6,13 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { collectAuditSlice, type AuditSliceInput, type AuditSliceResult } from "../../activities/collectAuditSlice";
-import { collectChatCompletions, type CompletionPagesInput, type CompletionPagesResult } from "../../activities/collectChatCompletions";
+import { collectChatCompletions, type CompletionSegmentInput, type CompletionSegmentResult } from "../../activities/collectChatCompletions";
+import { findChatAnchors, type FindAnchorsInput, type FindAnchorsResult } from "../../activities/findChatAnchors";
 import type { CollectDeps } from "../../activities/deps";
 import { writeConnectorHealth } from "../../activities/writeConnectorHealth";
 import { collectorOrchestrator } from "../../orchestrators/collectorOrchestrator";
 import type { HealthReport } from "../../orchestrators/health";
-import { AUDIT_SLICE_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLECTOR_ENTITY, COLLECTOR_ORCHESTRATOR, CONNECTOR_HEALTH_ACTIVITY } from "../../orchestrators/names";
+import { AUDIT_SLICE_ACTIVITY, CHAT_ANCHORS_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLECTOR_ENTITY, COLLECTOR_ORCHESTRATOR, CONNECTOR_HEALTH_ACTIVITY } from "../../orchestrators/names";
 import type { RuntimeSettings } from "../../orchestrators/state";
 import { collectorEntity } from "../collectors/collectorEntity";
 import { reconcile, type DeclaredCollector } from "../collectors/reconcile";
@@ -57,14 +58,27 @@ export function registerFunctions(services: AppServices): void {
     },
   });
   df.app.activity(CHAT_PAGES_ACTIVITY, {
-    handler: async (input: CompletionPagesInput, context: InvocationContext): Promise<CompletionPagesResult> => {
+    handler: async (input: CompletionSegmentInput, context: InvocationContext): Promise<CompletionSegmentResult> => {
       try {
         const result = await collectChatCompletions(services.deps())(input);
-        context.log(`chat ${input.collectorId}: ${result.pages} pages, ${result.rowsWritten} rows, ${result.outcome.kind}${result.sweepDone ? ", caught up" : ""}`);
+        context.log(`chat ${input.collectorId} [${input.segment.lo},${input.segment.hi ?? "top"}): ${result.pages} pages, ${result.rowsWritten} rows, ${result.outcome.kind}${result.done ? ", done" : ""}`);
         return result;
       } catch (error) {
         context.error(`chat ${input.collectorId}: ${unexpected(error).message}`);
-        return { outcome: unexpected(error), cursor: input.cursor, sweepDone: false, pages: 0, rowsWritten: 0, skipped: 0, restarts: 0, newestEventAt: null };
+        return { outcome: unexpected(error), segment: input.segment, done: false, pages: 0, rowsWritten: 0, again: 0, restarts: 0, newestEventAt: null,
+          late: { collected: 0, maxDelaySeconds: null, mayHaveMissed: 0 }, listed: { count: 0, newest: null, oldest: null }, models: null };
+      }
+    },
+  });
+  df.app.activity(CHAT_ANCHORS_ACTIVITY, {
+    handler: async (input: FindAnchorsInput, context: InvocationContext): Promise<FindAnchorsResult> => {
+      try {
+        const result = await findChatAnchors(services.deps())(input);
+        context.log(`chat ${input.collectorId} anchors by ${input.model}: ${result.pages} pages, ${result.anchors.length} anchors, ${result.end}`);
+        return result;
+      } catch (error) {
+        context.error(`chat ${input.collectorId} anchors: ${unexpected(error).message}`);
+        return { outcome: unexpected(error), anchors: [], after: input.after, end: "more", pages: 0 };
       }
     },
   });

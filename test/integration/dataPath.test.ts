@@ -5,9 +5,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { collectAuditSlice, type AuditSliceResult } from "../../activities/collectAuditSlice";
-import { collectChatCompletions, type CompletionPagesResult } from "../../activities/collectChatCompletions";
+import { collectChatCompletions } from "../../activities/collectChatCompletions";
 import { AUDIT_LOGS_STREAM, CHAT_COMPLETIONS_STREAM } from "../../src/config";
-import { initialCursor } from "../../src/cursors/completionSweep";
+import { initialChatCursor } from "../../src/cursors/chatCursor";
+import { newSegment } from "../../src/cursors/completionSweep";
+import { exactCount } from "../../src/cursors/lateMemory";
+import { runPass } from "../fakes/chatPasses";
 import { OpenAIClient } from "../../src/openai/client";
 import { AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE, checkRow } from "../../src/schema/tables";
 import { generateAuditEvents, generateCompletions } from "../../src/local/fakes/generate";
@@ -32,18 +35,10 @@ async function drainAudit(stack: Stack, gte: number, lt: number, maxPages = 10):
   throw new Error("did not drain");
 }
 
-async function drainCompletions(stack: Stack, startTime = 0): Promise<CompletionPagesResult[]> {
-  const run = collectChatCompletions(stack.deps);
-  const results: CompletionPagesResult[] = [];
-  let cursor = initialCursor(startTime);
-  for (let i = 0; i < 1000; i++) {
-    const r = await run({ ...chat, cursor, maxPages: 7 });
-    results.push(r);
-    cursor = r.cursor;
-    if (r.sweepDone) return results;
-  }
-  throw new Error("did not finish the sweep");
-}
+const sequential = { parallelism: 1, chatPagesPerActivity: 7, chatLateHorizonSeconds: 1_800 };
+const segmentInput = (maxPages: number) => ({
+  ...chat, segment: newSegment(0, null, null, null), restartFrom: [], rememberSince: 0, lateAtOrBelow: null, memoryBudget: 10_000, maxPages, countModels: false,
+});
 
 function idsOf(rows: Record<string, unknown>[]): string[] {
   return rows.map((r) => r.Id as string);
@@ -92,11 +87,11 @@ describe("the data path under faults", () => {
     stack.openai.addCompletions(completions);
     stack.ingestion.injectFault({ status: 429, retryAfterSeconds: 0 }, 1);
     stack.ingestion.injectFault({ status: 503 }, 1);
-    const ok = await collectChatCompletions(stack.deps)({ ...chat, cursor: initialCursor(0), maxPages: 1 });
+    const ok = await collectChatCompletions(stack.deps)(segmentInput(1));
     assert.deepEqual([ok.outcome, ok.rowsWritten], [{ kind: "ok" }, 100]);
     stack.ingestion.injectFault({ status: 503 }, 10);
-    const failed = await collectChatCompletions(stack.deps)({ ...chat, cursor: ok.cursor, maxPages: 5 });
-    assert.deepEqual([failed.outcome.kind, failed.rowsWritten, failed.cursor], ["failed", 0, ok.cursor]);
+    const failed = await collectChatCompletions(stack.deps)({ ...segmentInput(5), segment: ok.segment });
+    assert.deepEqual([failed.outcome.kind, failed.rowsWritten, failed.segment], ["failed", 0, ok.segment]);
   });
 
   it("a Key Vault outage is a retriable failure, and nothing is fetched", async () => {
@@ -117,15 +112,16 @@ describe("chat completions", () => {
   before(async () => { stack = await startStack(); stack.openai.addCompletions(completions); });
   after(async () => { await stack.stop(); });
 
-  it("moves 3,000 stored completions: every id once, every row schema-valid, then a second sweep finds nothing", async () => {
-    const first = await drainCompletions(stack);
+  it("moves 3,000 stored completions: every id once, every row schema-valid, then a second pass finds nothing", async () => {
+    const now = T0 + 86_400;
+    const first = await runPass(stack.deps, chat, initialChatCursor(0), sequential, now);
     const rows = stack.ingestion.rows(CHAT_COMPLETIONS_STREAM);
     assert.deepEqual(idsOf(rows).sort(), completions.map((c) => c.id).sort());
     assert.deepEqual(rows.flatMap((r) => checkRow(CHAT_COMPLETIONS_TABLE, r)), []);
-    const mark = first.at(-1)!.cursor.watermark!;
-    assert.deepEqual(mark, { created: T0 + 899, ids: completions.filter((c) => c.created === T0 + 899).map((c) => c.id).reverse() });
-    const again = await collectChatCompletions(stack.deps)({ ...chat, cursor: first.at(-1)!.cursor, maxPages: 5 });
-    assert.deepEqual([again.sweepDone, again.rowsWritten, again.pages, stack.ingestion.rows(CHAT_COMPLETIONS_STREAM).length], [true, 0, 1, 3_000]);
+    // Everything is older than the next floor (now − 30 min): nothing to remember.
+    assert.deepEqual([first.cursor.memory, first.cursor.newest, first.cursor.pass], [{ since: now - 1_800, exactFrom: now - 1_800, tail: [], exact: "" }, T0 + 899, null]);
+    const again = await runPass(stack.deps, chat, first.cursor, sequential, now + 300);
+    assert.deepEqual([again.generations.length, again.generations[0]!.results[0]!.rowsWritten, again.generations[0]!.results[0]!.pages, stack.ingestion.rows(CHAT_COMPLETIONS_STREAM).length], [1, 0, 1, 3_000]);
   });
 });
 
@@ -191,26 +187,21 @@ describe("a burst of stored completions in one second", () => {
   before(async () => { stack = await startStack(); });
   after(async () => { await stack.stop(); });
 
-  it("collects 250 completions created in the same second, across sweeps, each once", async () => {
+  it("collects 250 completions created in the same second, across passes, each once", async () => {
     const burst = generateCompletions(250, T0 + 100, T0 + 101, 61); // all created at T0 + 100
     stack.openai.addCompletions(burst.slice(0, 150));
-    const run = collectChatCompletions(stack.deps);
-    let cursor = initialCursor(0);
-    // One page per call: a page of nothing but already-delivered ties must still move the sweep on.
-    let calls = 0;
-    let added = false;
-    for (let sweepsDone = 0; sweepsDone < 4 && calls < 30; calls++) {
-      const r = await run({ ...chat, cursor, maxPages: 1 });
-      assert.equal(r.outcome.kind, "ok", JSON.stringify(r.outcome));
+    // One page per call: a page of nothing but already-delivered ties must still move the segment on.
+    const onePage = { ...sequential, chatPagesPerActivity: 1 };
+    let cursor = initialChatCursor(0);
+    const generations: number[] = [];
+    for (let pass = 0; pass < 4; pass++) {
+      const r = await runPass(stack.deps, chat, cursor, onePage, T0 + 200 + pass * 60);
       cursor = r.cursor;
-      if (r.sweepDone) sweepsDone++;
-      if (sweepsDone === 1 && !added) {
-        stack.openai.addCompletions(burst.slice(150)); // more arrive in the same second later
-        added = true;
-      }
+      generations.push(r.generations.length);
+      if (pass === 0) stack.openai.addCompletions(burst.slice(150)); // more arrive in the same second later
     }
-    assert.ok(calls < 30, "the sweeps finish");
     assert.deepEqual(idsOf(stack.ingestion.rows(CHAT_COMPLETIONS_STREAM)).sort(), burst.map((c) => c.id).sort());
-    assert.deepEqual([cursor.watermark?.created, cursor.watermark?.ids.length, cursor.sweep], [T0 + 100, 250, null]);
+    // 150 = 2 pages; then 250 = 3 pages (100 of them late), then 3 pages of known ones, twice.
+    assert.deepEqual([generations, cursor.memory && exactCount(cursor.memory), cursor.late.collected], [[2, 3, 3, 3], 250, 100]);
   });
 });

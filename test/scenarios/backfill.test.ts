@@ -42,7 +42,7 @@ for (const auditOrder of ["desc", "asc"] as const) {
     });
 
     it("keeps every generation's history small however large the backlog, and replays deterministically", async () => {
-      assert.ok(app.host.stats.generations > 10, `only ${app.host.stats.generations} generations`);
+      assert.ok(app.host.stats.generations >= 8, `only ${app.host.stats.generations} generations`);
       const perGeneration = app.host.stats.historyBytes / app.host.stats.generations;
       assert.ok(perGeneration < 20_000, `${perGeneration} bytes of history per generation`);
       for (const r of app.host.instances.values()) assert.ok(Buffer.byteLength(JSON.stringify(r.input)) < 4_000, `${r.instanceId} state is ${Buffer.byteLength(JSON.stringify(r.input))} bytes`);

@@ -1,0 +1,51 @@
+/**
+ * One generation of a chat-completions collector: start a pass when none is running, fan out its
+ * segment activities (and the anchor search), fold the results. Deterministic: time only from
+ * context.df.currentUtcDateTime; the planning is pure (planChat.ts).
+ */
+import type * as df from "durable-functions";
+import type { OrchestrationContext } from "durable-functions";
+import type { CompletionSegmentResult } from "../activities/collectChatCompletions";
+import type { FindAnchorsResult } from "../activities/findChatAnchors";
+import type { Outcome } from "../activities/outcome";
+import { toChatCursor } from "../src/cursors/chatCursor";
+import { foldStats, type ActivityReport } from "./generation";
+import { CHAT_ANCHORS_ACTIVITY, CHAT_PAGES_ACTIVITY } from "./names";
+import { foldChatGeneration, planChatGeneration, startPass } from "./planChat";
+import type { CollectorControlView, CollectorState } from "./state";
+
+/** What a generation hands back to the collector orchestrator. */
+export interface GenerationOutcome {
+  readonly state: CollectorState;
+  readonly outcomes: Outcome[];
+  /** True when a pass finished: wait the poll interval before the next. */
+  readonly caughtUp: boolean;
+}
+
+/** Runs one generation of a chat-completions collector. */
+export function* chatGeneration(context: OrchestrationContext, state: CollectorState, view: CollectorControlView): Generator<df.Task, GenerationOutcome, unknown> {
+  const { definition, settings } = view;
+  const nowSeconds = Math.floor(context.df.currentUtcDateTime.getTime() / 1000);
+  let cursor = toChatCursor(state.chat, state.startTime, nowSeconds);
+  if (!cursor.pass) cursor = startPass(cursor, nowSeconds, settings);
+  const ref = { collectorId: definition.id, connectorName: definition.friendlyName, apiKeySecretName: definition.apiKeySecretName };
+  const plan = planChatGeneration(cursor, ref, settings);
+  const tasks = [
+    ...plan.segments.map(({ input }) => context.df.callActivity(CHAT_PAGES_ACTIVITY, input)),
+    ...(plan.anchors ? [context.df.callActivity(CHAT_ANCHORS_ACTIVITY, plan.anchors)] : []),
+  ];
+  const results = (yield context.df.Task.all(tasks)) as unknown[];
+  const segmentResults = results.slice(0, plan.segments.length) as CompletionSegmentResult[];
+  const anchorsResult = plan.anchors ? (results[plan.segments.length] as FindAnchorsResult) : null;
+  const folded = foldChatGeneration(cursor, plan, segmentResults, anchorsResult, settings);
+  const reports: ActivityReport[] = [
+    ...segmentResults.map((r) => ({ outcome: r.outcome, rowsWritten: r.rowsWritten, pages: r.pages, duplicates: r.again, newestEventAt: r.newestEventAt })),
+    ...(anchorsResult ? [{ outcome: anchorsResult.outcome, rowsWritten: 0, pages: anchorsResult.pages, duplicates: 0, newestEventAt: null }] : []),
+  ];
+  const outcomes = reports.map((r) => r.outcome);
+  return {
+    state: { ...state, chat: folded.cursor, stats: foldStats(state.stats, reports, context.df.currentUtcDateTime.toISOString()) },
+    outcomes,
+    caughtUp: folded.finished && outcomes.every((o) => o.kind === "ok"),
+  };
+}
