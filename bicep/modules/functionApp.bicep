@@ -133,6 +133,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     CHAT_PAGES_PER_ACTIVITY: '30'
     AUDIT_LAG_SECONDS: '60'
     AUDIT_OVERLAP_SECONDS: '1800'
+    CHAT_LATE_HORIZON_SECONDS: '1800'
     COLLECTORS: collectorsJson
     CONNECTOR_HEALTH_ENABLED: string(connectorHealthEnabled)
   }
