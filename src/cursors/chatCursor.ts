@@ -58,7 +58,7 @@ export interface LateTotals {
   readonly collected: number;
   /** Largest age of such a completion when it was delivered, seconds. */
   readonly maxDelaySeconds: number | null;
-  /** Completions listed late where the memory keeps only counts (rates beyond its budget): not collected. */
+  /** Completions listed late where the memory keeps only counts (rates beyond its budget): not collected (a lower bound when completions are deleted). */
   readonly mayHaveMissed: number;
 }
 

@@ -15,7 +15,7 @@
 import { digest32, packDigests, unpackDigests } from "./digest";
 
 /** Largest memory, in characters of its JSON form, that one collector keeps (sizes the orchestration input under 16 KB). */
-export const LATE_MEMORY_MAX_CHARS = 10_000;
+export const LATE_MEMORY_MAX_CHARS = 14_000;
 
 /** The durable, JSON-serialisable form. */
 export interface LateMemory {
@@ -127,14 +127,16 @@ export class MemoryBook {
   /**
    * Records that a re-read listed `count` completions in count-only minute `minute` (Unix s / 60) and
    * returns how many more that is than were seen there before (late arrivals this memory cannot
-   * identify). The count becomes the new reference, so a deletion lowers it and the same late
-   * completions are not counted twice.
+   * identify). The larger count becomes the reference, so the same late completions are not counted
+   * twice, and a minute counted only in part (it was demoted while being read) never lowers it.
+   * A completion deleted there hides a late one: the figure is a lower bound when completions are deleted.
    */
   seenInMinute(minute: number, count: number): number {
     if (minute < Math.floor(this.since / 60) || minute * 60 >= this.exactFrom) return 0;
     const before = this.tail.get(minute) ?? 0;
+    if (count <= before) return 0;
     this.tail.set(minute, count);
-    return Math.max(0, count - before);
+    return count - before;
   }
 
   /** Ids remembered exactly. */
