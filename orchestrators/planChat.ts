@@ -23,6 +23,8 @@ import type { RuntimeSettings } from "./state";
 export const FALLBACK_LATE_HORIZON_SECONDS = 1_800;
 /** A model that makes up more than this share of the completions is not worth listing for anchors. */
 export const MAX_ANCHOR_MODEL_SHARE = 0.5;
+/** Pages the top segment reads in the first generation of a pass, alone: enough to sample the models and the density. */
+export const FIRST_CALL_PAGES = 2;
 /** The smallest memory budget a segment is given, characters. */
 const MIN_MEMORY_BUDGET = 1_000;
 
@@ -57,12 +59,13 @@ export function planChatGeneration(cursor: ChatCursor, ref: CollectorRef, settin
   const pass = cursor.pass;
   if (!pass) throw new Error("planChatGeneration needs a pass; call startPass first");
   const used = pass.segments.reduce((n, s) => n + memoryChars(s.memory), 0);
+  const sampling = pass.anchors === null && settings.parallelism > 1;
   const segments = pass.segments.slice(0, settings.parallelism).map((segment, index) => ({
     index,
     input: {
       ...ref, segment, restartFrom: restartPoints(pass.segments, index), rememberSince: pass.rememberSince, lateAtOrBelow: pass.lateAtOrBelow,
       memoryBudget: Math.max(MIN_MEMORY_BUDGET, LATE_MEMORY_MAX_CHARS - (used - memoryChars(segment.memory))),
-      maxPages: settings.chatPagesPerActivity, countModels: pass.anchors === null && settings.parallelism > 1,
+      maxPages: sampling ? Math.min(FIRST_CALL_PAGES, settings.chatPagesPerActivity) : settings.chatPagesPerActivity, countModels: sampling,
     },
   }));
   const search = pass.anchors;

@@ -1,4 +1,5 @@
-/** Renders benchmark results as BENCHMARKS.md and an SVG chart of throughput against fan-out width. */
+/** Renders benchmark results as BENCHMARKS.md and SVG charts (audit throughput against fan-out width; stored completions against segments). */
+import { chatChart, chatSection, chatTargets } from "./chatReport";
 
 /** One backfill's figures. */
 export interface BackfillResult {
@@ -18,6 +19,9 @@ export interface BenchResults {
   baseline: { audit: { rows: number; seconds: number; eventsPerSecond: number }; chat: { rows: number; seconds: number; eventsPerSecond: number } };
   fanOut: BackfillResult[];
   steady: Array<{ pollIntervalSeconds: number; audit: { rows: number; medianLagSeconds: number; p99LagSeconds: number }; chat: { rows: number; medianLagSeconds: number; p99LagSeconds: number } }>;
+  /** Stored completions alone, and against the number of segments read at once. */
+  chat?: BackfillResult;
+  chatSweeps?: BackfillResult[];
 }
 
 const n = (x: number, digits = 0) => x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -47,7 +51,7 @@ function chart(results: BenchResults): string {
 }
 
 /** BENCHMARKS.md and the chart. */
-export function renderReport(r: BenchResults, command: string): { markdown: string; svg: string } {
+export function renderReport(r: BenchResults, command: string): { markdown: string; svg: string; chatSvg: string | null } {
   const u = r.uncapped, c = r.capped, s = r.small;
   const auditBound = (u.parallelism * 100 * 1000) / r.latencyMs;
   const chatBound = (100 * 1000) / r.latencyMs;
@@ -57,13 +61,14 @@ export function renderReport(r: BenchResults, command: string): { markdown: stri
   const why: Record<string, string> = {
     capped: `Under a request cap every request that returns fewer than 100 rows (the last page of each time slice, empty slices, late sweeps) and every 429 retry costs a slot of the cap; ${n(c.throttled)} requests were answered 429 in this run.`,
     audit: `The fan-out waits for all page activities of a generation before the next one (a Task.any refill would re-emit running tasks' actions in durable-functions v3, see the closing note of issue 6), so slots idle while the longest slice finishes.`,
-    combined: `Stored completions can only be paged one request after another (the API has an \`after\` cursor and no time filter), so the ${n(u.completions)} completions take ${n(u.chatSeconds)} s at ${n((100 * u.chatPerSecond) / chatBound)} % of their ${n(chatBound)} rows/s bound while the audit backfill with fan-out finishes in ${n(u.auditSeconds)} s; the run's length is the completions' (${n(100 * chatShare)} % of it).`,
+    combined: `The run lasts as long as its slower collector: audit logs took ${n(u.auditSeconds)} s, stored completions ${n(u.chatSeconds)} s (${n(u.chatPerSecond / chatBound, 1)}× their one-page-at-a-time bound of ${n(chatBound)} rows/s; the run's length is ${n(100 * chatShare)} % the completions'), both sharing the machine's ${r.machine.cpus} cores with the fakes.`,
     rss: "", history: "", growth: "",
   };
   const targets: Array<[string, string, boolean, string]> = [
     [`capped backfill ≥ 90 % of the rate-cap bound (${n(cappedBound)} rows/s), with the client limit set to the cap`, `${n((100 * c.eventsPerSecond) / cappedBound, 1)} %`, c.eventsPerSecond >= 0.9 * cappedBound, why.capped!],
     [`uncapped audit backfill ≥ 6× the sequential baseline (8-way fan-out, ${r.latencyMs} ms)`, `${n(u.auditPerSecond / r.baseline.audit.eventsPerSecond, 1)}×`, u.auditPerSecond >= 6 * r.baseline.audit.eventsPerSecond, why.audit!],
-    [`uncapped backfill of both data types ≥ 6× the sequential baseline`, `${n(u.eventsPerSecond / baselineOverall, 1)}×`, u.eventsPerSecond >= 6 * baselineOverall, why.combined!],
+    [`uncapped backfill of both data types ≥ 8× the sequential baseline`, `${n(u.eventsPerSecond / baselineOverall, 1)}×`, u.eventsPerSecond >= 8 * baselineOverall, why.combined!],
+    ...chatTargets(r),
     ["peak RSS of the connector < 300 MB", `${n(Math.max(u.peakRssMb, c.peakRssMb, s.peakRssMb))} MB`, Math.max(u.peakRssMb, c.peakRssMb, s.peakRssMb) < 300, why.rss!],
     ["history < 1 KB per page", `${n(u.historyBytesPerPage)} B`, u.historyBytesPerPage < 1024, why.history!],
     [`generation size does not grow with the backlog (${n(s.audit)} vs ${n(u.audit)} audit events)`, `${n(s.historyBytesPerGeneration)} B vs ${n(u.historyBytesPerGeneration)} B mean; ${n(s.maxGenerationBytes)} B vs ${n(u.maxGenerationBytes)} B max`, u.maxGenerationBytes <= s.maxGenerationBytes * 1.5 + 2048, why.growth!],
@@ -95,8 +100,8 @@ ${missed.length > 0 ? `\nWhy the missed target${missed.length > 1 ? "s were" : "
 ${[u, s, c, ...(r.cappedNoClientLimit ? [r.cappedNoClientLimit] : [])].map(row).join("\n")}
 
 Bounds: audit with fan-out ${u.parallelism} at ${r.latencyMs} ms is ${n(auditBound)} rows/s (measured ${n((100 * u.auditPerSecond) / auditBound, 1)} %);
-stored completions can only be paged one request after another (the API offers an \`after\` cursor and
-no time filter), so their bound is ${n(chatBound)} rows/s (measured ${n((100 * u.chatPerSecond) / chatBound, 1)} %). Capped at
+one sweep of stored completions moves one page per round trip, ${n(chatBound)} rows/s (the API offers an \`after\` cursor and
+no time filter); split into segments they reached ${n(u.chatPerSecond / chatBound, 1)}× that. Capped at
 ${r.rateCap} requests/s the bound is ${n(cappedBound)} rows/s for both collectors together; with \`OPENAI_MAX_REQUESTS_PER_SECOND\` set to the cap
 ${n(c.throttled)} request${c.throttled === 1 ? " was" : "s were"} answered 429${r.cappedNoClientLimit ? `, without it ${n(r.cappedNoClientLimit.throttled)} requests were answered 429 and the run reached ${n((100 * r.cappedNoClientLimit.eventsPerSecond) / cappedBound, 1)} % of the bound` : ""}.
 The OpenAI mock and Logs Ingestion fake used ${n(u.fakesCpuSeconds, 1)} s of CPU and ${n(u.fakesRssMb)} MB in the uncapped run.
@@ -119,6 +124,7 @@ and mock; at that rate the full backfill would take ${n((u.audit / r.baseline.au
 |---|---|---|---|---|---|---|
 ${r.fanOut.map((f) => `| ${f.parallelism} | ${n(f.audit)} | ${n(f.seconds, 1)} s | ${n(f.auditPerSecond)} | ${n((f.parallelism * 100000) / r.latencyMs)} | ${n((100 * f.auditPerSecond * r.latencyMs) / (f.parallelism * 100000), 1)} % | ${n(f.peakRssMb)} MB |`).join("\n")}
 
+${chatSection(r)}
 ## Steady state
 
 Events arrive at a fixed rate for one simulated hour (4 audit events and 2 stored completions per
@@ -130,5 +136,5 @@ becoming visible in the API to its row being accepted by Logs Ingestion. Audit l
 |---|---|---|---|---|---|
 ${r.steady.map((x) => `| ${x.pollIntervalSeconds} s | ${n(x.audit.medianLagSeconds)} s | ${n(x.audit.p99LagSeconds)} s | ${n(x.chat.medianLagSeconds)} s | ${n(x.chat.p99LagSeconds)} s | ${n(x.audit.rows)} + ${n(x.chat.rows)} |`).join("\n")}
 `;
-  return { markdown, svg: chart(r) };
+  return { markdown, svg: chart(r), chatSvg: chatChart(r) };
 }

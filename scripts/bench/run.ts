@@ -34,8 +34,13 @@ import { SentinelWriter } from "../../src/sentinel/writer";
 import type { FakesConfig, FakesStats } from "./fakesProcess";
 import { renderReport, type BenchResults } from "./report";
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
 const QUICK = args.has("--quick");
+/** `--only chat,steady`: run only these groups (printing their figures; BENCHMARKS.md is rendered from full runs only). */
+const ONLY = argv.includes("--only") ? new Set((argv[argv.indexOf("--only") + 1] ?? "").split(",")) : null;
+const GROUPS = ["backfill", "capped", "baseline", "fanout", "chat", "steady"] as const;
+const runs = (group: (typeof GROUPS)[number]) => ONLY === null || ONLY.has(group);
 const scale = (n: number) => (QUICK ? Math.ceil(n / 10) : n);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
 const RATE_CAP = Number(process.env.BENCH_RATE_CAP ?? 5);
@@ -43,7 +48,7 @@ const NOW_S = Math.floor(Date.now() / 1000);
 const KEYS = { admin: "bench-admin-key", project: "bench-project-key" };
 
 // ---- the connector, registered once; each scenario points it at fresh fakes ------------------
-const box: { deps?: CollectDeps; settings: RuntimeSettings; clock: Clock } = { settings: { parallelism: 8, maxPagesPerActivity: 10, chatPagesPerActivity: 30, lagSeconds: 60, overlapSeconds: 1_800 }, clock: new RealClock() };
+const box: { deps?: CollectDeps; settings: RuntimeSettings; clock: Clock } = { settings: { parallelism: 8, maxPagesPerActivity: 10, chatPagesPerActivity: 10, lagSeconds: 60, overlapSeconds: 1_800, chatLateHorizonSeconds: 1_800 }, clock: new RealClock() };
 registerFunctions({ deps: () => box.deps!, settings: () => box.settings, declaredCollectors: () => [], openaiBaseUrl: "https://api.openai.com/v1", now: () => box.clock.now() });
 
 function clientsFor(openaiUrl: string, ingestionUrl: string, ca: string, clock: Clock, maxRequestsPerSecond?: number): CollectDeps {
@@ -207,30 +212,43 @@ async function steadyState(pollIntervalSeconds: number) {
 }
 
 async function main(): Promise<void> {
+  if (ONLY && [...ONLY].some((g) => !(GROUPS as readonly string[]).includes(g))) throw new Error(`--only takes a comma-separated list of ${GROUPS.join(", ")}`);
   const fullAudit = scale(500_000), fullChat = scale(100_000);
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
-  console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GiB, Node ${machine.node}; page latency ${LATENCY_MS} ms${QUICK ? " (quick: 1/10 of the data)" : ""}`);
-  const results: BenchResults = {
-    date: new Date().toISOString(), machine, latencyMs: LATENCY_MS, rateCap: RATE_CAP, quick: QUICK,
-    uncapped: await backfill("uncapped backfill, fan-out 8", { audit: fullAudit, completions: fullChat, parallelism: 8, rateCap: null }),
-    small: await backfill("uncapped backfill of 1/10 the audit events, fan-out 8", { audit: Math.ceil(fullAudit / 10), completions: 0, parallelism: 8, rateCap: null }),
-    capped: await backfill(`backfill capped at ${RATE_CAP} requests/s, OPENAI_MAX_REQUESTS_PER_SECOND=${RATE_CAP}`, { audit: scale(50_000), completions: scale(10_000), parallelism: 8, rateCap: RATE_CAP, clientLimit: RATE_CAP }),
-    cappedNoClientLimit: await backfill(`backfill capped at ${RATE_CAP} requests/s, no client-side limit`, { audit: scale(50_000), completions: scale(10_000), parallelism: 8, rateCap: RATE_CAP }),
-    baseline: { audit: await baseline("audit", fullAudit, QUICK ? 20 : 60), chat: await baseline("chat", fullChat, QUICK ? 10 : 30) },
-    fanOut: [],
-    steady: [],
-  };
-  for (const width of [1, 2, 4, 8, 16]) results.fanOut.push(await backfill(`fan-out ${width}`, { audit: scale(30_000), completions: 0, parallelism: width, rateCap: null }));
+  console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GiB, Node ${machine.node}; page latency ${LATENCY_MS} ms${QUICK ? " (quick: 1/10 of the data)" : ""}${ONLY ? ` (only ${[...ONLY].join(", ")})` : ""}`);
+  const partial: Partial<BenchResults> = { date: new Date().toISOString(), machine, latencyMs: LATENCY_MS, rateCap: RATE_CAP, quick: QUICK };
+  if (runs("backfill")) {
+    partial.uncapped = await backfill("uncapped backfill, fan-out 8", { audit: fullAudit, completions: fullChat, parallelism: 8, rateCap: null });
+    partial.small = await backfill("uncapped backfill of 1/10 the audit events, fan-out 8", { audit: Math.ceil(fullAudit / 10), completions: 0, parallelism: 8, rateCap: null });
+  }
+  if (runs("capped")) {
+    partial.capped = await backfill(`backfill capped at ${RATE_CAP} requests/s, OPENAI_MAX_REQUESTS_PER_SECOND=${RATE_CAP}`, { audit: scale(50_000), completions: scale(10_000), parallelism: 8, rateCap: RATE_CAP, clientLimit: RATE_CAP });
+    partial.cappedNoClientLimit = await backfill(`backfill capped at ${RATE_CAP} requests/s, no client-side limit`, { audit: scale(50_000), completions: scale(10_000), parallelism: 8, rateCap: RATE_CAP });
+  }
+  if (runs("baseline")) partial.baseline = { audit: await baseline("audit", fullAudit, QUICK ? 20 : 60), chat: await baseline("chat", fullChat, QUICK ? 10 : 30) };
+  if (runs("fanout")) {
+    partial.fanOut = [];
+    for (const width of [1, 2, 4, 8, 16]) partial.fanOut.push(await backfill(`fan-out ${width}`, { audit: scale(30_000), completions: 0, parallelism: width, rateCap: null }));
+  }
+  if (runs("chat")) {
+    // Stored completions alone: 100,000 over 30 days, four models, against the one-page-at-a-time bound.
+    partial.chat = await backfill("stored-completions backfill, 8 segments at once", { audit: 0, completions: fullChat, parallelism: 8, rateCap: null });
+    partial.chatSweeps = [];
+    for (const width of [1, 2, 4, 8, 16]) partial.chatSweeps.push(await backfill(`chat, ${width} segment${width > 1 ? "s" : ""} at once`, { audit: 0, completions: scale(30_000), parallelism: width, rateCap: null }));
+  }
   // Last: these keep their fakes in this process, which would inflate the RSS figures above.
-  results.steady.push(await steadyState(60), await steadyState(300));
+  if (runs("steady")) partial.steady = [await steadyState(60), await steadyState(300)];
   fs.mkdirSync(".bench", { recursive: true });
-  fs.writeFileSync(".bench/results.json", JSON.stringify(results, null, 2));
-  if (args.has("--write")) {
-    const { markdown, svg } = renderReport(results, `npm run bench${QUICK ? " -- --quick" : ""}`);
+  const file = ONLY ? `.bench/results-${[...ONLY].join("-")}.json` : ".bench/results.json";
+  fs.writeFileSync(file, JSON.stringify(partial, null, 2));
+  console.log(`wrote ${file}`);
+  if (args.has("--write") && !ONLY) {
+    const { markdown, svg, chatSvg } = renderReport(partial as BenchResults, `npm run bench${QUICK ? " -- --quick" : ""}`);
     fs.writeFileSync("BENCHMARKS.md", markdown);
     fs.mkdirSync("docs", { recursive: true });
     fs.writeFileSync("docs/throughput-vs-fanout.svg", svg);
-    console.log("wrote BENCHMARKS.md and docs/throughput-vs-fanout.svg");
+    if (chatSvg) fs.writeFileSync("docs/chat-throughput-vs-sweeps.svg", chatSvg);
+    console.log("wrote BENCHMARKS.md and the charts in docs/");
   }
   process.exit(0);
 }
