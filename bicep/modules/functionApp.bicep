@@ -130,7 +130,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     // 0 = no client-side limit; set it to the organization's known limit to avoid spending requests on 429s.
     OPENAI_MAX_REQUESTS_PER_SECOND: string(openaiMaxRequestsPerSecond)
     PAGES_PER_ACTIVITY: '10'
-    CHAT_PAGES_PER_ACTIVITY: '10'
+    CHAT_PAGES_PER_ACTIVITY: '20'
     AUDIT_LAG_SECONDS: '60'
     AUDIT_OVERLAP_SECONDS: '1800'
     CHAT_LATE_HORIZON_SECONDS: '1800'

@@ -1,5 +1,6 @@
 /** The stored-completions part of the benchmark report: targets, the segments table and its chart. */
 import type { BackfillResult } from "./report";
+import { CHART, chartFrame } from "./svg";
 
 /** What the chat part reads from the results. */
 export interface ChatBenchResults {
@@ -51,17 +52,10 @@ export function chatChart(r: ChatBenchResults): string | null {
   if (!r.chatSweeps || r.chatSweeps.length === 0) return null;
   const bound = sequentialChatBound(r.latencyMs);
   const points = r.chatSweeps.map((x) => ({ w: x.parallelism, rate: x.chatPerSecond }));
-  const W = 640, H = 380, L = 70, B = 50, T = 40, R = 20;
-  const maxY = Math.max(...points.map((p) => p.rate), 4 * bound) * 1.15;
-  const x = (i: number) => L + ((i + 0.5) * (W - L - R)) / points.length;
-  const y = (v: number) => H - B - (v / maxY) * (H - B - T);
-  const bar = (W - L - R) / points.length / 2.5;
-  const ticks = Array.from({ length: 6 }, (_, i) => (maxY / 5) * i);
+  const { W, H, L, B, T, R } = CHART;
+  const { x, y, bar, head } = chartFrame(points.length, Math.max(...points.map((p) => p.rate), 4 * bound) * 1.15, `Stored-completions backfill vs segments read at once (${r.latencyMs} ms per page)`);
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">Stored-completions backfill vs segments read at once (${r.latencyMs} ms per page)</text>`,
-    ...ticks.map((t) => `<line x1="${L}" x2="${W - R}" y1="${y(t)}" y2="${y(t)}" stroke="#ddd"/><text x="${L - 6}" y="${y(t) + 4}" text-anchor="end">${n(t)}</text>`),
+    ...head,
     ...points.map((p, i) => `<rect x="${x(i) - bar / 2}" y="${y(p.rate)}" width="${bar}" height="${H - B - y(p.rate)}" fill="#2f855a"/><text x="${x(i)}" y="${y(p.rate) - 6}" text-anchor="middle">${n(p.rate)}</text><text x="${x(i)}" y="${H - B + 18}" text-anchor="middle">${p.w}</text>`),
     `<line x1="${L}" x2="${W - R}" y1="${y(bound)}" y2="${y(bound)}" stroke="#c53030" stroke-dasharray="6 4" stroke-width="2"/>`,
     `<line x1="${L}" x2="${W - R}" y1="${y(2 * bound)}" y2="${y(2 * bound)}" stroke="#dd6b20" stroke-dasharray="2 3" stroke-width="2"/>`,

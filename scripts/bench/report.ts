@@ -1,5 +1,6 @@
 /** Renders benchmark results as BENCHMARKS.md and SVG charts (audit throughput against fan-out width; stored completions against segments). */
 import { chatChart, chatSection, chatTargets } from "./chatReport";
+import { CHART, chartFrame } from "./svg";
 
 /** One backfill's figures. */
 export interface BackfillResult {
@@ -29,17 +30,10 @@ const mb = (bytes: number) => `${n(bytes / 2 ** 20, 1)} MB`;
 
 function chart(results: BenchResults): string {
   const points = results.fanOut.map((r) => ({ w: r.parallelism, rate: r.auditPerSecond, bound: (r.parallelism * 100 * 1000) / results.latencyMs }));
-  const W = 640, H = 380, L = 70, B = 50, T = 40, R = 20;
-  const maxY = Math.max(...points.map((p) => Math.max(p.rate, p.bound))) * 1.1;
-  const x = (i: number) => L + ((i + 0.5) * (W - L - R)) / points.length;
-  const y = (v: number) => H - B - (v / maxY) * (H - B - T);
-  const bar = (W - L - R) / points.length / 2.5;
-  const ticks = Array.from({ length: 6 }, (_, i) => (maxY / 5) * i);
+  const { W, H, L, B, T } = CHART;
+  const { x, y, bar, head } = chartFrame(points.length, Math.max(...points.map((p) => Math.max(p.rate, p.bound))) * 1.1, `Audit-log backfill throughput vs fan-out width (${results.latencyMs} ms per page, uncapped)`);
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">Audit-log backfill throughput vs fan-out width (${results.latencyMs} ms per page, uncapped)</text>`,
-    ...ticks.map((t) => `<line x1="${L}" x2="${W - R}" y1="${y(t)}" y2="${y(t)}" stroke="#ddd"/><text x="${L - 6}" y="${y(t) + 4}" text-anchor="end">${n(t)}</text>`),
+    ...head,
     ...points.map((p, i) => `<rect x="${x(i) - bar / 2}" y="${y(p.rate)}" width="${bar}" height="${H - B - y(p.rate)}" fill="#2b6cb0"/><text x="${x(i)}" y="${y(p.rate) - 6}" text-anchor="middle">${n(p.rate)}</text><text x="${x(i)}" y="${H - B + 18}" text-anchor="middle">${p.w}</text>`),
     `<polyline fill="none" stroke="#c53030" stroke-dasharray="6 4" stroke-width="2" points="${points.map((p, i) => `${x(i)},${y(p.bound)}`).join(" ")}"/>`,
     `<text x="${W / 2}" y="${H - 12}" text-anchor="middle">fan-out width (parallel page activities)</text>`,

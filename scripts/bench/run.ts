@@ -48,7 +48,7 @@ const NOW_S = Math.floor(Date.now() / 1000);
 const KEYS = { admin: "bench-admin-key", project: "bench-project-key" };
 
 // ---- the connector, registered once; each scenario points it at fresh fakes ------------------
-const box: { deps?: CollectDeps; settings: RuntimeSettings; clock: Clock } = { settings: { parallelism: 8, maxPagesPerActivity: 10, chatPagesPerActivity: 10, lagSeconds: 60, overlapSeconds: 1_800, chatLateHorizonSeconds: 1_800 }, clock: new RealClock() };
+const box: { deps?: CollectDeps; settings: RuntimeSettings; clock: Clock } = { settings: { parallelism: 8, maxPagesPerActivity: 10, chatPagesPerActivity: 20, lagSeconds: 60, overlapSeconds: 1_800, chatLateHorizonSeconds: 1_800 }, clock: new RealClock() };
 registerFunctions({ deps: () => box.deps!, settings: () => box.settings, declaredCollectors: () => [], openaiBaseUrl: "https://api.openai.com/v1", now: () => box.clock.now() });
 
 function clientsFor(openaiUrl: string, ingestionUrl: string, ca: string, clock: Clock, maxRequestsPerSecond?: number): CollectDeps {

@@ -20,7 +20,7 @@ export function readRuntimeSettings(env: Env = process.env): RuntimeSettings {
   return {
     parallelism: bounded(env, "FETCH_PARALLELISM", 4, 1, 32),
     maxPagesPerActivity: bounded(env, "PAGES_PER_ACTIVITY", 10, 1, 100),
-    chatPagesPerActivity: bounded(env, "CHAT_PAGES_PER_ACTIVITY", 10, 1, 300),
+    chatPagesPerActivity: bounded(env, "CHAT_PAGES_PER_ACTIVITY", 20, 1, 300),
     lagSeconds: bounded(env, "AUDIT_LAG_SECONDS", 60, 0, 3_600),
     overlapSeconds: bounded(env, "AUDIT_OVERLAP_SECONDS", 1_800, 0, 86_400),
     chatLateHorizonSeconds: bounded(env, "CHAT_LATE_HORIZON_SECONDS", DEFAULT_CHAT_LATE_HORIZON_SECONDS, 0, 21_600),

@@ -30,7 +30,7 @@ describe("loadConfig", () => {
 
 describe("readRuntimeSettings", () => {
   it("defaults every tuning setting", () => {
-    assert.deepEqual(readRuntimeSettings({}), { parallelism: 4, maxPagesPerActivity: 10, chatPagesPerActivity: 10, lagSeconds: 60, overlapSeconds: 1_800, chatLateHorizonSeconds: 1_800 });
+    assert.deepEqual(readRuntimeSettings({}), { parallelism: 4, maxPagesPerActivity: 10, chatPagesPerActivity: 20, lagSeconds: 60, overlapSeconds: 1_800, chatLateHorizonSeconds: 1_800 });
     assert.deepEqual(readRuntimeSettings({ FETCH_PARALLELISM: "8", CHAT_PAGES_PER_ACTIVITY: "1", AUDIT_OVERLAP_SECONDS: "0", CHAT_LATE_HORIZON_SECONDS: "3600" }),
       { parallelism: 8, maxPagesPerActivity: 10, chatPagesPerActivity: 1, lagSeconds: 60, overlapSeconds: 0, chatLateHorizonSeconds: 3_600 });
   });
