@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import { CHAT_COMPLETIONS_STREAM } from "../../src/config";
 import { replayMismatches, startLocalApp } from "../fakes/localApp";
 import { generateCompletions } from "../../src/local/fakes/generate";
-import { assertEveryIdOnce, createCollector, runtimeStatuses } from "./helpers";
+import { arrivals, assertEveryIdOnce, createCollector, runtimeStatuses } from "./helpers";
 
 const NOW = Date.parse("2026-11-25T12:00:00Z");
 const T = NOW / 1000;
@@ -26,11 +26,13 @@ for (const deletedAfter of ["404", "emptyPage"] as const) {
         let cursorVictim: string | undefined;
         app.stack.openai.onRequest = (path, query) => {
           const after = query.get("after");
-          if (path !== "/v1/chat/completions" || !after) return;
+          if (path !== "/v1/chat/completions" || !after || query.get("model") !== null) return; // a segment's after, not the anchor search's
           // On the 7th continuation (in the second activity call, which resumed from the kept cursor),
           // delete the cursor's completion and an older one that has not been delivered yet.
           if (++continuations === 7) {
             cursorVictim = after;
+            // With segments read at once, an after can be an anchor the segment above has not delivered yet: then it is simply gone.
+            if (!arrivals(app, CHAT_COMPLETIONS_STREAM).has(after)) deletedUndelivered.push(after);
             const ids = app.stack.openai.completionIds();
             const older = ids[ids.indexOf(after) - 50]!;
             app.stack.openai.deleteCompletion(after);
