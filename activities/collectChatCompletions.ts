@@ -8,6 +8,7 @@ import { CHAT_COMPLETIONS_STREAM } from "../src/config";
 import { finishSweep, judgeItem, recordDelivered, type CompletionCursor } from "../src/cursors/completionSweep";
 import { isOpenAIError } from "../src/openai/failures";
 import { CursorGuard, nextCompletionCursor } from "../src/openai/paging";
+import { MalformedResponseError } from "../src/openai/parse";
 import type { ChatCompletion, ListPage } from "../src/openai/types";
 import { toChatCompletionRow } from "../src/rows/chatCompletionRow";
 import { withApiKey } from "./apiKey";
@@ -52,6 +53,8 @@ export function collectChatCompletions(deps: CollectDeps) {
     const result = (outcome: Outcome, sweepDone: boolean): CompletionPagesResult => ({ outcome, cursor, sweepDone, pages, rowsWritten, skipped, restarts, newestEventAt });
     const list = (after: string | null) => withApiKey(deps.secrets, input.apiKeySecretName, (key) =>
       deps.openai.listChatCompletions(key, { order: "desc", after: after ?? undefined }));
+    const exists = (id: string) => withApiKey(deps.secrets, input.apiKeySecretName, (key) => deps.openai.getChatCompletion(key, id))
+      .then(() => true, (error: unknown) => { if (isGone(error)) return false; throw error; });
     const restartFromTop = () => {
       if (restarts >= 2) throw new Error("sweep restarted twice in one call; the listing is unstable");
       restarts++;
@@ -76,12 +79,17 @@ export function collectChatCompletions(deps: CollectDeps) {
         if (after !== null && page.data.length === 0 && !page.hasMore) {
           // Empty and done after an id: either that id is the oldest stored item, or it was
           // deleted and the server answers a dead cursor with silence. Ask for the id itself.
-          const alive = await withApiKey(deps.secrets, input.apiKeySecretName, (key) => deps.openai.getChatCompletion(key, after))
-            .then(() => true, (error: unknown) => { if (isGone(error)) return false; throw error; });
-          if (!alive) { restartFromTop(); continue; }
+          if (!(await exists(after))) { restartFromTop(); continue; }
         }
 
         const verdicts = page.data.map((c) => judgeItem(cursor, c.created, c.id));
+        const watermark = cursor.watermark;
+        const lowest = Math.min(page.data[page.data.length - 1]?.created ?? Infinity, cursor.sweep?.low?.created ?? Infinity);
+        if (!page.hasMore && watermark && lowest > watermark.created && watermark.ids[0] !== undefined && (await exists(watermark.ids[0]))) {
+          // The listing ended above the watermark although a watermark item still exists: it skipped
+          // what lies between. Ending the sweep would make its top the watermark and lose that forever.
+          throw new MalformedResponseError(`the completions listing ended (has_more: false) above the watermark, but ${watermark.ids[0]} (created ${watermark.created}) still exists and was not listed`);
+        }
         const fresh = page.data.filter((_, i) => verdicts[i] === "new");
         const collectedAt = new Date(deps.now()).toISOString();
         const next = nextCompletionCursor(page);

@@ -56,3 +56,29 @@ for (const times of [1, 4]) {
     });
   });
 }
+
+describe("a completions listing that ends above the watermark", () => {
+  it("while a watermark item still exists is an error: the sweep continues and nothing below is skipped", async () => {
+    const app = await startLocalApp(NOW);
+    try {
+      const first = generateCompletions(200, T - 3_000, T - 1_500, 503);
+      app.stack.openai.addCompletions(first);
+      await createCollector(app, "chat", { dataType: "chatCompletions", friendlyName: "Chat", apiKeySecretName: "openai-project-key", startTime: new Date((T - 3_600) * 1000).toISOString() });
+      await app.runUntil(() => app.stack.ingestion.rows(CHAT_COMPLETIONS_STREAM).length >= first.length, 3_600_000);
+      const later = generateCompletions(250, T - 1_400, T - 60, 504);
+      app.stack.openai.addCompletions(later);
+      // The next sweep's second page claims the listing ends there (empty, has_more: false).
+      let continuations = 0;
+      app.stack.openai.onRequest = (path, query) => {
+        if (path === "/v1/chat/completions" && query.get("after") && ++continuations === 1) {
+          app.stack.openai.injectFault({ kind: "malformed", body: '{"object":"list","data":[],"first_id":null,"last_id":null,"has_more":false}' }, 1, "/chat/completions");
+        }
+      };
+      await app.advance(2 * 3_600_000);
+      assertEveryIdOnce(app, CHAT_COMPLETIONS_STREAM, [...first, ...later].map((c) => c.id));
+      assert.equal(continuations > 1, true);
+    } finally {
+      await app.stop();
+    }
+  });
+});
