@@ -41,7 +41,8 @@ export class LogsIngestionFake {
   readonly ids = new Map<string, Set<string>>();
   readonly duplicates = new Map<string, number>();
   readonly stats = { requests: 0, accepted: 0, rejected: 0, bytesCompressed: 0, bytesUncompressed: 0 };
-  private readonly faults: IngestionFault[] = [];
+  /** Per coming upload: a fault, or null for one that is handled normally. */
+  private readonly faults: Array<IngestionFault | null> = [];
   private server: RunningServer | undefined;
 
   constructor(private readonly options: LogsIngestionFakeOptions) {}
@@ -65,8 +66,9 @@ export class LogsIngestionFake {
     return this.accepted.get(stream) ?? [];
   }
 
-  /** Queues faults for the next uploads. */
-  injectFault(fault: IngestionFault, times = 1): void {
+  /** Queues faults for the next uploads, after `afterUploads` that are handled normally. */
+  injectFault(fault: IngestionFault, times = 1, afterUploads = 0): void {
+    for (let i = 0; i < afterUploads; i++) this.faults.push(null);
     for (let i = 0; i < times; i++) this.faults.push(fault);
   }
 
