@@ -5,6 +5,7 @@
  * restarts the sweep from the top, never stalls it.
  */
 import { CHAT_COMPLETIONS_STREAM } from "../src/config";
+import type { ProgressLog } from "../src/delivery/progressLog";
 import { finishSweep, judgeItem, recordDelivered, type CompletionCursor } from "../src/cursors/completionSweep";
 import { isOpenAIError } from "../src/openai/failures";
 import { CursorGuard, nextCompletionCursor } from "../src/openai/paging";
@@ -14,6 +15,7 @@ import { toChatCompletionRow } from "../src/rows/chatCompletionRow";
 import { withApiKey } from "./apiKey";
 import type { CollectDeps, CollectorRef } from "./deps";
 import { outcomeOf, type Outcome } from "./outcome";
+import { acceptedRowsOf, PageDelivery } from "./pageDelivery";
 import { prefetch } from "./prefetch";
 
 /** Input of one chat-completions activity. Key-free and small. */
@@ -43,14 +45,21 @@ function isGone(error: unknown): boolean {
   return isOpenAIError(error) && (error.failure.kind === "cursorInvalid" || error.failure.kind === "notFound");
 }
 
-/** Creates the chat-completions activity handler over its dependencies. */
-export function collectChatCompletions(deps: CollectDeps) {
+/** What one call has delivered so far: its result without the outcome. Recorded after each page (see pageDelivery.ts). */
+type CompletionProgress = Omit<CompletionPagesResult, "outcome">;
+
+/** Creates the chat-completions activity handler over its dependencies; `progress` makes it crash-safe. */
+export function collectChatCompletions(deps: CollectDeps, progress?: ProgressLog) {
   return async (input: CompletionPagesInput): Promise<CompletionPagesResult> => {
-    let cursor = input.cursor;
+    const delivery = await PageDelivery.open<CompletionProgress>(progress, input);
+    const resumed = delivery.resumed;
+    let cursor = resumed?.cursor ?? input.cursor;
     let guard = new CursorGuard(cursor.sweep?.after);
-    let pages = 0, rowsWritten = 0, skipped = 0, restarts = 0;
-    let newestEventAt: number | null = null;
-    const result = (outcome: Outcome, sweepDone: boolean): CompletionPagesResult => ({ outcome, cursor, sweepDone, pages, rowsWritten, skipped, restarts, newestEventAt });
+    let pages = resumed?.pages ?? 0, rowsWritten = resumed?.rowsWritten ?? 0, skipped = resumed?.skipped ?? 0, restarts = resumed?.restarts ?? 0;
+    let newestEventAt: number | null = resumed?.newestEventAt ?? null;
+    const state = (sweepDone: boolean): CompletionProgress => ({ cursor, sweepDone, pages, rowsWritten, skipped, restarts, newestEventAt });
+    const result = (outcome: Outcome, sweepDone: boolean): CompletionPagesResult => ({ outcome, ...state(sweepDone) });
+    if (resumed?.sweepDone) return result({ kind: "ok" }, true);
     const list = (after: string | null) => withApiKey(deps.secrets, input.apiKeySecretName, (key) =>
       deps.openai.listChatCompletions(key, { order: "desc", after: after ?? undefined }));
     const exists = (id: string) => withApiKey(deps.secrets, input.apiKeySecretName, (key) => deps.openai.getChatCompletion(key, id))
@@ -98,21 +107,36 @@ export function collectChatCompletions(deps: CollectDeps) {
           guard.follow(next);
           if (pages + 1 < input.maxPages) pending = prefetch(() => list(next));
         }
-        await deps.writer.upload(CHAT_COMPLETIONS_STREAM, fresh.map((c) => toChatCompletionRow(c, { ...input, collectedAt })));
+        const account = (delivered: readonly ChatCompletion[], nextAfter: string | null) => {
+          rowsWritten += delivered.length;
+          for (const c of delivered) newestEventAt = Math.max(newestEventAt ?? c.created, c.created);
+          cursor = recordDelivered(cursor, delivered, nextAfter);
+        };
+        try {
+          await delivery.upload(deps.writer, CHAT_COMPLETIONS_STREAM, fresh.map((c) => toChatCompletionRow(c, { ...input, collectedAt })));
+        } catch (error) {
+          // A partly accepted page: the sweep records the accepted (newest-first) prefix and keeps
+          // its `after`, so the next try lists this page again and judges exactly those as delivered.
+          const accepted = fresh.slice(0, acceptedRowsOf(error));
+          if (accepted.length > 0) { account(accepted, after); delivery.record(state(false)); }
+          throw error;
+        }
         // Delivered: only now may the cursor move.
         pages++;
-        rowsWritten += fresh.length;
         skipped += verdicts.filter((v) => v === "skip").length;
-        for (const c of fresh) newestEventAt = Math.max(newestEventAt ?? c.created, c.created);
-        cursor = recordDelivered(cursor, fresh, next);
+        account(fresh, next);
         if (finishing) {
           cursor = finishSweep(cursor);
+          delivery.record(state(true));
           return result({ kind: "ok" }, true);
         }
+        delivery.record(state(false));
       }
       return result({ kind: "ok" }, false);
     } catch (error) {
       return result(outcomeOf(error), false);
+    } finally {
+      await delivery.close();
     }
   };
 }

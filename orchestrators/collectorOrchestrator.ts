@@ -14,6 +14,7 @@ import type { AuditSliceInput, AuditSliceResult } from "../activities/collectAud
 import type { CompletionPagesInput, CompletionPagesResult } from "../activities/collectChatCompletions";
 import type { Outcome } from "../activities/outcome";
 import { initialCursor } from "../src/cursors/completionSweep";
+import { deliveryRef } from "../src/delivery/progress";
 import { buildStatus, decideWait, foldStats, type ActivityReport } from "./generation";
 import { healthReport, type HealthReport } from "./health";
 import { AUDIT_SLICE_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLECTOR_ENTITY, CONNECTOR_HEALTH_ACTIVITY, WAKE_EVENT } from "./names";
@@ -42,15 +43,17 @@ function* auditGeneration(context: OrchestrationContext, state: CollectorState, 
   const startSeconds = Math.floor(context.df.currentUtcDateTime.getTime() / 1000);
   const cursor = state.audit ?? initialAuditCursor(state.startTime, startSeconds, settings);
   const tasks: AuditTask[] = planAudit(cursor, startSeconds, settings);
-  const inputs: AuditSliceInput[] = tasks.map((t) => ({
+  const scheduledAt = context.df.currentUtcDateTime.getTime();
+  const inputs: AuditSliceInput[] = tasks.map((t, i) => ({
     collectorId: definition.id, connectorName: definition.friendlyName, apiKeySecretName: definition.apiKeySecretName,
+    delivery: deliveryRef(state.generation ?? 0, i, scheduledAt),
     gte: t.slice.gte, lt: t.slice.lt, after: t.slice.after, maxPages: settings.maxPagesPerActivity, recentSince: t.recentSince,
     ...(t.skip ? { skip: t.skip } : {}),
   }));
   const results = (inputs.length > 0 ? yield context.df.Task.all(inputs.map((input) => context.df.callActivity(AUDIT_SLICE_ACTIVITY, input))) : []) as AuditSliceResult[];
   const nowMs = context.df.currentUtcDateTime.getTime();
   const audit = foldAudit(cursor, tasks, results.map((r) => ({
-    ok: r.outcome.kind === "ok", cursorInvalid: r.outcome.kind === "cursorInvalid", done: r.done, after: r.after, pages: r.pages, rows: r.rowsWritten + r.duplicates, recent: r.recent,
+    ok: r.outcome.kind === "ok", cursorInvalid: r.outcome.kind === "cursorInvalid", done: r.done, after: r.after, pages: r.pages, rows: r.rowsWritten + r.duplicates, recent: r.recent, ...(r.skip ? { skip: r.skip } : {}),
   })), startSeconds, Math.floor(nowMs / 1000), settings);
   const reports: ActivityReport[] = results.map((r) => ({ outcome: r.outcome, rowsWritten: r.rowsWritten, pages: r.pages, duplicates: r.duplicates, newestEventAt: r.newestEventAt }));
   return {
@@ -64,6 +67,7 @@ function* chatGeneration(context: OrchestrationContext, state: CollectorState, v
   const { definition, settings } = view;
   const input: CompletionPagesInput = {
     collectorId: definition.id, connectorName: definition.friendlyName, apiKeySecretName: definition.apiKeySecretName,
+    delivery: deliveryRef(state.generation ?? 0, 0, context.df.currentUtcDateTime.getTime()),
     cursor: state.chat ?? initialCursor(state.startTime), maxPages: settings.chatPagesPerActivity,
   };
   const r = (yield context.df.callActivity(CHAT_PAGES_ACTIVITY, input)) as CompletionPagesResult;
@@ -96,6 +100,6 @@ export const collectorOrchestrator: OrchestrationHandler = function* (context: O
   context.df.setCustomStatus(buildStatus(next, view, wait.state, nowMs, nextRunAt));
   yield* reportHealth(context, healthReport(state, next, view, wait.state, nowMs, nextRunAt, outcomes));
   if (nextRunAt !== null) yield* waitOrWake(context, nextRunAt);
-  context.df.continueAsNew(next);
+  context.df.continueAsNew({ ...next, generation: (state.generation ?? 0) + 1 });
   return undefined;
 };

@@ -10,6 +10,8 @@ export const AUDIT_SLICE_ACTIVITY = "collectAuditSlice";
 export const CHAT_PAGES_ACTIVITY = "collectChatCompletions";
 /** Activity: write one generation's row to the connector health table (best effort). */
 export const CONNECTOR_HEALTH_ACTIVITY = "writeConnectorHealth";
+/** The entity holding a collector's crash-safe page progress (src/delivery/progressEntity.ts). */
+export const DELIVERY_PROGRESS_ENTITY = "deliveryProgress";
 /** External event that wakes an idle or stopped collector to re-read its definition. */
 export const WAKE_EVENT = "wake";
 

@@ -11,11 +11,13 @@ import type { CollectDeps } from "../../activities/deps";
 import { writeConnectorHealth } from "../../activities/writeConnectorHealth";
 import { collectorOrchestrator } from "../../orchestrators/collectorOrchestrator";
 import type { HealthReport } from "../../orchestrators/health";
-import { AUDIT_SLICE_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLECTOR_ENTITY, COLLECTOR_ORCHESTRATOR, CONNECTOR_HEALTH_ACTIVITY } from "../../orchestrators/names";
+import { AUDIT_SLICE_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLECTOR_ENTITY, COLLECTOR_ORCHESTRATOR, CONNECTOR_HEALTH_ACTIVITY, DELIVERY_PROGRESS_ENTITY } from "../../orchestrators/names";
 import type { RuntimeSettings } from "../../orchestrators/state";
 import { collectorEntity } from "../collectors/collectorEntity";
 import { reconcile, type DeclaredCollector } from "../collectors/reconcile";
 import { testConnection } from "../collectors/connectionTest";
+import { progressEntity } from "../delivery/progressEntity";
+import { durableProgressLog } from "../delivery/progressLog";
 import { collectorsApi } from "../http/collectorsApi";
 import { assetHandler, pageHandler } from "../http/collectorsPage";
 import { redactSecrets } from "../redact";
@@ -44,10 +46,14 @@ export function registerFunctions(services: AppServices): void {
   // Activities never throw for upstream problems (they return tagged outcomes), and an
   // unexpected throw is turned into a failed outcome too: a thrown error would make Task.all
   // reject and lose the progress the other fanned-out activities reported.
+  // Each page activity gets a durable client (input binding) to record its page progress in the
+  // collector's deliveryProgress entity, so a re-delivered call resumes (activities/pageDelivery.ts).
+  const progress = (context: InvocationContext) => durableProgressLog(df.getClient(context));
   df.app.activity(AUDIT_SLICE_ACTIVITY, {
+    extraInputs: [df.input.durableClient()],
     handler: async (input: AuditSliceInput, context: InvocationContext): Promise<AuditSliceResult> => {
       try {
-        const result = await collectAuditSlice(services.deps())(input);
+        const result = await collectAuditSlice(services.deps(), progress(context))(input);
         context.log(`audit ${input.collectorId} [${input.gte},${input.lt}): ${result.pages} pages, ${result.rowsWritten} rows, ${result.outcome.kind}${result.done ? ", done" : ""}`);
         return result;
       } catch (error) {
@@ -57,9 +63,10 @@ export function registerFunctions(services: AppServices): void {
     },
   });
   df.app.activity(CHAT_PAGES_ACTIVITY, {
+    extraInputs: [df.input.durableClient()],
     handler: async (input: CompletionPagesInput, context: InvocationContext): Promise<CompletionPagesResult> => {
       try {
-        const result = await collectChatCompletions(services.deps())(input);
+        const result = await collectChatCompletions(services.deps(), progress(context))(input);
         context.log(`chat ${input.collectorId}: ${result.pages} pages, ${result.rowsWritten} rows, ${result.outcome.kind}${result.sweepDone ? ", caught up" : ""}`);
         return result;
       } catch (error) {
@@ -78,6 +85,7 @@ export function registerFunctions(services: AppServices): void {
   });
   df.app.orchestration(COLLECTOR_ORCHESTRATOR, collectorOrchestrator);
   df.app.entity(COLLECTOR_ENTITY, collectorEntity(services.settings));
+  df.app.entity(DELIVERY_PROGRESS_ENTITY, progressEntity);
 
   const api = collectorsApi({
     openaiBaseUrl: services.openaiBaseUrl, now: services.now,

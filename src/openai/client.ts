@@ -154,7 +154,7 @@ export class OpenAIClient {
    * connection test. Fails with {@link OpenAIError} like every other call.
    */
   probe(apiKey: string, dataType: DataType, path: string, options: RequestOptions = {}): Promise<ListPage<JsonObject & { id: string }>> {
-    return this.list(apiKey, dataType, path, { limit: 1 }, undefined, [], options);
+    return this.list(apiKey, dataType, path, { limit: 1 }, {}, [], options);
   }
 
   /** One stored chat completion. A missing one fails with kind `notFound`. */

@@ -7,10 +7,7 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { isAggregateLogsUploadError, LogsIngestionClient } from "@azure/monitor-ingestion";
 import { chunkRows } from "./chunking";
-import { classifyUploadFailure, SentinelError, worstFailure, type SentinelFailure, type UploadCause, type UploadTarget } from "./failures";
-
-/** Concurrent chunk uploads per call (the SDK's default). */
-export const DEFAULT_UPLOAD_CONCURRENCY = 5;
+import { classifyUploadFailure, SentinelError, worstFailure, type UploadCause, type UploadTarget } from "./failures";
 
 /** Construction options. */
 export interface SentinelWriterOptions {
@@ -50,26 +47,26 @@ export class SentinelWriter {
   }
 
   /**
-   * Uploads all rows to `streamName`. Resolves only when every chunk got 204; otherwise throws a
-   * {@link SentinelError} and the caller must treat the whole batch as not delivered.
+   * Uploads `rows` to `streamName`, in order, one request body (≤ MAX_REQUEST_BODY_BYTES, chunking.ts)
+   * after another, and stops at the first that fails. Resolves when every request got 204.
+   * Otherwise throws a {@link SentinelError} whose `acceptedRows` counts the leading rows that
+   * were accepted: in order, so the accepted rows are always a prefix and a retry can resume
+   * after them (a batch is one page, usually one request; order costs a round trip only for
+   * pages of large rows).
    */
   async upload(streamName: string, rows: readonly Record<string, unknown>[], options: UploadOptions = {}): Promise<void> {
     if (rows.length === 0) return;
     const target: UploadTarget = { ruleId: this.ruleId, streamName, endpoint: this.endpoint };
-    const chunks = chunkRows(rows);
-    const failures: SentinelFailure[] = [];
-    // Each chunk fits one request, so the SDK sends it whole; run a few at once.
-    for (let i = 0; i < chunks.length && failures.length === 0; i += DEFAULT_UPLOAD_CONCURRENCY) {
-      await Promise.all(chunks.slice(i, i + DEFAULT_UPLOAD_CONCURRENCY).map(async (chunk) => {
-        try {
-          await this.client.upload(this.ruleId, streamName, chunk, options.abortSignal ? { abortSignal: options.abortSignal } : {});
-        } catch (error) {
-          const causes = isAggregateLogsUploadError(error) ? error.errors.map((e) => causeOf(e.cause)) : [causeOf(error)];
-          failures.push(...causes.map((c) => classifyUploadFailure(target, c)));
-        }
-      }));
+    let accepted = 0;
+    // Each chunk fits one request, so the SDK sends it whole.
+    for (const chunk of chunkRows(rows)) {
+      try {
+        await this.client.upload(this.ruleId, streamName, chunk, options.abortSignal ? { abortSignal: options.abortSignal } : {});
+      } catch (error) {
+        const causes = isAggregateLogsUploadError(error) ? error.errors.map((e) => causeOf(e.cause)) : [causeOf(error)];
+        throw new SentinelError(worstFailure(causes.map((c) => classifyUploadFailure(target, c)))!, accepted);
+      }
+      accepted += chunk.length;
     }
-    const worst = worstFailure(failures);
-    if (worst) throw new SentinelError(worst);
   }
 }
