@@ -2,24 +2,14 @@
  * Parses list responses strictly but tolerantly: unknown fields and event types pass through,
  * while a body that is not a list is an error (never a silent empty page).
  */
-import { SEED_TEXT_FIELD, type JsonObject, type ListPage } from "./types";
+import { parseJsonExact } from "../json/exactJson";
+import type { JsonObject, ListPage } from "./types";
 
 /** A response body that is not what the endpoint documents. */
 export class MalformedResponseError extends Error {
   override readonly name: string = "MalformedResponseError";
 }
 
-// A `"seed": <digits>` member whose value is beyond 2^53. Inside a JSON string a quote is always
-// escaped, so an unescaped `"seed"` followed by a colon can only be a member name.
-const UNSAFE_SEED = /(?<!\\)"seed"\s*:\s*(-?\d{16,})/g;
-
-/** JSON.parse that keeps the exact digits of large `seed` values in {@link SEED_TEXT_FIELD}. */
-export function parseJsonPreservingSeeds(text: string): unknown {
-  const marked = text.replace(UNSAFE_SEED, (_match, digits: string) =>
-    Number.isSafeInteger(Number(digits)) ? `"seed":${digits}` : `"seed":${digits},"${SEED_TEXT_FIELD}":"${digits}"`,
-  );
-  return JSON.parse(marked);
-}
 
 function excerpt(text: string): string {
   const flat = text.replace(/\s+/g, " ");
@@ -51,7 +41,7 @@ function optionalId(value: unknown, field: string): string | null {
 export function parseListPage<T extends JsonObject & { id: string } = JsonObject & { id: string }>(text: string, requiredItemFields: readonly string[] = []): ListPage<T> {
   let body: unknown;
   try {
-    body = parseJsonPreservingSeeds(text);
+    body = parseJsonExact(text);
   } catch {
     throw new MalformedResponseError(`response is not JSON: ${excerpt(text)}`);
   }
@@ -92,7 +82,7 @@ function checkEnvelope(page: ListPage<{ id: string }>): void {
 export function parseObject<T extends JsonObject>(text: string): T {
   let body: unknown;
   try {
-    body = parseJsonPreservingSeeds(text);
+    body = parseJsonExact(text);
   } catch {
     throw new MalformedResponseError(`response is not JSON: ${excerpt(text)}`);
   }

@@ -6,6 +6,7 @@
  */
 import type { TokenCredential } from "@azure/core-auth";
 import { isAggregateLogsUploadError, LogsIngestionClient } from "@azure/monitor-ingestion";
+import { restoreRawNumbers } from "../json/exactJson";
 import { chunkRows } from "./chunking";
 import { classifyUploadFailure, SentinelError, worstFailure, type UploadCause, type UploadTarget } from "./failures";
 
@@ -44,6 +45,15 @@ export class SentinelWriter {
       retryOptions: { maxRetries: options.maxRetries ?? 3, retryDelayInMs: options.retryDelayInMs ?? 1_000, maxRetryDelayInMs: options.maxRetryDelayInMs ?? 16_000 },
       ...(options.ca ? { tlsOptions: { ca: options.ca } } : {}),
     });
+    // The SDK serializes rows with JSON.stringify; before it gzips the body, put the exact digits
+    // of RawJsonNumbers (64-bit seeds) in place of their markers (src/json/exactJson.ts).
+    this.client.pipeline.addPolicy({
+      name: "rawJsonNumbers",
+      sendRequest: (request, next) => {
+        if (typeof request.body === "string") request.body = restoreRawNumbers(request.body);
+        return next(request);
+      },
+    }, { beforePolicies: ["GzippingPolicy"] });
   }
 
   /**
