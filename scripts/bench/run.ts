@@ -34,7 +34,10 @@ import { SentinelWriter } from "../../src/sentinel/writer";
 import type { FakesConfig, FakesStats } from "./fakesProcess";
 import { renderReport, type BenchResults } from "./report";
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+/** `--only backfill`: just the uncapped backfill of both data types (with `--quick`: 1/10 of the data), for before/after checks. */
+const ONLY = args.has("--only") ? argv[argv.indexOf("--only") + 1] : undefined;
 const QUICK = args.has("--quick");
 const scale = (n: number) => (QUICK ? Math.ceil(n / 10) : n);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
@@ -208,6 +211,11 @@ async function steadyState(pollIntervalSeconds: number) {
 
 async function main(): Promise<void> {
   const fullAudit = scale(500_000), fullChat = scale(100_000);
+  if (ONLY !== undefined) {
+    if (ONLY !== "backfill") throw new Error(`--only ${ONLY}: the only scenario that runs alone is "backfill"`);
+    await backfill("uncapped backfill, fan-out 8", { audit: fullAudit, completions: fullChat, parallelism: 8, rateCap: null });
+    process.exit(0);
+  }
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
   console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GiB, Node ${machine.node}; page latency ${LATENCY_MS} ms${QUICK ? " (quick: 1/10 of the data)" : ""}`);
   const results: BenchResults = {
