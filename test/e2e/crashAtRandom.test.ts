@@ -5,50 +5,23 @@
  * uploaded per activity in flight. Prints the duplicates each crash caused.
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { demoData, type DemoOptions } from "../../src/local/demo";
 import { seededRandom } from "../../src/local/fakes/generate";
+import { demoRowIds as rowIds, startDemoProcess } from "./demoProcess";
+import { until } from "./pageHarness";
 
-const ENTRY = path.resolve(__dirname, "../../src/local/main.js");
 const options: DemoOptions = { auditBacklog: 12_000, completionBacklog: 8_000, latencyMs: 25, live: false };
 const PARALLELISM = 2;
 const PAGE = 100;
 const CRASHES = 6;
 const TABLES = ["OpenAIAuditLogs_CL", "OpenAIChatCompletions_CL"] as const;
-
-function start(dataDir: string, port: number): ChildProcess & { output: string[] } {
-  const child = spawn(process.execPath, [ENTRY, "--data", dataDir, "--port", String(port)], {
-    cwd: os.tmpdir(),
-    env: { PATH: process.env.PATH, DEMO_AUDIT_EVENTS: String(options.auditBacklog), DEMO_COMPLETIONS: String(options.completionBacklog), DEMO_LATENCY_MS: String(options.latencyMs),
-      DEMO_LIVE: "false", FETCH_PARALLELISM: String(PARALLELISM), PAGES_PER_ACTIVITY: "10", CHAT_PAGES_PER_ACTIVITY: "30", AUDIT_OVERLAP_SECONDS: "0", PROGRESS_INTERVAL_MS: "60000" },
-    stdio: ["ignore", "pipe", "pipe"],
-  }) as ChildProcess & { output: string[] };
-  child.output = [];
-  child.stdout!.on("data", (d: Buffer) => child.output.push(d.toString()));
-  child.stderr!.on("data", (d: Buffer) => child.output.push(d.toString()));
-  return child;
-}
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** Row ids in arrival order (a line cut by the kill is skipped). */
-function rowIds(dataDir: string, table: string): string[] {
-  const file = path.join(dataDir, "demo", "rows", `${table}.ndjson`);
-  if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).flatMap((l) => { try { return [(JSON.parse(l) as { Id: string }).Id]; } catch { return []; } });
-}
+const start = (dataDir: string, port: number) => startDemoProcess(dataDir, port, options,
+  { FETCH_PARALLELISM: String(PARALLELISM), PAGES_PER_ACTIVITY: "10", CHAT_PAGES_PER_ACTIVITY: "30", AUDIT_OVERLAP_SECONDS: "0" });
 
 /** Duplicate rows per segment of arrivals, segments ending at `marks`. */
 function duplicatesPerSegment(ids: readonly string[], marks: readonly number[]): number[] {
