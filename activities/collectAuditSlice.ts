@@ -3,13 +3,16 @@
  * then advance `after`. The window is drained whatever the server's sort order, and ids are
  * deduplicated within the window and against ids delivered earlier (late-arrival overlap).
  */
+import type { ProgressLog } from "../src/delivery/progressLog";
 import { nextAuditCursor, CursorGuard } from "../src/openai/paging";
+import type { AuditLogEvent } from "../src/openai/types";
 import { AUDIT_LOGS_STREAM } from "../src/config";
 import { toAuditLogRow } from "../src/rows/auditLogRow";
 import { withApiKey } from "./apiKey";
 import type { CollectDeps, CollectorRef } from "./deps";
 import { idDigest, recentEntry } from "./idDigest";
 import { outcomeOf, type Outcome } from "./outcome";
+import { acceptedRowsOf, PageDelivery } from "./pageDelivery";
 import { prefetch } from "./prefetch";
 
 /** Input of one audit-slice activity. Small and key-free: it is stored in orchestration history. */
@@ -35,6 +38,11 @@ export interface AuditSliceResult {
   readonly done: boolean;
   /** Where the next call continues (meaningful when not done). */
   readonly after: string | null;
+  /**
+   * Digests ({@link idDigest}) of the rows of the page at `after` that were accepted before an
+   * upload failed (a partly accepted upload): pass them as `skip` when continuing. Absent when none.
+   */
+  readonly skip?: string[];
   readonly pages: number;
   readonly rowsWritten: number;
   readonly duplicates: number;
@@ -44,50 +52,71 @@ export interface AuditSliceResult {
   readonly recent: string[];
 }
 
-/** Creates the audit-slice activity handler over its dependencies. */
-export function collectAuditSlice(deps: CollectDeps) {
+/** What one call has delivered so far: its result without the outcome. Recorded after each page (see pageDelivery.ts). */
+type AuditProgress = Omit<AuditSliceResult, "outcome">;
+
+/** Creates the audit-slice activity handler over its dependencies; `progress` makes it crash-safe. */
+export function collectAuditSlice(deps: CollectDeps, progress?: ProgressLog) {
   return async (input: AuditSliceInput): Promise<AuditSliceResult> => {
-    const skip = new Set(input.skip ?? []);
-    const guard = new CursorGuard(input.after);
-    let after = input.after;
-    let pages = 0, rowsWritten = 0, duplicates = 0;
-    let newestEventAt: number | null = null;
-    const recent: string[] = [];
-    const result = (outcome: Outcome, done: boolean): AuditSliceResult => ({ outcome, done, after, pages, rowsWritten, duplicates, newestEventAt, recent });
+    const delivery = await PageDelivery.open<AuditProgress>(progress, input);
+    let p: AuditProgress = delivery.resumed ?? { done: false, after: input.after, pages: 0, rowsWritten: 0, duplicates: 0, newestEventAt: null, recent: [] };
+    // Dedupe: what the window delivered before (input), what the resumed run delivered (its late
+    // entries and a partly accepted page), and every row of this call.
+    const skip = new Set([...(input.skip ?? []), ...(p.skip ?? []), ...p.recent.map(digestOfRecent)]);
+    const guard = new CursorGuard(p.after);
+    const result = (outcome: Outcome): AuditSliceResult => ({ outcome, ...p });
+    const deliver = (events: readonly AuditLogEvent[], skipped: number): Pick<AuditProgress, "rowsWritten" | "duplicates" | "newestEventAt" | "recent"> => {
+      let newestEventAt = p.newestEventAt;
+      const recent = [...p.recent];
+      for (const event of events) {
+        if (typeof event.effective_at !== "number") continue;
+        newestEventAt = Math.max(newestEventAt ?? event.effective_at, event.effective_at);
+        if (input.recentSince !== undefined && event.effective_at >= input.recentSince) recent.push(recentEntry(event.effective_at, event.id));
+      }
+      return { rowsWritten: p.rowsWritten + events.length, duplicates: p.duplicates + skipped, newestEventAt, recent };
+    };
 
     const fetchPage = (cursor: string | null) => withApiKey(deps.secrets, input.apiKeySecretName, (key) =>
       deps.openai.listAuditLogs(key, { gte: input.gte, lt: input.lt, after: cursor ?? undefined }));
     try {
-      let pending = prefetch(() => fetchPage(after));
-      while (pages < input.maxPages) {
+      if (p.done) return result({ kind: "ok" });
+      let pending = prefetch(() => fetchPage(p.after));
+      while (p.pages < input.maxPages) {
         const page = await pending;
         const collectedAt = new Date(deps.now()).toISOString();
+        let skipped = 0;
         const fresh = page.data.filter((event) => {
           const digest = idDigest(event.id);
-          if (skip.has(digest)) return (duplicates++, false);
+          if (skip.has(digest)) return (skipped++, false);
           skip.add(digest);
           return true;
         });
         // The next page is requested while this one uploads; the cursor still moves only after the upload.
         const next = nextAuditCursor(page);
         if (next !== null) guard.follow(next);
-        if (next !== null && pages + 1 < input.maxPages) pending = prefetch(() => fetchPage(next));
-        await deps.writer.upload(AUDIT_LOGS_STREAM, fresh.map((e) => toAuditLogRow(e, { ...input, collectedAt })));
-        // Delivered: only now may the cursor move.
-        pages++;
-        rowsWritten += fresh.length;
-        for (const event of fresh) {
-          if (typeof event.effective_at === "number") {
-            newestEventAt = Math.max(newestEventAt ?? event.effective_at, event.effective_at);
-            if (input.recentSince !== undefined && event.effective_at >= input.recentSince) recent.push(recentEntry(event.effective_at, event.id));
-          }
+        if (next !== null && p.pages + 1 < input.maxPages) pending = prefetch(() => fetchPage(next));
+        try {
+          await delivery.upload(deps.writer, AUDIT_LOGS_STREAM, fresh.map((e) => toAuditLogRow(e, { ...input, collectedAt })));
+        } catch (error) {
+          const accepted = fresh.slice(0, acceptedRowsOf(error));
+          if (accepted.length > 0) delivery.record(p = { ...p, ...deliver(accepted, skipped), skip: [...(p.skip ?? []), ...accepted.map((e) => idDigest(e.id))] });
+          throw error;
         }
-        if (next === null) return result({ kind: "ok" }, true);
-        after = next;
+        // Delivered: only now may the cursor move.
+        const { skip: _partlyDelivered, ...rest } = p;
+        p = { ...rest, ...deliver(fresh, skipped), pages: p.pages + 1, done: next === null, after: next ?? p.after };
+        delivery.record(p);
+        if (p.done) break;
       }
-      return result({ kind: "ok" }, false);
+      return result({ kind: "ok" });
     } catch (error) {
-      return result(outcomeOf(error), false);
+      return result(outcomeOf(error));
+    } finally {
+      await delivery.close();
     }
   };
+}
+
+function digestOfRecent(entry: string): string {
+  return entry.slice(entry.indexOf(":") + 1);
 }

@@ -9,6 +9,7 @@ import type { CompletionSegmentResult } from "../activities/collectChatCompletio
 import type { FindAnchorsResult } from "../activities/findChatAnchors";
 import type { Outcome } from "../activities/outcome";
 import { toChatCursor } from "../src/cursors/chatCursor";
+import { deliveryRef } from "../src/delivery/progress";
 import { foldStats, type ActivityReport } from "./generation";
 import { CHAT_ANCHORS_ACTIVITY, CHAT_PAGES_ACTIVITY } from "./names";
 import { foldChatGeneration, planChatGeneration, startPass } from "./planChat";
@@ -29,15 +30,16 @@ export function* chatGeneration(context: OrchestrationContext, state: CollectorS
   let cursor = toChatCursor(state.chat, state.startTime, nowSeconds);
   if (!cursor.pass) cursor = startPass(cursor, nowSeconds, settings);
   const ref = { collectorId: definition.id, connectorName: definition.friendlyName, apiKeySecretName: definition.apiKeySecretName };
-  const plan = planChatGeneration(cursor, ref, settings);
+  const work = planChatGeneration(cursor, ref, settings);
+  // Only the segments upload, so only they carry a delivery ref (crash-safe progress, activities/pageDelivery.ts).
   const tasks = [
-    ...plan.segments.map(({ input }) => context.df.callActivity(CHAT_PAGES_ACTIVITY, input)),
-    ...(plan.anchors ? [context.df.callActivity(CHAT_ANCHORS_ACTIVITY, plan.anchors)] : []),
+    ...work.segments.map(({ input }, i) => context.df.callActivity(CHAT_PAGES_ACTIVITY, { ...input, delivery: deliveryRef(state.generation ?? 0, i, context.df.currentUtcDateTime.getTime()) })),
+    ...(work.anchors ? [context.df.callActivity(CHAT_ANCHORS_ACTIVITY, work.anchors)] : []),
   ];
   const results = (yield context.df.Task.all(tasks)) as unknown[];
-  const segmentResults = results.slice(0, plan.segments.length) as CompletionSegmentResult[];
-  const anchorsResult = plan.anchors ? (results[plan.segments.length] as FindAnchorsResult) : null;
-  const folded = foldChatGeneration(cursor, plan, segmentResults, anchorsResult, settings);
+  const segmentResults = results.slice(0, work.segments.length) as CompletionSegmentResult[];
+  const anchorsResult = work.anchors ? (results[work.segments.length] as FindAnchorsResult) : null;
+  const folded = foldChatGeneration(cursor, work, segmentResults, anchorsResult, settings);
   const reports: ActivityReport[] = [
     ...segmentResults.map((r) => ({ outcome: r.outcome, rowsWritten: r.rowsWritten, pages: r.pages, duplicates: r.again, newestEventAt: r.newestEventAt })),
     ...(anchorsResult ? [{ outcome: anchorsResult.outcome, rowsWritten: 0, pages: anchorsResult.pages, duplicates: 0, newestEventAt: null }] : []),

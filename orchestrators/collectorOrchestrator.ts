@@ -12,6 +12,7 @@ import * as df from "durable-functions";
 import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
 import type { AuditSliceInput, AuditSliceResult } from "../activities/collectAuditSlice";
 import type { Outcome } from "../activities/outcome";
+import { deliveryRef } from "../src/delivery/progress";
 import { chatGeneration } from "./chatGeneration";
 import { buildStatus, decideWait, foldStats, type ActivityReport } from "./generation";
 import { healthReport, type HealthReport } from "./health";
@@ -42,15 +43,16 @@ function* auditGeneration(context: OrchestrationContext, state: CollectorState, 
   const startSeconds = Math.floor(context.df.currentUtcDateTime.getTime() / 1000);
   const cursor = state.audit ?? initialAuditCursor(state.startTime, startSeconds, settings);
   const tasks: AuditTask[] = planAudit(cursor, startSeconds, settings);
-  const inputs: AuditSliceInput[] = tasks.map((t) => ({
+  const inputs: AuditSliceInput[] = tasks.map((t, i) => ({
     collectorId: definition.id, connectorName: definition.friendlyName, apiKeySecretName: definition.apiKeySecretName,
+    delivery: deliveryRef(state.generation ?? 0, i, context.df.currentUtcDateTime.getTime()),
     gte: t.slice.gte, lt: t.slice.lt, after: t.slice.after, maxPages: settings.maxPagesPerActivity, recentSince: t.recentSince,
     ...(t.skip ? { skip: t.skip } : {}),
   }));
   const results = (inputs.length > 0 ? yield context.df.Task.all(inputs.map((input) => context.df.callActivity(AUDIT_SLICE_ACTIVITY, input))) : []) as AuditSliceResult[];
   const nowMs = context.df.currentUtcDateTime.getTime();
   const audit = foldAudit(cursor, tasks, results.map((r) => ({
-    ok: r.outcome.kind === "ok", cursorInvalid: r.outcome.kind === "cursorInvalid", done: r.done, after: r.after, pages: r.pages, rows: r.rowsWritten + r.duplicates, recent: r.recent,
+    ok: r.outcome.kind === "ok", cursorInvalid: r.outcome.kind === "cursorInvalid", done: r.done, after: r.after, pages: r.pages, rows: r.rowsWritten + r.duplicates, recent: r.recent, ...(r.skip ? { skip: r.skip } : {}),
   })), startSeconds, Math.floor(nowMs / 1000), settings);
   const reports: ActivityReport[] = results.map((r) => ({ outcome: r.outcome, rowsWritten: r.rowsWritten, pages: r.pages, duplicates: r.duplicates, newestEventAt: r.newestEventAt }));
   return {
@@ -90,6 +92,6 @@ export const collectorOrchestrator: OrchestrationHandler = function* (context: O
   context.df.setCustomStatus(buildStatus(next, view, wait.state, nowMs, nextRunAt));
   yield* reportHealth(context, healthReport(state, next, view, wait.state, nowMs, nextRunAt, outcomes));
   if (nextRunAt !== null) yield* waitOrWake(context, nextRunAt);
-  context.df.continueAsNew(next);
+  context.df.continueAsNew({ ...next, generation: (state.generation ?? 0) + 1 });
   return undefined;
 };

@@ -37,6 +37,14 @@ export interface AuditTaskResult {
   /** Rows the call delivered. */
   readonly rows: number;
   readonly recent: readonly string[];
+  /** Digests of accepted rows of the page at `after` (a partly accepted upload). */
+  readonly skip?: readonly string[];
+}
+
+/** The slice continuing after a result: its new `after`, and what of that page is already delivered. */
+function continued(slice: AuditSlice, r: AuditTaskResult): AuditSlice {
+  const { skip: _previous, ...rest } = slice;
+  return { ...rest, after: r.cursorInvalid ? null : r.after, ...(r.skip && r.skip.length > 0 ? { skip: r.skip } : {}) };
 }
 
 /** New slices aim at this share of one activity's page budget (full pages, few stragglers). */
@@ -97,7 +105,7 @@ export function planAudit(cursor: AuditCursor, nowSeconds: number, settings: Run
   const horizon = nowSeconds - settings.lagSeconds;
   const lateFloor = lateWindowFloor(cursor, nowSeconds, settings);
   const remember = rememberFloor(cursor, nowSeconds, settings);
-  const tasks: AuditTask[] = cursor.inFlight.slice(0, settings.parallelism).map((slice) => ({ slice, fresh: false, recentSince: remember }));
+  const tasks: AuditTask[] = cursor.inFlight.slice(0, settings.parallelism).map((slice) => ({ slice, fresh: false, recentSince: remember, ...(slice.skip ? { skip: slice.skip } : {}) }));
   let from = cursor.frontier;
   // Less than a minimum slice before the horizon waits for the next poll (see auditCaughtUp).
   while (tasks.length < settings.parallelism && horizon - from >= MIN_SLICE_SECONDS) {
@@ -108,7 +116,7 @@ export function planAudit(cursor: AuditCursor, nowSeconds: number, settings: Run
   const skipFor = (slice: AuditSlice) => cursor.recent.filter((e) => recentTime(e) >= slice.gte && recentTime(e) < slice.lt).map(digestOf);
   // A late sweep in progress continues (what it may meet stays remembered) unless it fell behind the cap.
   if (cursor.late && cursor.late.slice.gte >= remember) {
-    tasks.push({ slice: cursor.late.slice, fresh: false, late: true, skip: skipFor(cursor.late.slice), recentSince: remember });
+    tasks.push({ slice: cursor.late.slice, fresh: false, late: true, skip: [...skipFor(cursor.late.slice), ...(cursor.late.slice.skip ?? [])], recentSince: remember });
     return tasks;
   }
   const lateFrom = Math.max(lateFloor, cursor.origin);
@@ -139,7 +147,7 @@ export function foldAudit(cursor: AuditCursor, tasks: readonly AuditTask[], resu
       // A late sweep never holds the watermark back; an unfinished one resumes next time.
       const startedAt = cursor.late && cursor.late.slice.gte === task.slice.gte && cursor.late.slice.lt === task.slice.lt ? cursor.late.startedAt : plannedAt;
       if (r.ok && r.done) lateSweptAt = startedAt;
-      else late = { slice: { ...task.slice, after: r.cursorInvalid ? null : r.after }, startedAt };
+      else late = { slice: continued(task.slice, r), startedAt };
       return;
     }
     if (task.fresh) frontier = Math.max(frontier, task.slice.lt);
@@ -148,7 +156,7 @@ export function foldAudit(cursor: AuditCursor, tasks: readonly AuditTask[], resu
       return;
     }
     if (task.fresh && r.ok) overflowed = true;
-    inFlight.push({ ...task.slice, after: r.cursorInvalid ? null : r.after });
+    inFlight.push(continued(task.slice, r));
   });
   inFlight.sort((a, b) => a.gte - b.gte);
   const sliceSeconds = nextSliceSeconds(cursor.sliceSeconds, drained, overflowed, settings);

@@ -60,6 +60,8 @@ export interface AuditSlice {
   readonly gte: number;
   readonly lt: number;
   readonly after: string | null;
+  /** Digests of rows of the page at `after` already accepted (a partly accepted upload); skipped when it is read again. */
+  readonly skip?: readonly string[];
 }
 
 /** The audit-log cursor. Every slice in [watermark, frontier) not in `inFlight` is delivered. */
@@ -115,6 +117,11 @@ export interface CollectorState {
   /** The chat cursor; version 1 cursors persisted by earlier releases are migrated on read. */
   readonly chat: ChatCursor | LegacyCompletionCursor | null;
   readonly stats: CollectorStats;
+  /**
+   * Generations run so far (absent in states written before it existed: 0). Names each activity
+   * scheduling for crash-safe progress (src/delivery/progress.ts).
+   */
+  readonly generation?: number;
 }
 
 /** A new collector's state. */

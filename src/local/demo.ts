@@ -6,6 +6,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { stringifyExact } from "../json/exactJson";
 import { startFakeEnvironment, type FakeEnvironment } from "./fakeEnvironment";
 import { detectionScenarios } from "./fakes/detectionScenarios";
 import { generateAuditEvents, generateCompletions, seededRandom } from "./fakes/generate";
@@ -67,7 +68,7 @@ export async function startDemo(dataDir: string, options: DemoOptions): Promise<
   const env = await startFakeEnvironment({
     mock: { adminKey: DEMO_ADMIN_KEY, projectKey: DEMO_PROJECT_KEY, latencyMs: options.latencyMs },
     secrets: { "openai-admin-key": DEMO_ADMIN_KEY, "openai-project-key": DEMO_PROJECT_KEY },
-    onRows: (stream, rows) => fs.appendFileSync(path.join(dataDir, "rows", `${stream.replace(/^Custom-/, "")}.ndjson`), rows.map((r) => JSON.stringify(r)).join("\n") + "\n"),
+    onRows: (stream, rows) => fs.appendFileSync(path.join(dataDir, "rows", `${stream.replace(/^Custom-/, "")}.ndjson`), rows.map((r) => stringifyExact(r)).join("\n") + "\n"),
   });
   const requestLog = path.join(dataDir, "openai-requests.ndjson");
   env.openai.onServed = (r) => fs.appendFileSync(requestLog, JSON.stringify({ method: r.method, path: r.path, query: r.query.toString(), status: r.status }) + "\n");

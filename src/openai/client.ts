@@ -9,6 +9,7 @@ import https from "node:https";
 import axios, { type AxiosInstance } from "axios";
 import { redactSecrets } from "../redact";
 import { classifyHttpFailure, classifyTransportFailure, OpenAIError, type FailedRequest, type OpenAIFailure } from "./failures";
+import { checkPage, type PageRequest } from "./paging";
 import { MalformedResponseError, parseListPage, parseObject } from "./parse";
 import { encodeQuery, type QueryValue } from "./query";
 import { RateLimiter } from "./rateLimiter";
@@ -139,13 +140,13 @@ export class OpenAIClient {
       "event_types": query.eventTypes,
       "project_ids": query.projectIds,
     };
-    return this.list<AuditLogEvent>(apiKey, "auditLogs", "organization/audit_logs", q, query.after, ["type", "effective_at"], options);
+    return this.list<AuditLogEvent>(apiKey, "auditLogs", "organization/audit_logs", q, { after: query.after, effectiveAt: { gte: query.gte, lt: query.lt } }, ["type", "effective_at"], options);
   }
 
   /** One page of stored chat completions. */
   listChatCompletions(apiKey: string, query: ChatCompletionQuery, options: RequestOptions = {}): Promise<ListPage<ChatCompletion>> {
     const q = { order: query.order ?? "asc", after: query.after, limit: query.limit ?? PAGE_LIMIT, model: query.model, metadata: query.metadata };
-    return this.list<ChatCompletion>(apiKey, "chatCompletions", "chat/completions", q, query.after, ["created"], options);
+    return this.list<ChatCompletion>(apiKey, "chatCompletions", "chat/completions", q, { after: query.after }, ["created"], options);
   }
 
   /**
@@ -153,7 +154,7 @@ export class OpenAIClient {
    * connection test. Fails with {@link OpenAIError} like every other call.
    */
   probe(apiKey: string, dataType: DataType, path: string, options: RequestOptions = {}): Promise<ListPage<JsonObject & { id: string }>> {
-    return this.list(apiKey, dataType, path, { limit: 1 }, undefined, [], options);
+    return this.list(apiKey, dataType, path, { limit: 1 }, {}, [], options);
   }
 
   /** One stored chat completion. A missing one fails with kind `notFound`. */
@@ -165,19 +166,26 @@ export class OpenAIClient {
   /** One page of the messages stored with a completion. */
   listChatCompletionMessages(apiKey: string, id: string, query: { after?: string; limit?: number; order?: "asc" | "desc" } = {}, options: RequestOptions = {}): Promise<ListPage<JsonObject & { id: string }>> {
     const q = { order: query.order ?? "asc", after: query.after, limit: query.limit ?? PAGE_LIMIT };
-    return this.list(apiKey, "chatCompletions", `chat/completions/${encodeURIComponent(id)}/messages`, q, query.after, [], options);
+    return this.list(apiKey, "chatCompletions", `chat/completions/${encodeURIComponent(id)}/messages`, q, { after: query.after }, [], options);
   }
 
-  private async list<T extends JsonObject>(
-    apiKey: string, dataType: DataType, path: string, query: Record<string, QueryValue>, cursor: string | undefined,
+  /**
+   * One list page, parsed and checked against what was asked (`asked`): a malformed or
+   * self-contradicting page (see paging.ts) is retried briefly, then thrown as a retriable
+   * {@link OpenAIError} — never returned as an empty or final page.
+   */
+  private async list<T extends JsonObject & { id: string }>(
+    apiKey: string, dataType: DataType, path: string, query: Record<string, QueryValue>, asked: PageRequest,
     requiredFields: readonly string[], options: RequestOptions,
   ): Promise<ListPage<T>> {
     const target = `${path}?${encodeQuery(query)}`;
-    const request: FailedRequest = { dataType, operation: `GET ${this.basePath}${path}`, cursor };
+    const request: FailedRequest = { dataType, operation: `GET ${this.basePath}${path}`, cursor: asked.after ?? undefined };
     for (let attempt = 1; ; attempt++) {
       const text = await this.request(apiKey, request, target, options);
       try {
-        return parseListPage<T>(text, requiredFields);
+        const page = parseListPage<T>(text, requiredFields);
+        checkPage(page, asked);
+        return page;
       } catch (error) {
         if (!(error instanceof MalformedResponseError)) throw error;
         // A malformed body is most often a proxy or gateway page: retry briefly, then report.

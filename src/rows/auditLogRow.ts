@@ -4,7 +4,7 @@
  * both the documented schema and the richer shape OpenAI's own examples show.
  */
 import type { AuditLogEvent } from "../openai/types";
-import { asObject, asString, compact, pick, unixSecondsToIso, unknownFields } from "./common";
+import { additionalFields, own, asObject, asString, compact, holdsDynamic, holdsString, holdsUnixTime, pick, unixSecondsToIso, type Holds } from "./common";
 import { fitRow } from "./fieldLimits";
 
 /** Where a row came from; stamped on every row. */
@@ -20,18 +20,35 @@ export interface RowOrigin {
 /** A row of `OpenAIAuditLogs_CL`; keys are column names. */
 export type AuditLogRow = Record<string, unknown>;
 
-const MAPPED_KEYS = new Set(["id", "type", "effective_at", "actor", "project", "object"]);
+const ACTOR_PARTS: Readonly<Record<string, Holds>> = { type: holdsString, session: holdsDynamic, api_key: holdsDynamic };
 
-/** Maps one audit event to its row. Unknown types and fields are kept, never rejected. */
+/** ActorType, ActorSession and ActorApiKey hold an actor made of those parts only (AuditLogActor in the spec). */
+const holdsActor: Holds = (value) => {
+  const actor = asObject(value);
+  if (!actor || !Object.values(actor).some((v) => v !== null)) return false;
+  return Object.entries(actor).every(([k, v]) => { const holds = own(ACTOR_PARTS, k); return holds !== undefined && (v === null || holds(v)); });
+};
+
+/** The top-level fields with named columns (id, type, effective_at, actor, project); the payload (`event[type]`) is added per event. */
+const HELD: Readonly<Record<string, Holds>> = { id: holdsString, type: holdsString, effective_at: holdsUnixTime, actor: holdsActor, project: holdsDynamic };
+
+/**
+ * Maps one audit event to its row. Unknown types and fields are kept, never rejected: every
+ * top-level field is held exactly by its column(s) or is in AdditionalFields as it came (the
+ * record's `object`, a new field, an actor with parts the columns do not have, a scalar payload).
+ */
 export function toAuditLogRow(event: AuditLogEvent, origin: RowOrigin): AuditLogRow {
   const actor = asObject(event.actor);
   const session = asObject(actor?.session);
   const apiKey = asObject(actor?.api_key);
-  const project = asObject(event.project);
   const geo = asObject(session?.ip_address_details);
-  const details = asObject(event[event.type]) ?? (event[event.type] !== undefined ? { value: event[event.type] } : null);
+  // The payload lives under the event's type (EventDetails, as it came); a type naming another field has none.
+  const payloadKey = typeof event.type === "string" && own(HELD, event.type) === undefined ? event.type : undefined;
+  const payload: unknown = payloadKey === undefined ? undefined : event[payloadKey];
+  const details = asObject(payload);
+  const project = asObject(event.project);
   const effectiveAt = unixSecondsToIso(event.effective_at);
-  const known = new Set([...MAPPED_KEYS, event.type]);
+  const held = payloadKey === undefined ? HELD : { ...HELD, [payloadKey]: holdsDynamic };
 
   return fitRow(compact({
     TimeGenerated: effectiveAt ?? origin.collectedAt,
@@ -39,10 +56,10 @@ export function toAuditLogRow(event: AuditLogEvent, origin: RowOrigin): AuditLog
     EventType: event.type,
     EffectiveAt: effectiveAt,
     ActorType: asString(actor?.type),
-    ActorApiKey: apiKey ?? null,
-    ActorSession: session ?? null,
-    Project: project ?? null,
-    EventDetails: details,
+    ActorApiKey: holdsDynamic(actor?.api_key) ? actor!.api_key : null,
+    ActorSession: holdsDynamic(actor?.session) ? actor!.session : null,
+    Project: holdsDynamic(event.project) ? event.project : null,
+    EventDetails: holdsDynamic(payload) ? payload : null,
     ConnectorName: origin.connectorName,
     ActorUserId: asString(pick(session, "user", "id") ?? pick(apiKey, "user", "id")),
     ActorUserEmail: asString(pick(session, "user", "email") ?? pick(apiKey, "user", "email")),
@@ -60,7 +77,7 @@ export function toAuditLogRow(event: AuditLogEvent, origin: RowOrigin): AuditLog
     ProjectId: asString(project?.id),
     ProjectName: asString(project?.name),
     TargetId: asString(details?.id),
-    AdditionalFields: unknownFields(event, known),
+    AdditionalFields: additionalFields(event, held),
     CollectorId: origin.collectorId,
   }));
 }

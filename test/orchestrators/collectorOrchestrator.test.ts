@@ -18,10 +18,12 @@ const state = initialState("org", "2026-11-25T10:00:00Z"); // startTime 17956008
 const definition = { id: "org", dataType: "auditLogs" as const, friendlyName: "Org", apiKeySecretName: "admin-key", pollIntervalSeconds: 300, startTime: "2026-11-25T10:00:00Z", version: 1 };
 const view = (desired: "running" | "stopped"): CollectorControlView => ({ definition, desired, settings });
 const entityCall = { operation: "get", actionType: 7, instanceId: "@collector@org" };
-const sliceInput = (gte: number, lt: number) => ({ collectorId: "org", connectorName: "Org", apiKeySecretName: "admin-key", gte, lt, after: null, maxPages: 5, recentSince: 1_795_607_101 });
+// Each scheduling is named for crash-safe progress: generation 0, task i, at the orchestration time it was scheduled.
+const sliceInput = (gte: number, lt: number, task: number) => ({ collectorId: "org", connectorName: "Org", apiKeySecretName: "admin-key",
+  delivery: { runId: `0.${task}`, scheduledAt: Date.parse("2026-11-25T12:00:01Z") }, gte, lt, after: null, maxPages: 5, recentSince: 1_795_607_101 });
 const fanOut = { actionType: 12, compoundActions: [
-  { functionName: "collectAuditSlice", actionType: 0, input: sliceInput(1_795_600_800, 1_795_604_400) },
-  { functionName: "collectAuditSlice", actionType: 0, input: sliceInput(1_795_604_400, 1_795_607_941) },
+  { functionName: "collectAuditSlice", actionType: 0, input: sliceInput(1_795_600_800, 1_795_604_400, 0) },
+  { functionName: "collectAuditSlice", actionType: 0, input: sliceInput(1_795_604_400, 1_795_607_941, 1) },
 ] };
 const sliceDone = (rows: number, newest: number): AuditSliceResult => ({ outcome: { kind: "ok" }, done: true, after: null, pages: 1, rowsWritten: rows, duplicates: 0, newestEventAt: newest, recent: [] });
 const healthCall = (report: Record<string, unknown>) => ({ functionName: "writeConnectorHealth", actionType: 0, input: report });
@@ -68,6 +70,7 @@ describe("collector orchestrator", () => {
       ...state,
       audit: { origin: 1_795_600_800, watermark: 1_795_607_941, frontier: 1_795_607_941, inFlight: [], sliceSeconds: 28_564, late: null, lateSweptAt: null, recent: [] },
       stats: { rowsIngested: 100, pages: 2, duplicatesSkipped: 0, lastSuccessAt: "2026-11-25T12:00:03.000Z", newestEventAt: 1_795_607_000, lastError: null, failures: 0 },
+      generation: 1,
     };
     assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), {
       isDone: true, actions: [[entityCall, fanOut, health, wait, { actionType: 4, input: next }]], schemaVersion: 2, customStatus: waiting,

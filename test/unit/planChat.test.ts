@@ -14,7 +14,7 @@ const NOW = 1_000_000;
 function result(segment: Segment, done: boolean, extra: Partial<CompletionSegmentResult> = {}): CompletionSegmentResult {
   return {
     outcome: { kind: "ok" }, segment, done, pages: 1, rowsWritten: 0, again: 0, restarts: 0, newestEventAt: null,
-    late: { collected: 0, maxDelaySeconds: null, mayHaveMissed: 0 }, listed: { count: 0, newest: null, oldest: null }, models: null, ...extra,
+    late: { collected: 0, maxDelaySeconds: null, mayHaveMissed: 0 }, listed: { count: 0, newest: null, oldest: null }, models: null, belowNextFloor: null, ...extra,
   };
 }
 const progressed = (s: Segment, at: number, after = `id-${at}`): Segment => ({ ...s, progress: { ...s.progress, after, at } });

@@ -32,9 +32,11 @@ export class EntityRunner {
       const inputJson = inputIsJson ? (input as string | undefined) : input === undefined ? undefined : JSON.stringify(input);
       const trigger = { self: { name: name.toLowerCase(), key }, exists: record.exists, state: record.state ?? null, batch: [{ name: operation, input: inputJson, isSignal: false }] };
       const out = (await fn.handler(trigger, this.contextFor(fn, id))) as { entityExists: boolean; entityState?: string; results: Array<{ isError: boolean; result?: string }> };
+      const changed = out.entityExists !== record.exists || (out.entityExists && out.entityState !== record.state);
       if (out.entityExists) this.entities.set(id, { name: name.toLowerCase(), key, exists: true, state: out.entityState });
       else this.entities.delete(id);
-      this.changed();
+      // Only a real change is persisted (reads such as the collector's "get" cost no write).
+      if (changed) this.changed();
       const first = out.results[0];
       return first?.isError ? { result: first.result ?? "{}", exceptionType: "Error" } : first?.result !== undefined ? { result: first.result } : {};
     });
