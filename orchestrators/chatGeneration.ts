@@ -14,6 +14,7 @@ import { foldStats, type ActivityReport } from "./generation";
 import { CHAT_ANCHORS_ACTIVITY, CHAT_PAGES_ACTIVITY } from "./names";
 import { foldChatGeneration, planChatGeneration, startPass } from "./planChat";
 import type { CollectorControlView, CollectorState } from "./state";
+import { fanOut, type GenerationPlan } from "./taskFailure";
 
 /** What a generation hands back to the collector orchestrator. */
 export interface GenerationOutcome {
@@ -23,20 +24,20 @@ export interface GenerationOutcome {
   readonly caughtUp: boolean;
 }
 
-/** Runs one generation of a chat-completions collector. */
-export function* chatGeneration(context: OrchestrationContext, state: CollectorState, view: CollectorControlView): Generator<df.Task, GenerationOutcome, unknown> {
+/** Runs one generation of a chat-completions collector, planned as `plan` says (a retried generation plans as it first did). */
+export function* chatGeneration(context: OrchestrationContext, state: CollectorState, view: CollectorControlView, plan: GenerationPlan): Generator<df.Task, GenerationOutcome, unknown> {
   const { definition, settings } = view;
-  const nowSeconds = Math.floor(context.df.currentUtcDateTime.getTime() / 1000);
+  const nowSeconds = Math.floor(plan.atMs / 1000);
   let cursor = toChatCursor(state.chat, state.startTime, nowSeconds);
   if (!cursor.pass) cursor = startPass(cursor, nowSeconds, settings);
   const ref = { collectorId: definition.id, connectorName: definition.friendlyName, apiKeySecretName: definition.apiKeySecretName };
   const work = planChatGeneration(cursor, ref, settings);
   // Only the segments upload, so only they carry a delivery ref (crash-safe progress, activities/pageDelivery.ts).
   const tasks = [
-    ...work.segments.map(({ input }, i) => context.df.callActivity(CHAT_PAGES_ACTIVITY, { ...input, delivery: deliveryRef(state.generation ?? 0, i, context.df.currentUtcDateTime.getTime()) })),
+    ...work.segments.map(({ input }, i) => context.df.callActivity(CHAT_PAGES_ACTIVITY, { ...input, delivery: deliveryRef(plan.generation, i, plan.atMs) })),
     ...(work.anchors ? [context.df.callActivity(CHAT_ANCHORS_ACTIVITY, work.anchors)] : []),
   ];
-  const results = (yield context.df.Task.all(tasks)) as unknown[];
+  const results = yield* fanOut(context, tasks);
   const segmentResults = results.slice(0, work.segments.length) as CompletionSegmentResult[];
   const anchorsResult = work.anchors ? (results[work.segments.length] as FindAnchorsResult) : null;
   const folded = foldChatGeneration(cursor, work, segmentResults, anchorsResult, settings);

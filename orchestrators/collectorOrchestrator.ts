@@ -17,7 +17,7 @@ import { chatGeneration } from "./chatGeneration";
 import { buildStatus, decideWait, foldStats, type ActivityReport } from "./generation";
 import { healthReport, type HealthReport } from "./health";
 import { AUDIT_SLICE_ACTIVITY, COLLECTOR_ENTITY, CONNECTOR_HEALTH_ACTIVITY, WAKE_EVENT } from "./names";
-import { afterTaskFailure } from "./taskFailure";
+import { afterGeneration, afterTaskFailure, fanOut, generationPlan, type GenerationPlan } from "./taskFailure";
 import { auditCaughtUp, foldAudit, initialAuditCursor, planAudit, type AuditTask } from "./planAudit";
 import type { CollectorControlView, CollectorState } from "./state";
 
@@ -38,18 +38,18 @@ function* reportHealth(context: OrchestrationContext, report: HealthReport): Gen
   }
 }
 
-function* auditGeneration(context: OrchestrationContext, state: CollectorState, view: CollectorControlView): Generator<df.Task, { state: CollectorState; outcomes: Outcome[]; caughtUp: boolean }, unknown> {
+function* auditGeneration(context: OrchestrationContext, state: CollectorState, view: CollectorControlView, plan: GenerationPlan): Generator<df.Task, { state: CollectorState; outcomes: Outcome[]; caughtUp: boolean }, unknown> {
   const { definition, settings } = view;
-  const startSeconds = Math.floor(context.df.currentUtcDateTime.getTime() / 1000);
+  const startSeconds = Math.floor(plan.atMs / 1000);
   const cursor = state.audit ?? initialAuditCursor(state.startTime, startSeconds, settings);
   const tasks: AuditTask[] = planAudit(cursor, startSeconds, settings);
   const inputs: AuditSliceInput[] = tasks.map((t, i) => ({
     collectorId: definition.id, connectorName: definition.friendlyName, apiKeySecretName: definition.apiKeySecretName,
-    delivery: deliveryRef(state.generation ?? 0, i, context.df.currentUtcDateTime.getTime()),
+    delivery: deliveryRef(plan.generation, i, plan.atMs),
     gte: t.slice.gte, lt: t.slice.lt, after: t.slice.after, maxPages: settings.maxPagesPerActivity, recentSince: t.recentSince,
     ...(t.skip ? { skip: t.skip } : {}),
   }));
-  const results = (inputs.length > 0 ? yield context.df.Task.all(inputs.map((input) => context.df.callActivity(AUDIT_SLICE_ACTIVITY, input))) : []) as AuditSliceResult[];
+  const results = (yield* fanOut(context, inputs.map((input) => context.df.callActivity(AUDIT_SLICE_ACTIVITY, input)))) as AuditSliceResult[];
   const nowMs = context.df.currentUtcDateTime.getTime();
   const audit = foldAudit(cursor, tasks, results.map((r) => ({
     ok: r.outcome.kind === "ok", cursorInvalid: r.outcome.kind === "cursorInvalid", done: r.done, after: r.after, pages: r.pages, rows: r.rowsWritten + r.duplicates, recent: r.recent, ...(r.skip ? { skip: r.skip } : {}),
@@ -78,12 +78,14 @@ export const collectorOrchestrator: OrchestrationHandler = function* (context: O
     return undefined;
   }
   context.df.setCustomStatus(buildStatus(state, view, "running", context.df.currentUtcDateTime.getTime(), null));
-  const generation = view.definition.dataType === "auditLogs" ? auditGeneration(context, state, view) : chatGeneration(context, state, view);
+  const plan = generationPlan(state, context.df.currentUtcDateTime.getTime());
+  const generation = view.definition.dataType === "auditLogs" ? auditGeneration(context, state, view, plan) : chatGeneration(context, state, view, plan);
   let result: { state: CollectorState; outcomes: Outcome[]; caughtUp: boolean };
   try {
-    result = yield* generation;
+    const ran = yield* generation;
+    result = { ...ran, state: afterGeneration(ran.state, plan) };
   } catch (error) {
-    result = afterTaskFailure(state, error, context.df.currentUtcDateTime.toISOString());
+    result = afterTaskFailure(state, error, context.df.currentUtcDateTime.toISOString(), plan);
   }
   const { state: next, outcomes, caughtUp } = result;
   const wait = decideWait(outcomes, caughtUp, next.stats.failures, view.definition.pollIntervalSeconds);
@@ -92,6 +94,6 @@ export const collectorOrchestrator: OrchestrationHandler = function* (context: O
   context.df.setCustomStatus(buildStatus(next, view, wait.state, nowMs, nextRunAt));
   yield* reportHealth(context, healthReport(state, next, view, wait.state, nowMs, nextRunAt, outcomes));
   if (nextRunAt !== null) yield* waitOrWake(context, nextRunAt);
-  context.df.continueAsNew({ ...next, generation: (state.generation ?? 0) + 1 });
+  context.df.continueAsNew(next);
   return undefined;
 };

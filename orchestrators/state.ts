@@ -118,10 +118,23 @@ export interface CollectorState {
   readonly chat: ChatCursor | LegacyCompletionCursor | null;
   readonly stats: CollectorStats;
   /**
-   * Generations run so far (absent in states written before it existed: 0). Names each activity
-   * scheduling for crash-safe progress (src/delivery/progress.ts).
+   * Generations completed so far (absent in states written before it existed: 0). Names each
+   * activity scheduling for crash-safe progress (src/delivery/progress.ts); it does not move when
+   * a generation is retried.
    */
   readonly generation?: number;
+  /**
+   * Set while the platform lost an activity of this generation (orchestrators/taskFailure.ts):
+   * the next generation plans at `plannedAt` (orchestration time, ms) again, so it schedules the
+   * very same activity inputs and each call resumes from the progress it recorded.
+   */
+  readonly retry?: GenerationRetry;
+}
+
+/** A generation to run again with the same activity inputs. */
+export interface GenerationRetry {
+  /** Orchestration time the generation was first planned at, ms since the epoch. */
+  readonly plannedAt: number;
 }
 
 /** A new collector's state. */

@@ -76,6 +76,9 @@ describe("a re-delivered activity call", () => {
     const second = await collectChatCompletions(stack.deps, log)(input);
     const ids = stack.ingestion.rows(CHAT_COMPLETIONS_STREAM).map((r) => r.Id);
     assert.deepEqual([second.outcome.kind, second.done, second.rowsWritten, ids.length, new Set(ids).size], ["ok", true, 1_000, 1_100, 1_000]);
+    // The resumed call reports exactly what one uninterrupted call reports: the segment (progress, memory), counts, densities.
+    const uninterrupted = await collectChatCompletions(stack.deps)(input);
+    assert.deepEqual(second, uninterrupted);
   });
 });
 

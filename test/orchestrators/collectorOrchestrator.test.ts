@@ -89,6 +89,34 @@ describe("collector orchestrator", () => {
         { watermark: "2026-11-25T10:00:00.000Z", frontier: "2026-11-25T11:59:01.000Z", slicesInFlight: 2, sliceSeconds: 3600 }]);
   });
 
+  it("when the platform loses an activity, waits for the others, backs off, and runs the generation again with the same inputs", async () => {
+    const lost = "Activity function 'collectAuditSlice' failed: node exited with code 137 (0x89)";
+    const h = running().scheduled(1, "collectAuditSlice", "2026-11-25T12:00:01Z").scheduled(2, "collectAuditSlice", "2026-11-25T12:00:01Z")
+      .started("2026-11-25T12:00:02Z").failed(1, lost, "2026-11-25T12:00:02Z");
+    // The other slice still runs: nothing is scheduled (a retry must not run beside it) until it ends.
+    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), {
+      isDone: false, actions: [[entityCall, fanOut]], schemaVersion: 2, customStatus: { state: "running", definitionVersion: 1, ...emptyStatus },
+    });
+    h.started("2026-11-25T12:00:03Z").completed(2, sliceDone(60, 1_795_607_000), "2026-11-25T12:00:03Z")
+      .scheduled(3, "writeConnectorHealth", "2026-11-25T12:00:03Z").started("2026-11-25T12:00:04Z").completed(3, { written: true }, "2026-11-25T12:00:04Z")
+      .timerCreated(4, "2026-11-25T12:00:33.000Z", "2026-11-25T12:00:04Z").started("2026-11-25T12:00:33Z").timerFired(4, "2026-11-25T12:00:33.000Z", "2026-11-25T12:00:33Z");
+    const result = await runOrchestrator(ORCH, "collector-org", state, h.events);
+    const message = "a page activity was lost by the platform (Activity function 'collectAuditSlice' failed: node exited with code 137 (0x89)); the generation runs again and resumes from the recorded progress";
+    // The state is kept (the completed slice's result is not folded: its call returns it again from its record), and the generation is to be retried as planned at 12:00:01.
+    const retrying: CollectorState = {
+      ...state, generation: 0, retry: { plannedAt: Date.parse("2026-11-25T12:00:01Z") },
+      stats: { ...state.stats, lastError: { at: "2026-11-25T12:00:03.000Z", kind: "failed", message }, failures: 1 },
+    };
+    const actions = (result.actions as unknown[][])[0]!;
+    assert.deepEqual([actions.length, actions[4], (result.customStatus as { state: string }).state], [5, { actionType: 4, input: retrying }, "backingOff"]);
+
+    // The retry, 32 s later, schedules exactly the first inputs: same slices, same delivery refs.
+    const retry = new HistoryBuilder().started("2026-11-25T12:00:33Z").execution(ORCH, retrying, "2026-11-25T12:00:33Z")
+      .entityCalled(0, "r1", "2026-11-25T12:00:33Z").started("2026-11-25T12:00:34Z").entityAnswered("r1", view("running"), "2026-11-25T12:00:34Z");
+    const again = await runOrchestrator(ORCH, "collector-org", retrying, retry.events);
+    assert.deepEqual(again.actions, [[entityCall, fanOut]]);
+  });
+
   it("when stopped, makes no request: it reports stopped and waits for a wake, then re-reads its record", async () => {
     const h = new HistoryBuilder().started("2026-11-25T12:00:00Z").execution(ORCH, state, "2026-11-25T12:00:00Z")
       .entityCalled(0, "r1", "2026-11-25T12:00:00Z").started("2026-11-25T12:00:01Z").entityAnswered("r1", view("stopped"), "2026-11-25T12:00:01Z");

@@ -82,3 +82,34 @@ describe("a completions listing that ends above the watermark", () => {
     }
   });
 });
+
+describe("a stored-completions listing that ends above the segment's floor", () => {
+  it("while a completion the pass before listed below that floor still exists is an error: the pass continues, nothing created during an outage is skipped", async () => {
+    const app = await startLocalApp(NOW);
+    try {
+      const first = generateCompletions(200, T - 3_000, T - 1_500, 505);
+      app.stack.openai.addCompletions(first);
+      await createCollector(app, "chat", { dataType: "chatCompletions", friendlyName: "Chat", apiKeySecretName: "openai-project-key", startTime: new Date((T - 3_600) * 1000).toISOString() });
+      await app.runUntil(() => app.stack.ingestion.rows(CHAT_COMPLETIONS_STREAM).length >= first.length, 3_600_000);
+      // Stopped for four hours; 900 completions are created meanwhile, far more than a late horizon above the next pass's floor.
+      assert.ok((await app.api("POST", "/api/collectors/chat/stop")).status < 300);
+      await app.advance(4 * 3_600_000);
+      const meanwhile = generateCompletions(900, T + 600, T + 3 * 3_600, 506);
+      app.stack.openai.addCompletions(meanwhile);
+      // Its third page claims the listing ends there (empty, has_more: false), once.
+      let continuations = 0;
+      app.stack.openai.onRequest = (path, query) => {
+        if (path === "/v1/chat/completions" && query.get("after") && ++continuations === 2) {
+          app.stack.openai.injectFault({ kind: "malformed", body: '{"object":"list","data":[],"first_id":null,"last_id":null,"has_more":false}' }, 1, "/chat/completions");
+        }
+      };
+      assert.ok((await app.api("POST", "/api/collectors/chat/start")).status < 300);
+      await app.advance(2 * 3_600_000);
+      assertEveryIdOnce(app, CHAT_COMPLETIONS_STREAM, [...first, ...meanwhile].map((c) => c.id));
+      assert.equal(continuations > 2, true);
+      assert.deepEqual(await replayMismatches(app.host), []);
+    } finally {
+      await app.stop();
+    }
+  });
+});

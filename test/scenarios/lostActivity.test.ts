@@ -1,23 +1,54 @@
 /**
  * A page activity lost by the platform (its Node worker exited before the result reached the host),
  * which the real engine reports to the orchestrator as the activity's failure (seen on the engine
- * tests: test/engine/faults.test.ts). On the local host the same failure is injected: the collector
- * backs off and reads the lost pages again; nothing is lost and no instance ends Failed.
+ * tests: test/engine/faults.test.ts). On the local host the same failure is injected. The
+ * generation is retried with the very same activity inputs, so each call resumes from the
+ * progress it recorded: at most the page in flight is sent twice per lost activity, nothing is
+ * lost, and no instance ends Failed.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AUDIT_LOGS_STREAM, CHAT_COMPLETIONS_STREAM } from "../../src/config";
-import { AUDIT_SLICE_ACTIVITY, CHAT_PAGES_ACTIVITY } from "../../orchestrators/names";
-import { replayMismatches, startLocalApp } from "../fakes/localApp";
+import { AUDIT_SLICE_ACTIVITY, CHAT_ANCHORS_ACTIVITY, CHAT_PAGES_ACTIVITY, collectorInstanceId } from "../../orchestrators/names";
+import { EventType } from "../../src/local/durable/history";
+import type { DurableHost } from "../../src/local/durable/host";
+import { replayMismatches, SCENARIO_SETTINGS, startLocalApp } from "../fakes/localApp";
 import { generateAuditEvents, generateCompletions } from "../../src/local/fakes/generate";
 import { arrivals, createCollector, runtimeStatuses } from "./helpers";
 
 const NOW = Date.parse("2026-11-25T12:00:00Z");
 const T = NOW / 1000;
 const WORKER_EXIT = "node exited with code 137 (0x89)";
+const PAGE_ACTIVITIES = new Set([AUDIT_SLICE_ACTIVITY, CHAT_PAGES_ACTIVITY, CHAT_ANCHORS_ACTIVITY]);
+const STREAM_OF: Record<string, string> = { [AUDIT_SLICE_ACTIVITY]: AUDIT_LOGS_STREAM, [CHAT_PAGES_ACTIVITY]: CHAT_COMPLETIONS_STREAM };
+
+/** Per generation of a collector (as its history ended): the page activities it scheduled (name and input) and whether one failed. */
+function generationsOf(host: DurableHost, collectorId: string): { scheduled: string[]; failed: boolean }[] {
+  const byInput = new Map<string, { scheduled: string[]; failed: boolean }>();
+  for (const episode of host.episodes) {
+    if (episode.instanceId !== collectorInstanceId(collectorId)) continue;
+    const scheduled = episode.history.filter((e) => e.EventType === EventType.TaskScheduled && PAGE_ACTIVITIES.has(e.Name as string)).map((e) => `${e.Name as string} ${e.Input as string}`);
+    byInput.set(JSON.stringify(episode.input), { scheduled, failed: episode.history.some((e) => e.EventType === EventType.TaskFailed) });
+  }
+  return [...byInput.values()];
+}
+
+/** The generations after a failed one: each must schedule exactly the failed one's inputs. */
+function retriesOf(generations: readonly { scheduled: string[]; failed: boolean }[]): { failed: string[]; retry: string[] }[] {
+  return generations.flatMap((g, i) => (g.failed ? [{ failed: g.scheduled, retry: generations[i + 1]?.scheduled ?? [] }] : []));
+}
+
+function duplicatesOf(counts: ReadonlyMap<string, number>): number {
+  return [...counts.values()].reduce((n, c) => n + c - 1, 0);
+}
+
+async function collectorView(app: Awaited<ReturnType<typeof startLocalApp>>, id: string): Promise<[string, string | undefined, boolean | undefined]> {
+  const view = (await app.api("GET", `/api/collectors/${id}`)).body as { status: string; lastError: { kind: string; message: string } | null };
+  return [view.status, view.lastError?.kind, view.lastError?.message.includes(WORKER_EXIT)];
+}
 
 describe("a page activity lost by the platform", () => {
-  it("is read again after a backoff: every id lands, the loss shows in status, nothing ends Failed", async () => {
+  it("after it delivered its pages: the generation runs again with the same inputs, and the finished call sends nothing again", async () => {
     const calls = new Map<string, number>();
     // The third audit activity and the second chat activity lose their results after uploading.
     const lose = (name: string) => {
@@ -36,14 +67,63 @@ describe("a page activity lost by the platform", () => {
       await createCollector(app, "chat", { dataType: "chatCompletions", friendlyName: "Chat", apiKeySecretName: "openai-project-key", startTime });
       await app.advance(600_000);
 
-      for (const [stream, ids] of [[AUDIT_LOGS_STREAM, events.map((e) => e.id)], [CHAT_COMPLETIONS_STREAM, completions.map((c) => c.id)]] as const) {
+      for (const [id, stream, ids] of [["org", AUDIT_LOGS_STREAM, events.map((e) => e.id)], ["chat", CHAT_COMPLETIONS_STREAM, completions.map((c) => c.id)]] as const) {
         const counts = arrivals(app, stream);
-        assert.deepEqual([ids.filter((id) => !counts.has(id)).length, counts.size], [0, ids.length], `${stream}: every id arrives`);
-        assert.ok([...counts.values()].some((n) => n > 1), `${stream}: the lost activity's rows arrive again`);
+        const retries = retriesOf(generationsOf(app.host, id));
+        console.log(`${id}: ${retries.length} lost activity, ${duplicatesOf(counts)} rows arrived twice`);
+        assert.deepEqual([ids.filter((i) => !counts.has(i)).length, counts.size, duplicatesOf(counts)], [0, ids.length, 0], `${stream}: every id arrives once`);
+        assert.equal(retries.length, 1, `${id}: one generation lost an activity`);
+        assert.deepEqual(retries[0]!.retry, retries[0]!.failed, `${id}: the retry schedules the failed generation's inputs`);
+        assert.deepEqual(await collectorView(app, id), ["running", "failed", true], id);
       }
-      for (const id of ["org", "chat"]) {
-        const view = (await app.api("GET", `/api/collectors/${id}`)).body as { status: string; lastError: { kind: string; message: string } | null };
-        assert.deepEqual([view.status, view.lastError?.kind, view.lastError?.message.includes(WORKER_EXIT)], ["running", "failed", true], id);
+      assert.deepEqual(runtimeStatuses(app), ["collector-org:Running", "collector-chat:Running"]);
+      assert.deepEqual(await replayMismatches(app.host), []);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it("right after an upload was accepted, before its progress was recorded: only that page arrives twice", async () => {
+    // One activity at a time per collector, so the n-th upload of a stream belongs to a known call.
+    const dieAtUpload: Record<string, number> = { [AUDIT_LOGS_STREAM]: 4, [CHAT_COMPLETIONS_STREAM]: 3 };
+    const uploads = new Map<string, number>();
+    const inFlight = new Map<string, number>();
+    const dying = new Set<string>();
+    const app = await startLocalApp(NOW, {}, { ...SCENARIO_SETTINGS, parallelism: 1 }, {
+      loseActivityResult: (name) => (dying.delete(STREAM_OF[name] ?? "") ? WORKER_EXIT : undefined),
+    });
+    app.wrapWriter((writer) => ({
+      async upload(stream, rows, options) {
+        await writer.upload(stream, rows, options);
+        const n = (uploads.get(stream) ?? 0) + 1;
+        uploads.set(stream, n);
+        if (n !== dieAtUpload[stream]) return;
+        // The worker dies here: the rows were accepted, the activity records nothing more and returns nothing.
+        inFlight.set(stream, rows.length);
+        dying.add(stream);
+        throw new Error("the worker died");
+      },
+    }));
+    try {
+      const events = generateAuditEvents(3_000, T - 86_400, T - 120, 703);
+      const completions = generateCompletions(1_500, T - 86_400, T - 60, 704);
+      app.stack.openai.addAuditEvents(events);
+      app.stack.openai.addCompletions(completions);
+      const startTime = new Date(NOW - 86_400_000 - 60_000).toISOString();
+      await createCollector(app, "org", { dataType: "auditLogs", friendlyName: "Org", apiKeySecretName: "openai-admin-key", startTime });
+      await createCollector(app, "chat", { dataType: "chatCompletions", friendlyName: "Chat", apiKeySecretName: "openai-project-key", startTime });
+      await app.advance(900_000);
+
+      for (const [id, stream, ids] of [["org", AUDIT_LOGS_STREAM, events.map((e) => e.id)], ["chat", CHAT_COMPLETIONS_STREAM, completions.map((c) => c.id)]] as const) {
+        const counts = arrivals(app, stream);
+        const retries = retriesOf(generationsOf(app.host, id));
+        console.log(`${id}: ${retries.length} lost activity, page in flight ${inFlight.get(stream)} rows, ${duplicatesOf(counts)} rows arrived twice`);
+        assert.deepEqual([ids.filter((i) => !counts.has(i)).length, counts.size], [0, ids.length], `${stream}: every id arrives`);
+        assert.equal(retries.length, 1, `${id}: one generation lost an activity`);
+        assert.deepEqual(retries[0]!.retry, retries[0]!.failed, `${id}: the retry schedules the failed generation's inputs`);
+        assert.ok(inFlight.get(stream)! > 0 && inFlight.get(stream)! <= 100);
+        assert.equal(duplicatesOf(counts), inFlight.get(stream), `${stream}: exactly the page in flight arrives twice`);
+        assert.deepEqual(await collectorView(app, id), ["running", "failed", true], id);
       }
       assert.deepEqual(runtimeStatuses(app), ["collector-org:Running", "collector-chat:Running"]);
       assert.deepEqual(await replayMismatches(app.host), []);
