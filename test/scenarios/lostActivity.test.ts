@@ -9,37 +9,20 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AUDIT_LOGS_STREAM, CHAT_COMPLETIONS_STREAM } from "../../src/config";
-import { AUDIT_SLICE_ACTIVITY, CHAT_ANCHORS_ACTIVITY, CHAT_PAGES_ACTIVITY, collectorInstanceId } from "../../orchestrators/names";
-import { EventType } from "../../src/local/durable/history";
+import { AUDIT_SLICE_ACTIVITY, CHAT_PAGES_ACTIVITY, collectorInstanceId } from "../../orchestrators/names";
 import type { DurableHost } from "../../src/local/durable/host";
 import { replayMismatches, SCENARIO_SETTINGS, startLocalApp } from "../fakes/localApp";
 import { generateAuditEvents, generateCompletions } from "../../src/local/fakes/generate";
-import { arrivals, createCollector, runtimeStatuses } from "./helpers";
+import { arrivals, createCollector, extraArrivals, generationRuns, retriedGenerations, runtimeStatuses } from "./helpers";
 
 const NOW = Date.parse("2026-11-25T12:00:00Z");
 const T = NOW / 1000;
 const WORKER_EXIT = "node exited with code 137 (0x89)";
-const PAGE_ACTIVITIES = new Set([AUDIT_SLICE_ACTIVITY, CHAT_PAGES_ACTIVITY, CHAT_ANCHORS_ACTIVITY]);
 const STREAM_OF: Record<string, string> = { [AUDIT_SLICE_ACTIVITY]: AUDIT_LOGS_STREAM, [CHAT_PAGES_ACTIVITY]: CHAT_COMPLETIONS_STREAM };
 
-/** Per generation of a collector (as its history ended): the page activities it scheduled (name and input) and whether one failed. */
-function generationsOf(host: DurableHost, collectorId: string): { scheduled: string[]; failed: boolean }[] {
-  const byInput = new Map<string, { scheduled: string[]; failed: boolean }>();
-  for (const episode of host.episodes) {
-    if (episode.instanceId !== collectorInstanceId(collectorId)) continue;
-    const scheduled = episode.history.filter((e) => e.EventType === EventType.TaskScheduled && PAGE_ACTIVITIES.has(e.Name as string)).map((e) => `${e.Name as string} ${e.Input as string}`);
-    byInput.set(JSON.stringify(episode.input), { scheduled, failed: episode.history.some((e) => e.EventType === EventType.TaskFailed) });
-  }
-  return [...byInput.values()];
-}
-
-/** The generations after a failed one: each must schedule exactly the failed one's inputs. */
-function retriesOf(generations: readonly { scheduled: string[]; failed: boolean }[]): { failed: string[]; retry: string[] }[] {
-  return generations.flatMap((g, i) => (g.failed ? [{ failed: g.scheduled, retry: generations[i + 1]?.scheduled ?? [] }] : []));
-}
-
-function duplicatesOf(counts: ReadonlyMap<string, number>): number {
-  return [...counts.values()].reduce((n, c) => n + c - 1, 0);
+/** The generations of a collector on the local host, and the retries of those that lost an activity. */
+function retriesOf(host: DurableHost, collectorId: string) {
+  return retriedGenerations(generationRuns(host.episodes.filter((e) => e.instanceId === collectorInstanceId(collectorId))));
 }
 
 async function collectorView(app: Awaited<ReturnType<typeof startLocalApp>>, id: string): Promise<[string, string | undefined, boolean | undefined]> {
@@ -69,11 +52,11 @@ describe("a page activity lost by the platform", () => {
 
       for (const [id, stream, ids] of [["org", AUDIT_LOGS_STREAM, events.map((e) => e.id)], ["chat", CHAT_COMPLETIONS_STREAM, completions.map((c) => c.id)]] as const) {
         const counts = arrivals(app, stream);
-        const retries = retriesOf(generationsOf(app.host, id));
-        console.log(`${id}: ${retries.length} lost activity, ${duplicatesOf(counts)} rows arrived twice`);
-        assert.deepEqual([ids.filter((i) => !counts.has(i)).length, counts.size, duplicatesOf(counts)], [0, ids.length, 0], `${stream}: every id arrives once`);
-        assert.equal(retries.length, 1, `${id}: one generation lost an activity`);
-        assert.deepEqual(retries[0]!.retry, retries[0]!.failed, `${id}: the retry schedules the failed generation's inputs`);
+        const retries = retriesOf(app.host, id);
+        console.log(`${id}: ${retries.length} lost activity, ${extraArrivals(app, stream)} rows arrived twice`);
+        assert.deepEqual([ids.filter((i) => !counts.has(i)).length, counts.size, extraArrivals(app, stream)], [0, ids.length, 0], `${stream}: every id arrives once`);
+        assert.deepEqual(retries.map((r) => r.failed.lost), [1], `${id}: one generation lost one activity`);
+        assert.deepEqual(retries[0]!.retry?.scheduled, retries[0]!.failed.scheduled, `${id}: the retry schedules the failed generation's inputs`);
         assert.deepEqual(await collectorView(app, id), ["running", "failed", true], id);
       }
       assert.deepEqual(runtimeStatuses(app), ["collector-org:Running", "collector-chat:Running"]);
@@ -116,13 +99,13 @@ describe("a page activity lost by the platform", () => {
 
       for (const [id, stream, ids] of [["org", AUDIT_LOGS_STREAM, events.map((e) => e.id)], ["chat", CHAT_COMPLETIONS_STREAM, completions.map((c) => c.id)]] as const) {
         const counts = arrivals(app, stream);
-        const retries = retriesOf(generationsOf(app.host, id));
-        console.log(`${id}: ${retries.length} lost activity, page in flight ${inFlight.get(stream)} rows, ${duplicatesOf(counts)} rows arrived twice`);
+        const retries = retriesOf(app.host, id);
+        console.log(`${id}: ${retries.length} lost activity, page in flight ${inFlight.get(stream)} rows, ${extraArrivals(app, stream)} rows arrived twice`);
         assert.deepEqual([ids.filter((i) => !counts.has(i)).length, counts.size], [0, ids.length], `${stream}: every id arrives`);
-        assert.equal(retries.length, 1, `${id}: one generation lost an activity`);
-        assert.deepEqual(retries[0]!.retry, retries[0]!.failed, `${id}: the retry schedules the failed generation's inputs`);
+        assert.deepEqual(retries.map((r) => r.failed.lost), [1], `${id}: one generation lost one activity`);
+        assert.deepEqual(retries[0]!.retry?.scheduled, retries[0]!.failed.scheduled, `${id}: the retry schedules the failed generation's inputs`);
         assert.ok(inFlight.get(stream)! > 0 && inFlight.get(stream)! <= 100);
-        assert.equal(duplicatesOf(counts), inFlight.get(stream), `${stream}: exactly the page in flight arrives twice`);
+        assert.equal(extraArrivals(app, stream), inFlight.get(stream), `${stream}: exactly the page in flight arrives twice`);
         assert.deepEqual(await collectorView(app, id), ["running", "failed", true], id);
       }
       assert.deepEqual(runtimeStatuses(app), ["collector-org:Running", "collector-chat:Running"]);
