@@ -19,7 +19,8 @@ export class EntityRunner {
   constructor(
     private readonly entities: Map<string, EntityRecord>,
     private readonly contextFor: (fn: RegisteredFunction, id: string) => InvocationContext,
-    private readonly changed: () => void,
+    /** Called after each operation with the entity's id (`@name@key`). */
+    private readonly changed: (entityId: string) => void,
   ) {}
 
   /** Runs `operation`; `input` is a JSON string when `inputIsJson`, else a value to serialize. */
@@ -34,7 +35,7 @@ export class EntityRunner {
       const out = (await fn.handler(trigger, this.contextFor(fn, id))) as { entityExists: boolean; entityState?: string; results: Array<{ isError: boolean; result?: string }> };
       if (out.entityExists) this.entities.set(id, { name: name.toLowerCase(), key, exists: true, state: out.entityState });
       else this.entities.delete(id);
-      this.changed();
+      this.changed(id);
       const first = out.results[0];
       return first?.isError ? { result: first.result ?? "{}", exceptionType: "Error" } : first?.result !== undefined ? { result: first.result } : {};
     });

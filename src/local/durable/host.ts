@@ -10,6 +10,7 @@ import { InvocationContext } from "@azure/functions";
 import { registeredFunction, type RegisteredFunction } from "../functionsCore";
 import type { Clock } from "./clock";
 import { EntityRunner } from "./entityRunner";
+import type { HostChange } from "./store";
 import { WorkQueue } from "./workQueue";
 import { ACTIVE, entityKey, type EntityRecord, type Episode, type HostSnapshot, type InstanceRecord, type StatusJson } from "./records";
 import { EXTENSION_TRIGGER_FIELDS } from "./triggerPayload";
@@ -22,13 +23,17 @@ export interface DurableHostOptions {
   readonly activityConcurrency?: number;
   /** Receives log lines from functions (context.log …) and the host. */
   readonly log?: (line: string) => void;
-  /** Keep every episode for replay checks (tests). */
+  /**
+   * Keep every episode for replay checks (tests), and the history of finished instances. Without
+   * it nothing the host holds grows with time: a finished instance keeps its status, not its history.
+   */
   readonly recordEpisodes?: boolean;
   /**
-   * Called after every state change (persistence). `urgent` marks an activity result: rows it
-   * reports are already delivered, so losing it would mean reading those pages again.
+   * Called after every state change (persistence) with the record that changed. `urgent` marks an
+   * activity result: rows it reports are already delivered, so losing it would mean reading those
+   * pages again.
    */
-  readonly onChange?: (urgent: boolean) => void;
+  readonly onChange?: (urgent: boolean, change: HostChange) => void;
   /**
    * Fault injection (tests): called after an activity's handler ran. A returned reason makes the
    * host report the activity as failed instead — what the real extension reports when the Node
@@ -52,13 +57,13 @@ export class DurableHost {
   private pendingWork = 0;
   private idleWaiters: Array<() => void> = [];
   private stopped = false;
-  /** Counts for reports: episodes run, history events written. */
-  readonly stats = { episodes: 0, activities: 0, historyEvents: 0, historyBytes: 0, generations: 0, maxGenerationBytes: 0, maxGenerationEvents: 0 };
+  /** Counts for reports: episodes run, activities run, entity operations run, history events written. */
+  readonly stats = { episodes: 0, activities: 0, entityOperations: 0, historyEvents: 0, historyBytes: 0, generations: 0, maxGenerationBytes: 0, maxGenerationEvents: 0 };
 
   constructor(private readonly options: DurableHostOptions) {
     this.clock = options.clock;
     this.activities = new WorkQueue(options.activityConcurrency ?? 8);
-    this.entityRunner = new EntityRunner(this.entities, (fn, id) => this.invocationContext(fn, id), () => this.changed());
+    this.entityRunner = new EntityRunner(this.entities, (fn, id) => this.invocationContext(fn, id), (entityId) => { this.stats.entityOperations++; this.changed({ entityId }); });
   }
 
   // ---- client operations -------------------------------------------------------------
@@ -75,7 +80,7 @@ export class DurableHost {
     };
     record.inbox.push(historyEvent(EventType.ExecutionStarted, now, { Name: name, Version: "", Input: JSON.stringify(input ?? null), ParentInstance: null }));
     this.instances.set(instanceId, record);
-    this.changed();
+    this.changed(record);
     this.kick(record);
     return instanceId;
   }
@@ -117,8 +122,9 @@ export class DurableHost {
     r.activities = {};
     r.lastUpdatedTime = this.clock.now();
     r.generation++; // late activity results belong to no generation now
+    this.finished(r);
     this.log(`[${instanceId}] terminated: ${reason}`);
-    this.changed();
+    this.changed(r);
     return "accepted";
   }
 
@@ -128,7 +134,7 @@ export class DurableHost {
     if (!r) return false;
     this.dropTimers(r);
     this.instances.delete(instanceId);
-    this.changed();
+    this.changed({ instanceId });
     return true;
   }
 
@@ -183,8 +189,13 @@ export class DurableHost {
 
   // ---- episodes -------------------------------------------------------------------------
 
-  private changed(urgent = false): void {
-    this.options.onChange?.(urgent);
+  private changed(change: HostChange, urgent = false): void {
+    this.options.onChange?.(urgent, "instanceId" in change ? { instanceId: change.instanceId } : change);
+  }
+
+  /** A finished instance keeps its status; its history only when replay checks ask for it. */
+  private finished(r: InstanceRecord): void {
+    if (!this.options.recordEpisodes) r.history = [];
   }
 
   private log(line: string): void {
@@ -205,7 +216,7 @@ export class DurableHost {
   private deliver(r: InstanceRecord, generation: number, event: HistoryEvent): void {
     if (r.generation !== generation || !ACTIVE.has(r.runtimeStatus) || this.instances.get(r.instanceId) !== r) return;
     r.inbox.push(event);
-    this.changed(event.EventType === EventType.TaskCompleted || event.EventType === EventType.TaskFailed);
+    this.changed(r, event.EventType === EventType.TaskCompleted || event.EventType === EventType.TaskFailed);
     this.kick(r);
   }
 
@@ -267,7 +278,7 @@ export class DurableHost {
     const continueAsNew = leaves.find((a) => a.actionType === ActionType.ContinueAsNew);
     if (continueAsNew) this.continueAsNew(r, tryJsonParse(continueAsNew.input), now);
     else if (state.isDone) this.complete(r, state.output);
-    this.changed();
+    this.changed(r);
   }
 
   private invocationContext(fn: RegisteredFunction, id: string): InvocationContext {
@@ -378,6 +389,7 @@ export class DurableHost {
     r.runtimeStatus = "Completed";
     r.output = output ?? null;
     r.activities = {};
+    this.finished(r);
   }
 
   private fail(r: InstanceRecord, message: string): void {
@@ -387,8 +399,9 @@ export class DurableHost {
     r.output = `Orchestrator function '${r.name}' failed: ${message}`;
     r.lastUpdatedTime = this.clock.now();
     r.activities = {};
+    this.finished(r);
     this.log(`[${r.instanceId}] FAILED: ${message}`);
-    this.changed();
+    this.changed(r);
   }
 }
 
