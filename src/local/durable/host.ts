@@ -163,6 +163,17 @@ export class DurableHost {
     await this.idle();
   }
 
+  /**
+   * Counts of what the host holds in memory, for memory-bound tests and the soak benchmark: none of
+   * them grows with rows collected or with time, only with the number of instances and entities.
+   */
+  footprint(): { instances: number; entities: number; historyEvents: number; inboxEvents: number; armedTimers: number; episodesKept: number } {
+    let historyEvents = 0, inboxEvents = 0, armedTimers = 0;
+    for (const r of this.instances.values()) { historyEvents += r.history.length; inboxEvents += r.inbox.length; }
+    for (const cancels of this.cancelTimers.values()) armedTimers += cancels.length;
+    return { instances: this.instances.size, entities: this.entities.size, historyEvents, inboxEvents, armedTimers, episodesKept: this.episodes.length };
+  }
+
   /** Everything needed to continue after a restart (JSON-serializable). */
   snapshot(): HostSnapshot {
     return { version: 1, instances: [...this.instances.values()], entities: [...this.entities.values()] };

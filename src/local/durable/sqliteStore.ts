@@ -63,9 +63,10 @@ function openDatabase(file: string): Database {
   }
 }
 
-/** What was last written for one instance: its record object, generation and history length. */
+/** What was last written for one instance: its record object, input value, generation and history length. */
 interface Persisted {
   readonly record: InstanceRecord;
+  readonly input: unknown;
   readonly generation: number;
   readonly historyLength: number;
 }
@@ -77,16 +78,17 @@ export class SqliteStore implements DurableStore {
   private readonly persisted = new Map<string, Persisted>();
   private pending: NodeJS.Timeout | undefined;
   private closed = false;
-  private readonly counters = { transactions: 0, rowsWritten: 0, payloadBytes: 0 };
+  private readonly counters = { transactions: 0, rowsWritten: 0, payloadBytes: 0, largestTransactionBytes: 0 };
   private readonly sql: {
-    putInstance: Statement; deleteInstance: Statement; putEvent: Statement; deleteHistory: Statement;
+    putInstance: Statement; updateInstance: Statement; deleteInstance: Statement; putEvent: Statement; deleteHistory: Statement;
     putEntity: Statement; deleteEntity: Statement;
   };
   private readonly writeChanges: () => void;
 
   private constructor(private readonly db: Database, readonly file: string, private readonly source: RecordSource, private readonly options: SqliteStoreOptions) {
     this.sql = {
-      putInstance: db.prepare("INSERT INTO instances (instance_id, generation, record) VALUES (?, ?, ?) ON CONFLICT (instance_id) DO UPDATE SET generation = excluded.generation, record = excluded.record"),
+      putInstance: db.prepare("INSERT INTO instances (instance_id, generation, input, record) VALUES (?, ?, ?, ?) ON CONFLICT (instance_id) DO UPDATE SET generation = excluded.generation, input = excluded.input, record = excluded.record"),
+      updateInstance: db.prepare("UPDATE instances SET record = ? WHERE instance_id = ?"),
       deleteInstance: db.prepare("DELETE FROM instances WHERE instance_id = ?"),
       putEvent: db.prepare("INSERT OR REPLACE INTO history (instance_id, position, event) VALUES (?, ?, ?)"),
       deleteHistory: db.prepare("DELETE FROM history WHERE instance_id = ?"),
@@ -112,7 +114,7 @@ export class SqliteStore implements DurableStore {
       db.pragma("journal_size_limit = 4194304");
       db.exec(`
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS instances (instance_id TEXT PRIMARY KEY, generation INTEGER NOT NULL, record TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS instances (instance_id TEXT PRIMARY KEY, generation INTEGER NOT NULL, input TEXT NOT NULL, record TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS history (instance_id TEXT NOT NULL, position INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (instance_id, position)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS entities (entity_id TEXT PRIMARY KEY, record TEXT NOT NULL);
       `);
@@ -151,8 +153,21 @@ export class SqliteStore implements DurableStore {
     this.persisted.clear();
   }
 
+  /**
+   * Size of the database: pages in use and free (bytes = pages × pageSize), history rows, and the
+   * write-ahead log file's current size in bytes.
+   */
+  footprint(): { pageSize: number; pages: number; freePages: number; historyRows: number; walBytes: number } {
+    const pageSize = this.db.pragma("page_size", { simple: true }) as number;
+    const pages = this.db.pragma("page_count", { simple: true }) as number;
+    const freePages = this.db.pragma("freelist_count", { simple: true }) as number;
+    const historyRows = (this.db.prepare("SELECT count(*) AS n FROM history").get() as { n: number }).n;
+    const wal = `${this.file}-wal`;
+    return { pageSize, pages, freePages, historyRows, walBytes: fs.existsSync(wal) ? fs.statSync(wal).size : 0 };
+  }
+
   load(): HostSnapshot | undefined {
-    const instances = this.db.prepare("SELECT instance_id, record FROM instances ORDER BY instance_id").all() as Array<{ instance_id: string; record: string }>;
+    const instances = this.db.prepare("SELECT instance_id, input, record FROM instances ORDER BY instance_id").all() as Array<{ instance_id: string; input: string; record: string }>;
     const entities = this.db.prepare("SELECT record FROM entities ORDER BY entity_id").all() as Array<{ record: string }>;
     if (instances.length === 0 && entities.length === 0) return undefined;
     const histories = new Map<string, HistoryEvent[]>();
@@ -162,8 +177,8 @@ export class SqliteStore implements DurableStore {
       histories.set(row.instance_id, list);
     }
     const records = instances.map((row) => {
-      const record = { ...(JSON.parse(row.record) as Omit<InstanceRecord, "history">), history: histories.get(row.instance_id) ?? [] };
-      this.persisted.set(record.instanceId, { record, generation: record.generation, historyLength: record.history.length });
+      const record = { ...(JSON.parse(row.record) as Omit<InstanceRecord, "history" | "input">), input: JSON.parse(row.input) as unknown, history: histories.get(row.instance_id) ?? [] };
+      this.persisted.set(record.instanceId, { record, input: record.input, generation: record.generation, historyLength: record.history.length });
       return record;
     });
     return { version: 1, instances: records, entities: entities.map((row) => JSON.parse(row.record) as EntityRecord) };
@@ -181,8 +196,10 @@ export class SqliteStore implements DurableStore {
     if (this.pending) clearTimeout(this.pending);
     this.pending = undefined;
     if (this.closed || (this.dirtyInstances.size === 0 && this.dirtyEntities.size === 0)) return;
+    const before = this.counters.payloadBytes;
     this.writeChanges();
     this.counters.transactions++;
+    this.counters.largestTransactionBytes = Math.max(this.counters.largestTransactionBytes, this.counters.payloadBytes - before);
   }
 
   close(): void {
@@ -211,25 +228,33 @@ export class SqliteStore implements DurableStore {
   }
 
   /**
-   * Writes one instance: its record without the history, and the history events not written yet.
-   * A generation's history only grows, so the events written before are kept; a new generation,
-   * a shorter history or a different record object (purged and started again) rewrites it.
+   * Writes one instance: its record without history and input, the input when it is a new value
+   * (the host sets it with each generation), and the history events not written yet. A generation's history
+   * only grows, so the events written before are kept; a new generation, a shorter history or a
+   * different record object (purged and started again) rewrites it.
    */
   private writeInstance(record: InstanceRecord): void {
-    const { history, ...rest } = record;
+    const { history, input, ...rest } = record;
     const text = JSON.stringify(rest);
-    this.sql.putInstance.run(record.instanceId, record.generation, text);
-    this.count(1, Buffer.byteLength(text));
     const before = this.persisted.get(record.instanceId);
+    const sameGeneration = before !== undefined && before.record === record && before.generation === record.generation;
+    if (sameGeneration && before.input === input) {
+      this.sql.updateInstance.run(text, record.instanceId);
+      this.count(1, Buffer.byteLength(text));
+    } else {
+      const inputText = JSON.stringify(input ?? null);
+      this.sql.putInstance.run(record.instanceId, record.generation, inputText, text);
+      this.count(1, Buffer.byteLength(text) + Buffer.byteLength(inputText));
+    }
     let from = 0;
-    if (before && before.record === record && before.generation === record.generation && before.historyLength <= history.length) from = before.historyLength;
+    if (sameGeneration && before.historyLength <= history.length) from = before.historyLength;
     else this.count(this.sql.deleteHistory.run(record.instanceId).changes, 0);
     for (let position = from; position < history.length; position++) {
       const event = JSON.stringify(history[position]);
       this.sql.putEvent.run(record.instanceId, position, event);
       this.count(1, Buffer.byteLength(event));
     }
-    this.persisted.set(record.instanceId, { record, generation: record.generation, historyLength: history.length });
+    this.persisted.set(record.instanceId, { record, input, generation: record.generation, historyLength: history.length });
   }
 
   private writeEntity(id: string, record: EntityRecord): void {

@@ -24,6 +24,8 @@ export interface StoreStats {
   readonly rowsWritten: number;
   /** Bytes of record text handed to the database (JSON, UTF-8), not counting its page overhead. */
   readonly payloadBytes: number;
+  /** The most record bytes one transaction wrote. */
+  readonly largestTransactionBytes: number;
 }
 
 /** Persistence of the local durable host. */
