@@ -15,7 +15,8 @@ export function sqliteUnavailable(): string | undefined {
     new Database(":memory:").close();
     return undefined;
   } catch (error) {
-    return `${(error as Error).message.split("\n")[0]} (Node ${process.version}, modules ${process.versions.modules}; run npm run native:rebuild)`;
+    const message = (error as Error).message.replace(/\s+/g, " ").slice(0, 300);
+    return `${message} (Node ${process.version}, modules ${process.versions.modules}; run npm run native:rebuild)`;
   }
 }
 
