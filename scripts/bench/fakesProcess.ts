@@ -9,6 +9,7 @@ import { generateAuditEvents, generateCompletions } from "../../src/local/fakes/
 import { testTls } from "../../src/local/fakes/tls";
 import { LOCAL_AZURE_TOKEN, LOCAL_DCR_ID } from "../../src/local/fakeEnvironment";
 import { TABLES } from "../../src/schema/tables";
+import type { AuditLogEvent, ChatCompletion } from "../../src/openai/types";
 
 /** What the parent asks for. */
 export interface FakesConfig {
@@ -53,7 +54,14 @@ async function main(): Promise<void> {
     if (r.status === 200) okByPath[r.path] = (okByPath[r.path] ?? 0) + 1;
     if (r.status === 429) throttled++;
   };
-  process.on("message", (message: { cmd: string }) => {
+  process.on("message", (message: { cmd: string; audit?: AuditLogEvent[]; completions?: ChatCompletion[] }) => {
+    // Arrivals during a run (soak): visible once added; the parent waits for "added".
+    if (message.cmd === "add") {
+      mock.addAuditEvents(message.audit ?? []);
+      mock.addCompletions(message.completions ?? []);
+      process.send?.({ cmd: "added" });
+      return;
+    }
     if (message.cmd !== "stats") return;
     const cpu = process.cpuUsage();
     const stats: FakesStats = {

@@ -26,10 +26,8 @@ describe("eight hours on the embedded host", { skip: sqliteUnavailable() !== und
   const file = path.join(dir, "durable-state.db");
 
   before(async () => {
-    let host: LocalApp["host"] | undefined;
-    store = SqliteStore.open(file, { instance: (id) => host!.instances.get(id), entity: (id) => host!.entities.get(id) });
+    store = SqliteStore.open(file, { instance: (id) => app.host.instances.get(id), entity: (id) => app.host.entities.get(id) });
     app = await startLocalApp(NOW, {}, undefined, { recordEpisodes: false, onChange: (urgent, change) => store.changed(change, urgent) });
-    host = app.host;
     for (let minute = 0; minute < HOURS * 60; minute++) {
       const from = NOW / 1000 + minute * 60;
       app.stack.openai.addAuditEvents(generateAuditEvents(6, from, from + 60, 1_000 + minute), (from + 65) * 1000);
@@ -81,7 +79,7 @@ describe("eight hours on the embedded host", { skip: sqliteUnavailable() !== und
     assert.deepEqual(sorted(stored), running);
   });
 
-  it("keeps a finished instance's status but not its history", async () => {
+  it("keeps a finished instance's status but not its history", () => {
     const record = app.host.instances.get("collector-chat")!;
     assert.equal(app.host.terminate("collector-chat", "test"), "accepted");
     assert.deepEqual([record.runtimeStatus, record.history.length, app.host.getStatus("collector-chat")?.output], ["Terminated", 0, "test"]);

@@ -108,6 +108,7 @@ export class SqliteStore implements DurableStore {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const db = openDatabase(file);
     try {
+      db.pragma("page_size = 1024");
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = NORMAL");
       // Keep the write-ahead log from staying at its largest size after a checkpoint.
