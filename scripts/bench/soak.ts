@@ -270,16 +270,20 @@ export async function soakDay(harness: SoakHarness, collectors: number, options:
   }
 }
 
-/** The soak scenarios at full size (500 collectors, a day) or quick (50 collectors, 8 hours). */
-export async function runSoak(harness: SoakHarness, quick: boolean): Promise<SoakResults> {
+/**
+ * The soak scenarios at full size (idle cost at 1, 100 and 500 collectors; 500 collectors for a
+ * day) or quick (1, 10, 50; 50 collectors for 8 hours). `day` overrides the day's size, and
+ * `skipIdle` runs the day alone (e.g. `--only soak --collectors 500 --hours 4 --day-only`).
+ */
+export async function runSoak(harness: SoakHarness, quick: boolean, day: { collectors?: number; hours?: number; skipIdle?: boolean } = {}): Promise<SoakResults> {
   const poll = 300;
   const idle: IdleCost[] = [];
-  for (const mix of ["auditLogs", "chatCompletions"] as const) {
+  for (const mix of day.skipIdle ? [] : (["auditLogs", "chatCompletions"] as const)) {
     for (const n of quick ? [1, 10, 50] : [1, 100, 500]) {
       idle.push(await idleCost(harness, n, mix, "sqlite", { pollIntervalSeconds: poll, warmUpPolls: 3, measurePolls: quick ? 4 : 12 }));
       idle.push(await idleCost(harness, n, mix, "json", { pollIntervalSeconds: poll, warmUpPolls: 3, measurePolls: quick ? 2 : n >= 500 ? 2 : 6 }));
     }
   }
-  const day = await soakDay(harness, quick ? 50 : 500, { hours: quick ? 8 : 24, pollIntervalSeconds: poll, auditPerMinute: 2, completionsPerMinute: 1 });
-  return { quick, idle, day };
+  const result = await soakDay(harness, day.collectors ?? (quick ? 50 : 500), { hours: day.hours ?? (quick ? 8 : 24), pollIntervalSeconds: poll, auditPerMinute: 2, completionsPerMinute: 1 });
+  return { quick, idle, day: result };
 }

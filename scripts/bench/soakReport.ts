@@ -11,7 +11,7 @@ export const FLAT_RSS_FACTOR = 1.15;
 export function renderSoak(s: SoakResults): { markdown: string; targets: Array<{ target: string; measured: string; met: boolean }> } {
   const d = s.day;
   const sqlite = s.idle.filter((x) => x.store === "sqlite");
-  const largest = sqlite.reduce((a, b) => (b.collectors > a.collectors ? b : a), sqlite[0]!);
+  const largest = sqlite.reduce((a, b) => (b.collectors > a.collectors ? b : a), sqlite[0] ?? d.quietHour);
   const types = [...new Set(sqlite.map((x) => x.dataType))];
   // Flat: for each data type, the largest figure within 10 % of the smallest, across collector counts.
   const spread = (pick: (x: IdleCost) => number) => Math.max(...types.map((t) => {

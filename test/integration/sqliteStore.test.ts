@@ -99,6 +99,21 @@ describe("SqliteStore", () => {
     reopened.close();
   });
 
+  it("refuses a second process's host on the same database", async (t) => {
+    if (!sqliteOrSkip(t)) return;
+    const file = path.join(tempDir(), "durable-state.db");
+    const store = SqliteStore.open(file, new Records());
+    const child = spawn(process.execPath, ["-e", `
+      const { SqliteStore } = require(${JSON.stringify(path.resolve(__dirname, "../../src/local/durable/sqliteStore.js"))});
+      try { SqliteStore.open(process.argv[1], { instance: () => undefined, entity: () => undefined }); console.log("opened"); }
+      catch (e) { console.log(e.name + ": " + e.message); }`, file], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    await new Promise((r) => child.once("exit", r));
+    store.close();
+    assert.equal(out.trim(), `DurableStateError: ${file} is in use by another connector process: run one host per data folder (--data).`);
+  });
+
   it("coalesces changes that are not urgent into one transaction", async (t) => {
     if (!sqliteOrSkip(t)) return;
     const records = new Records();

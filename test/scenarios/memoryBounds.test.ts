@@ -73,6 +73,8 @@ describe("eight hours on the embedded host", { skip: sqliteUnavailable() !== und
     store.flush();
     const sorted = (s: HostSnapshot | undefined) => s && JSON.parse(JSON.stringify({ ...s, instances: [...s.instances].sort((a, b) => (a.instanceId < b.instanceId ? -1 : 1)), entities: [...s.entities].sort((a, b) => (a.key < b.key ? -1 : 1)) })) as HostSnapshot;
     const running = sorted(app.host.snapshot());
+    // The store holds the database exclusively (one host per data folder): close it to read it.
+    store.close();
     const reader = SqliteStore.open(file, { instance: () => undefined, entity: () => undefined });
     const stored = reader.load();
     reader.close();

@@ -109,6 +109,8 @@ export class SqliteStore implements DurableStore {
     const db = openDatabase(file);
     try {
       db.pragma("page_size = 1024");
+      // One host per data folder: a second process on the same state would run every collector twice.
+      db.pragma("locking_mode = EXCLUSIVE");
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = NORMAL");
       // Keep the write-ahead log from staying at its largest size after a checkpoint.
@@ -126,6 +128,7 @@ export class SqliteStore implements DurableStore {
       return store;
     } catch (error) {
       db.close();
+      if ((error as { code?: string }).code === "SQLITE_BUSY") throw new DurableStateError(file, `${file} is in use by another connector process: run one host per data folder (--data).`);
       throw error;
     }
   }
