@@ -11,8 +11,11 @@ import type { InstanceRecord } from "../../src/local/durable/records";
 import { SqliteStore } from "../../src/local/durable/sqliteStore";
 
 const INSTANCES = 20;
+const file = process.argv[2];
+// `node --test dist/test/` runs every file it finds, this one too: without a database path it does nothing.
+if (file === undefined) process.exit(0);
 const instances = new Map<string, InstanceRecord>();
-const store = SqliteStore.open(process.argv[2]!, { instance: (id) => instances.get(id), entity: () => undefined }, { writeIntervalMs: 60_000 });
+const store = SqliteStore.open(file, { instance: (id) => instances.get(id), entity: () => undefined }, { writeIntervalMs: 60_000 });
 let n = 0;
 for (const r of store.load()?.instances ?? []) {
   instances.set(r.instanceId, r);
