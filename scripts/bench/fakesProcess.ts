@@ -28,6 +28,8 @@ export interface FakesStats {
   readonly openaiOk: Record<string, number>;
   readonly throttled: number;
   readonly ingestion: { requests: number; bytesCompressed: number; bytesUncompressed: number; rows: number };
+  /** Rows accepted per stream. */
+  readonly rowsByStream: Record<string, number>;
   readonly unique: Record<string, number>;
   readonly duplicates: Record<string, number>;
   readonly cpuMs: number;
@@ -45,7 +47,8 @@ async function main(): Promise<void> {
   for (let i = 0; i < config.completions; i += 50_000) mock.addCompletions(generateCompletions(Math.min(50_000, config.completions - i), from + Math.floor(((to - from) * i) / Math.max(1, config.completions)), from + Math.floor(((to - from) * Math.min(config.completions, i + 50_000)) / Math.max(1, config.completions)), 19_000 + i));
   mock.auditIds();
   mock.completionIds();
-  const ingestion = await new LogsIngestionFake({ tls, dcrImmutableId: LOCAL_DCR_ID, tables: TABLES, token: LOCAL_AZURE_TOKEN, retain: "ids" }).start();
+  const rowsByStream: Record<string, number> = {};
+  const ingestion = await new LogsIngestionFake({ tls, dcrImmutableId: LOCAL_DCR_ID, tables: TABLES, token: LOCAL_AZURE_TOKEN, retain: "ids", onRows: (stream, rows) => { rowsByStream[stream] = (rowsByStream[stream] ?? 0) + rows.length; } }).start();
   const okByPath: Record<string, number> = {};
   let throttled = 0;
   let served = 0;
@@ -66,7 +69,7 @@ async function main(): Promise<void> {
     const cpu = process.cpuUsage();
     const stats: FakesStats = {
       openaiRequests: served, openaiOk: okByPath, throttled,
-      ingestion: { requests: ingestion.stats.requests, bytesCompressed: ingestion.stats.bytesCompressed, bytesUncompressed: ingestion.stats.bytesUncompressed, rows: ingestion.stats.accepted },
+      ingestion: { requests: ingestion.stats.requests, bytesCompressed: ingestion.stats.bytesCompressed, bytesUncompressed: ingestion.stats.bytesUncompressed, rows: ingestion.stats.accepted }, rowsByStream,
       unique: Object.fromEntries([...ingestion.ids].map(([k, v]) => [k, v.size])),
       duplicates: Object.fromEntries(ingestion.duplicates),
       cpuMs: (cpu.user + cpu.system) / 1000, rssMb: process.memoryUsage().rss / 2 ** 20,

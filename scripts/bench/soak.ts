@@ -17,6 +17,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { AUDIT_LOGS_STREAM, CHAT_COMPLETIONS_STREAM } from "../../src/config";
 import type { VirtualClock } from "../../src/local/durable/clock";
 import type { DurableHost } from "../../src/local/durable/host";
 import type { HostChange } from "../../src/local/durable/store";
@@ -29,7 +30,7 @@ import { JsonFileStore } from "./jsonFileStore";
 /** What the benchmark harness (run.ts) lends the soak scenarios. */
 export interface SoakHarness {
   /** Starts the fakes' child process with no data; `add` puts arrivals in the mock. */
-  startFakes(): Promise<{ add(audit: AuditLogEvent[], completions: ChatCompletion[]): Promise<void>; stats(): Promise<{ openaiRequests: number; ingestion: { rows: number } }>; stop(): void }>;
+  startFakes(): Promise<{ add(audit: AuditLogEvent[], completions: ChatCompletion[]): Promise<void>; stats(): Promise<{ openaiRequests: number; rowsByStream: Record<string, number> }>; stop(): void }>;
   /** Points the registered app at the fakes, on `clock`. */
   useFakes(fakes: unknown, clock: VirtualClock): void;
   /** Starts the embedded host on `clock` with persistence through `onChange`. */
@@ -253,7 +254,8 @@ export async function soakDay(harness: SoakHarness, collectors: number, options:
       await tick(startMs + hour * hourMs);
       rssByHour.push(process.memoryUsage().rss / MB);
     }
-    const delivered = (await run.fakes.stats()).ingestion.rows;
+    const byStream = (await run.fakes.stats()).rowsByStream;
+    const delivered = (byStream[AUDIT_LOGS_STREAM] ?? 0) + (byStream[CHAT_COMPLETIONS_STREAM] ?? 0);
     const footprint = (run.box.store as SqliteStore).footprint();
     const result: SoakDay = {
       collectors, hours: options.hours, pollIntervalSeconds: options.pollIntervalSeconds, arrivals: { audit: auditTotal, completions: chatTotal },
