@@ -1,9 +1,9 @@
 /**
  * The deployment package, built as `npm run package` builds it for azd (stage, then the zip azd
- * makes of the staged folder), from a copy of this project into which every kind of file that
- * must never ship was dropped: local secrets and state, tests, sources, tool output, dev
- * dependencies in node_modules. Then the package is opened and its app is loaded with only what
- * the package holds.
+ * makes of the staged folder), from a copy of this project (every file git tracks, and the built
+ * dist/) into which every kind of file that must never ship was dropped: local secrets and state,
+ * tool output, dev dependencies in node_modules. Then the package is opened and its app is loaded
+ * with only what the package holds.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -24,12 +24,18 @@ const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "u
 /** Files a developer's checkout can hold that must never be deployed. */
 const MUST_NOT_SHIP = [
   ".env", ".env.local", "local.settings.json", ".azure/trial/.env", ".data/demo/durable-state.json", ".bench/results.json",
-  "coverage/lcov.info", "test/unit/config.test.ts", "src/config.ts", "tsconfig.json", "scripts/bench/run.ts", "bicep/main.bicep",
-  "README.md", ".deploy/openai-sentinel-connector.zip", ".tools/bicep/0.49.2/bicep", "node_modules/typescript/package.json",
+  "coverage/lcov.info", ".deploy/openai-sentinel-connector.zip", ".tools/bicep/0.49.2/bicep", "node_modules/typescript/package.json",
 ];
 
 function copyInto(dir: string, rel: string): void {
   fs.cpSync(path.join(ROOT, rel), path.join(dir, rel), { recursive: true });
+}
+
+/** Every file git tracks in this checkout (a new folder anyone adds is in the copy, so the package test sees it). */
+function trackedFiles(): string[] {
+  const git = spawnSync("git", ["ls-files", "-z"], { cwd: ROOT, encoding: "utf8" });
+  assert.equal(git.status, 0, git.stderr);
+  return git.stdout.split("\0").filter((f) => f !== "" && fs.existsSync(path.join(ROOT, f)));
 }
 
 /** Every file under `dir` (relative POSIX paths). */
@@ -52,7 +58,7 @@ describe("deployment package", () => {
   let zipBytes = 0;
   let stageDir = "";
   before(() => {
-    for (const rel of ["dist", "host.json", "package.json", "package-lock.json", ".funcignore"]) copyInto(project, rel);
+    for (const rel of [...trackedFiles(), "dist"]) copyInto(project, rel);
     for (const rel of MUST_NOT_SHIP) {
       fs.mkdirSync(path.dirname(path.join(project, rel)), { recursive: true });
       fs.writeFileSync(path.join(project, rel), rel.endsWith(".json") ? "{}" : "planted\n");
@@ -85,8 +91,10 @@ describe("deployment package", () => {
     for (const name of ["typescript", "eslint", "openai", "@kusto/language-service-next"]) assert.ok(name in manifest.devDependencies, `${name} is a devDependency`);
   });
 
-  it("leaves out every file that must never ship", () => {
+  it("leaves out every file that must never ship, and every source, test, template and document of the project", () => {
     assert.deepEqual(MUST_NOT_SHIP.filter((rel) => entries.includes(rel)), []);
+    const kept = ["host.json", "package.json", "package-lock.json"];
+    assert.deepEqual(trackedFiles().filter((f) => entries.includes(f) && !kept.includes(f)), []);
     assert.deepEqual(entries.filter((e) => /(^|\/)(\.env|local\.settings\.json)$/.test(e) || /\.ts$/.test(e) || e.startsWith("node_modules/.bin/")), []);
   });
 
