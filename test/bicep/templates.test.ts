@@ -66,7 +66,7 @@ const SITUATIONS = {
   /** A platform team: existing plain workspace to onboard, shared telemetry workspace, purge protection, a pipeline identity, own collectors, no content or health table. */
   platformTeam: { AZURE_ENV_NAME: "plat", AZURE_LOCATION: SCOPE.location, AZURE_PRINCIPAL_ID: DEPLOYER, AZURE_PRINCIPAL_TYPE: "ServicePrincipal",
     SENTINEL_WORKSPACE_NAME: "law-central", SENTINEL_ENABLE_ON_EXISTING_WORKSPACE: "true", KEY_VAULT_PURGE_PROTECTION: "true",
-    DEPLOY_HEALTH_TABLE: "false", DEPLOY_ANALYTIC_RULES: "false", DEPLOY_HUNTING_QUERIES: "false", DEPLOY_WORKBOOK: "false",
+    DEPLOY_HEALTH_TABLE: "false", DEPLOY_ANALYTIC_RULES: "false", DEPLOY_HUNTING_QUERIES: "false", DEPLOY_WORKBOOK: "false", ENTRA_CLIENT_ID: "0d3a1b2c-0000-4000-8000-0000000000e1",
     TELEMETRY_WORKSPACE_RESOURCE_ID: `${rg("rg-monitoring")}/providers/Microsoft.OperationalInsights/workspaces/law-telemetry`,
     OPENAI_COLLECTORS: JSON.stringify([{ id: "org-audit", dataType: "auditLogs", friendlyName: "Org audit", apiKeySecretName: "admin-key", pollIntervalSeconds: 120 }]) },
 } satisfies Record<string, Record<string, string>>;
@@ -252,19 +252,28 @@ describe("Bicep templates", { concurrency: false }, () => {
       assert.deepEqual(grants(snapshots.platformTeam), [...app, "Microsoft.KeyVault/vaults keyVaultSecretsOfficer " + DEPLOYER + " ServicePrincipal", "Microsoft.KeyVault/vaults keyVaultSecretsUser app ServicePrincipal"].sort());
     });
 
+    it("puts Entra ID sign-in in front of the app only when a client id is set, for the deployment's tenant by default", () => {
+      const signIn = (s: Snapshot) => byType(s, "Microsoft.Web/sites/config").filter((r) => r.name.endsWith("/authsettingsV2"))
+        .map((r) => ({ app: r.id.split("/config/")[0], registration: props(r).identityProviders.azureActiveDirectory.registration, required: props(r).globalValidation.requireAuthentication }));
+      assert.deepEqual([signIn(snapshots.newEverything), signIn(snapshots.existingWorkspace)], [[], []]);
+      assert.deepEqual(signIn(snapshots.platformTeam), [{ app: one(snapshots.platformTeam, "Microsoft.Web/sites").id, required: true,
+        // The snapshot leaves the cloud's login endpoint to deployment time; the tenant is the deployment's.
+        registration: { openIdIssuer: `[format('{0}{1}/v2.0', environment().authentication.loginEndpoint, '${SCOPE.tenantId}')]`, clientId: SITUATIONS.platformTeam.ENTRA_CLIENT_ID } }]);
+    });
+
     it("runs the app on Node.js 22 on Flex Consumption, with no setting Flex rejects", () => {
       for (const s of Object.values(snapshots)) {
         const site = props(one(s, "Microsoft.Web/sites"));
         assert.deepEqual(site.functionAppConfig.runtime, { name: "node", version: "22" });
         assert.deepEqual(one(s, "Microsoft.Web/serverfarms").sku, { tier: "FlexConsumption", name: "FC1" });
-        const settings = Object.keys(props(one(s, "Microsoft.Web/sites/config")));
+        const settings = Object.keys(props(one(s, "Microsoft.Web/sites/config", (r) => r.name.endsWith("/appsettings"))));
         assert.deepEqual(settings.filter((k) => ["FUNCTIONS_WORKER_RUNTIME", "WEBSITE_RUN_FROM_PACKAGE", "AzureWebJobsStorage"].includes(k)), []);
       }
     });
 
     it("sets every setting the code reads, wired to the resources it names, and the app accepts them", () => {
       for (const [situation, s] of Object.entries(snapshots) as [Situation, Snapshot][]) {
-        const settings = props(one(s, "Microsoft.Web/sites/config")) as Record<string, string>;
+        const settings = props(one(s, "Microsoft.Web/sites/config", (r) => r.name.endsWith("/appsettings"))) as Record<string, string>;
         assert.deepEqual(settingsTheAppReads().filter((name) => !(name in settings)), [], situation);
         const id = (type: string) => one(s, type).id;
         assert.deepEqual(
@@ -279,10 +288,10 @@ describe("Bicep templates", { concurrency: false }, () => {
         const deployed = { ...settings, KEY_VAULT_URI: "https://kv.vault.azure.net/", LOGS_INGESTION_ENDPOINT: "https://dce-x.swedencentral-1.ingest.monitor.azure.com", DCR_IMMUTABLE_ID: `dcr-${"a".repeat(32)}`, AZURE_CLIENT_ID: "00000000-0000-4000-8000-000000000009" };
         assert.doesNotThrow(() => productionServices(loadConfig(deployed), deployed), situation);
       }
-      const ids = (s: Snapshot) => parseDeclaredCollectors((props(one(s, "Microsoft.Web/sites/config")) as Record<string, string>).COLLECTORS).map((c) => `${c.id} ${c.dataType} ${c.apiKeySecretName}`);
+      const ids = (s: Snapshot) => parseDeclaredCollectors((props(one(s, "Microsoft.Web/sites/config", (r) => r.name.endsWith("/appsettings"))) as Record<string, string>).COLLECTORS).map((c) => `${c.id} ${c.dataType} ${c.apiKeySecretName}`);
       assert.deepEqual(ids(snapshots.newEverything), ["audit-logs auditLogs openai-admin-key", "chat-completions chatCompletions openai-project-key"]);
       assert.deepEqual(ids(snapshots.platformTeam), ["org-audit auditLogs admin-key"]);
-      const health = (s: Snapshot) => (props(one(s, "Microsoft.Web/sites/config")) as Record<string, string>).CONNECTOR_HEALTH_ENABLED;
+      const health = (s: Snapshot) => (props(one(s, "Microsoft.Web/sites/config", (r) => r.name.endsWith("/appsettings"))) as Record<string, string>).CONNECTOR_HEALTH_ENABLED;
       assert.deepEqual([health(snapshots.newEverything), health(snapshots.platformTeam)], ["True", "False"]);
     });
 
