@@ -11,7 +11,7 @@ const nondeterminism = [
 ];
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".data/**", "eslint.config.mjs"] },
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".data/**", ".deploy/**", ".tools/**", "eslint.config.mjs"] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

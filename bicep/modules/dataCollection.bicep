@@ -1,23 +1,25 @@
-// The data collection endpoint and rule that the app posts rows to. Stream declarations come from
-// the schema data in src/schema; rows already carry the tables' column names, so the transform
-// is a pass-through.
+// The data collection endpoint and rule that the app posts rows to. Both are in the workspace's
+// region, whatever region the app runs in: a DCR must be in the region of its Log Analytics
+// destination, and its DCE in the DCR's region. Stream declarations come from the schema data in
+// src/schema (schema.bicep); rows already carry the tables' column names, so the transform is a
+// pass-through.
 import { roleIds } from 'roles.bicep'
+import { dataTables, healthTable } from 'schema.bicep'
 
 param name string
+@description('Region of the destination workspace.')
 param location string
 param tags object
 param workspaceResourceId string
+@description('Principal id of the app\'s managed identity (granted the roles below).')
 param principalId string
+@description('Resource id of that identity: known when the deployment starts, so role assignment names (and what-if) do not wait for the principal id.')
+param identityResourceId string
+
 @description('Also declare the connector health stream (its table must exist).')
 param deployHealthTable bool
 
-var auditTable = loadJsonContent('../../src/schema/openai-audit-logs.table.json')
-var chatTable = loadJsonContent('../../src/schema/openai-chat-completions.table.json')
-var healthTable = loadJsonContent('../../src/schema/openai-connector-health.table.json')
-var tables = concat([
-  auditTable
-  chatTable
-], deployHealthTable ? [
+var tables = concat(dataTables, deployHealthTable ? [
   healthTable
 ] : [])
 var transformKql = trim(loadTextContent('../kql/transform.kql'))
@@ -68,7 +70,7 @@ resource rule 'Microsoft.Insights/dataCollectionRules@2023-03-11' = {
 
 // Logs Ingestion accepts rows only from identities with this role on the rule.
 resource publisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(rule.id, principalId, roleIds.monitoringMetricsPublisher)
+  name: guid(rule.id, identityResourceId, roleIds.monitoringMetricsPublisher)
   scope: rule
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.monitoringMetricsPublisher)

@@ -82,9 +82,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           }
         ]
       }
+      // Node.js 22 LTS (Node.js 20 reached end of life in April 2026).
       runtime: {
         name: 'node'
-        version: '20'
+        version: '22'
       }
     }
   }

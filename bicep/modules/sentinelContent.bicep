@@ -9,7 +9,7 @@ param workspaceName string
 @description('Region of the workbook (the workspace\'s region).')
 param location string
 
-@description('Deploy the OpenAIAuditLogs / OpenAIChatCompletions functions. Leave off if Microsoft\'s OpenAI solution is installed (it defines them).')
+@description('Deploy the OpenAIAuditLogs / OpenAIChatCompletions functions (replacing Microsoft\'s OpenAI solution\'s functions of the same names where it is installed).')
 param deployParsers bool
 
 @description('Deploy the scheduled analytic rules (content/AnalyticRules).')
@@ -91,9 +91,14 @@ resource sentinel 'Microsoft.SecurityInsights/onboardingStates@2024-09-01' = if 
   properties: {}
 }
 
+// A workspace allows one function per alias. The two aliases Microsoft's solution also defines
+// keep its resource names (savedSearches/OpenAIAuditLogs, …/OpenAIChatCompletions) and etag '*':
+// where the solution is installed they replace its functions (with bodies reading this
+// connector's tables) instead of failing on a second function with the same alias.
 resource parserFunctions 'Microsoft.OperationalInsights/workspaces/savedSearches@2020-08-01' = [for parser in parsers: if (deployParsers || !contains(microsoftAliases, parser.FunctionAlias)) {
   parent: workspace
-  name: 'openai-sentinel-connector-${parser.FunctionAlias}'
+  name: contains(microsoftAliases, parser.FunctionAlias) ? parser.FunctionAlias : 'openai-sentinel-connector-${parser.FunctionAlias}'
+  etag: '*'
   properties: {
     category: parser.Category
     displayName: parser.Function.Title

@@ -5,7 +5,10 @@ import { roleIds } from 'roles.bicep'
 param name string
 param location string
 param tags object
+@description('Principal id of the app\'s managed identity (granted the roles below).')
 param principalId string
+@description('Resource id of that identity: known when the deployment starts, so role assignment names (and what-if) do not wait for the principal id.')
+param identityResourceId string
 param deploymentContainerName string
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
@@ -47,7 +50,7 @@ var storageRoles = [
 ]
 
 resource storageRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for roleId in storageRoles: {
-  name: guid(storage.id, principalId, roleId)
+  name: guid(storage.id, identityResourceId, roleId)
   scope: storage
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)

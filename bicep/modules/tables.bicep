@@ -1,19 +1,14 @@
-// The custom tables: the two data tables and, optionally, the connector health table. Deployed in
-// the workspace's resource group (often the Sentinel workspace); the parsers are Sentinel content
-// (sentinelContent.bicep).
-// Columns come from the schema data in src/schema, the same files the row mappers use, so the
-// code and the tables cannot drift.
+// The custom tables: the data tables and, optionally, the connector health table. Deployed in the
+// workspace's resource group (often the Sentinel workspace); the parsers are Sentinel content
+// (sentinelContent.bicep). Columns come from the schema data in src/schema (schema.bicep), the
+// same files the row mappers use, so the code and the tables cannot drift.
+import { dataTables, healthTable } from 'schema.bicep'
+
 param workspaceName string
 @description('Also create the connector health table (one row per collector generation).')
 param deployHealthTable bool
 
-var auditTable = loadJsonContent('../../src/schema/openai-audit-logs.table.json')
-var chatTable = loadJsonContent('../../src/schema/openai-chat-completions.table.json')
-var healthTable = loadJsonContent('../../src/schema/openai-connector-health.table.json')
-var tables = concat([
-  auditTable
-  chatTable
-], deployHealthTable ? [
+var tables = concat(dataTables, deployHealthTable ? [
   healthTable
 ] : [])
 // Table column types: the tables API spells datetime as dateTime.

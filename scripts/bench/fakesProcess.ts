@@ -9,6 +9,7 @@ import { generateAuditEvents, generateCompletions } from "../../src/local/fakes/
 import { testTls } from "../../src/local/fakes/tls";
 import { LOCAL_AZURE_TOKEN, LOCAL_DCR_ID } from "../../src/local/fakeEnvironment";
 import { TABLES } from "../../src/schema/tables";
+import type { AuditLogEvent, ChatCompletion } from "../../src/openai/types";
 
 /** What the parent asks for. */
 export interface FakesConfig {
@@ -27,6 +28,8 @@ export interface FakesStats {
   readonly openaiOk: Record<string, number>;
   readonly throttled: number;
   readonly ingestion: { requests: number; bytesCompressed: number; bytesUncompressed: number; rows: number };
+  /** Rows accepted per stream. */
+  readonly rowsByStream: Record<string, number>;
   readonly unique: Record<string, number>;
   readonly duplicates: Record<string, number>;
   readonly cpuMs: number;
@@ -44,22 +47,29 @@ async function main(): Promise<void> {
   for (let i = 0; i < config.completions; i += 50_000) mock.addCompletions(generateCompletions(Math.min(50_000, config.completions - i), from + Math.floor(((to - from) * i) / Math.max(1, config.completions)), from + Math.floor(((to - from) * Math.min(config.completions, i + 50_000)) / Math.max(1, config.completions)), 19_000 + i));
   mock.auditIds();
   mock.completionIds();
-  const ingestion = await new LogsIngestionFake({ tls, dcrImmutableId: LOCAL_DCR_ID, tables: TABLES, token: LOCAL_AZURE_TOKEN, retain: "ids" }).start();
+  const rowsByStream: Record<string, number> = {};
+  const ingestion = await new LogsIngestionFake({ tls, dcrImmutableId: LOCAL_DCR_ID, tables: TABLES, token: LOCAL_AZURE_TOKEN, retain: "ids", onRows: (stream, rows) => { rowsByStream[stream] = (rowsByStream[stream] ?? 0) + rows.length; } }).start();
   const okByPath: Record<string, number> = {};
   let throttled = 0;
   let served = 0;
   mock.onServed = (r) => {
     served++;
-    if (mock.requests.length > 10_000) mock.requests.length = 0; // counters carry what matters; keep memory flat
     if (r.status === 200) okByPath[r.path] = (okByPath[r.path] ?? 0) + 1;
     if (r.status === 429) throttled++;
   };
-  process.on("message", (message: { cmd: string }) => {
+  process.on("message", (message: { cmd: string; audit?: AuditLogEvent[]; completions?: ChatCompletion[] }) => {
+    // Arrivals during a run (soak): visible once added; the parent waits for "added".
+    if (message.cmd === "add") {
+      mock.addAuditEvents(message.audit ?? []);
+      mock.addCompletions(message.completions ?? []);
+      process.send?.({ cmd: "added" });
+      return;
+    }
     if (message.cmd !== "stats") return;
     const cpu = process.cpuUsage();
     const stats: FakesStats = {
       openaiRequests: served, openaiOk: okByPath, throttled,
-      ingestion: { requests: ingestion.stats.requests, bytesCompressed: ingestion.stats.bytesCompressed, bytesUncompressed: ingestion.stats.bytesUncompressed, rows: ingestion.stats.accepted },
+      ingestion: { requests: ingestion.stats.requests, bytesCompressed: ingestion.stats.bytesCompressed, bytesUncompressed: ingestion.stats.bytesUncompressed, rows: ingestion.stats.accepted }, rowsByStream,
       unique: Object.fromEntries([...ingestion.ids].map(([k, v]) => [k, v.size])),
       duplicates: Object.fromEntries(ingestion.duplicates),
       cpuMs: (cpu.user + cpu.system) / 1000, rssMb: process.memoryUsage().rss / 2 ** 20,

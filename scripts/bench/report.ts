@@ -1,6 +1,8 @@
 /** Renders benchmark results as BENCHMARKS.md and SVG charts (audit throughput against fan-out width; stored completions against segments). */
 import { chatChart, chatSection, chatTargets } from "./chatReport";
 import { CHART, chartFrame } from "./svg";
+import type { SoakResults } from "./soak";
+import { renderSoak } from "./soakReport";
 
 /** One backfill's figures. */
 export interface BackfillResult {
@@ -23,6 +25,8 @@ export interface BenchResults {
   /** Stored completions alone, and against the number of segments read at once. */
   chat?: BackfillResult;
   chatSweeps?: BackfillResult[];
+  /** The embedded host over long runs (scripts/bench/soak.ts). */
+  soak?: SoakResults;
 }
 
 const n = (x: number, digits = 0) => x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -129,6 +133,6 @@ becoming visible in the API to its row being accepted by Logs Ingestion. Audit l
 | poll interval | audit median | audit p99 | completions median | completions p99 | rows |
 |---|---|---|---|---|---|
 ${r.steady.map((x) => `| ${x.pollIntervalSeconds} s | ${n(x.audit.medianLagSeconds)} s | ${n(x.audit.p99LagSeconds)} s | ${n(x.chat.medianLagSeconds)} s | ${n(x.chat.p99LagSeconds)} s | ${n(x.audit.rows)} + ${n(x.chat.rows)} |`).join("\n")}
-`;
+${r.soak ? `\n${renderSoak(r.soak).markdown}` : ""}`;
   return { markdown, svg: chart(r), chatSvg: chatChart(r) };
 }

@@ -6,7 +6,7 @@
  * Prints figures and writes `.bench/results.json`; `--write` also renders BENCHMARKS.md and the chart.
  */
 import "../../src/local/installCore";
-import { fork, type ChildProcess } from "node:child_process";
+import { fork, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,7 +18,7 @@ import type { RuntimeSettings } from "../../orchestrators/state";
 import { AUDIT_LOGS_STREAM, CHAT_COMPLETIONS_STREAM } from "../../src/config";
 import { registerFunctions } from "../../src/functions/register";
 import { RealClock, VirtualClock, type Clock } from "../../src/local/durable/clock";
-import { DurableHost } from "../../src/local/durable/host";
+import { DurableHost, type DurableHostOptions } from "../../src/local/durable/host";
 import { invokeHttp } from "../../src/local/durable/invoke";
 import { startRpcServer } from "../../src/local/durable/rpcServer";
 import { localCredential, LOCAL_DCR_ID, startFakeEnvironment } from "../../src/local/fakeEnvironment";
@@ -33,13 +33,15 @@ import { SecretCache } from "../../src/secrets/secretCache";
 import { SentinelWriter } from "../../src/sentinel/writer";
 import type { FakesConfig, FakesStats } from "./fakesProcess";
 import { renderReport, type BenchResults } from "./report";
+import { runSoak, type SoakHarness, type SoakResults } from "./soak";
+import { renderSoak } from "./soakReport";
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
 const QUICK = args.has("--quick");
 /** `--only chat,steady`: run only these groups (printing their figures; BENCHMARKS.md is rendered from full runs only). */
 const ONLY = argv.includes("--only") ? new Set((argv[argv.indexOf("--only") + 1] ?? "").split(",")) : null;
-const GROUPS = ["backfill", "capped", "baseline", "fanout", "chat", "steady"] as const;
+const GROUPS = ["backfill", "capped", "baseline", "fanout", "chat", "soak", "steady"] as const;
 const runs = (group: (typeof GROUPS)[number]) => ONLY === null || ONLY.has(group);
 const scale = (n: number) => (QUICK ? Math.ceil(n / 10) : n);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
@@ -56,8 +58,8 @@ function clientsFor(openaiUrl: string, ingestionUrl: string, ca: string, clock: 
   return { openai: new OpenAIClient({ baseUrl: openaiUrl, ...(maxRequestsPerSecond ? { maxRequestsPerSecond } : {}) }), writer: new SentinelWriter(ingestionUrl, LOCAL_DCR_ID, localCredential(), { ca }), secrets, now: () => clock.now() };
 }
 
-async function startConnector(clock: Clock) {
-  const host = new DurableHost({ clock, activityConcurrency: 64 });
+async function startConnector(clock: Clock, hostOptions: Partial<DurableHostOptions> = {}) {
+  const host = new DurableHost({ clock, activityConcurrency: 64, ...hostOptions });
   const rpc = await startRpcServer(host);
   const api = async (method: string, apiPath: string, body?: unknown) => {
     const match = matchRoute(registeredFunctions(), method, apiPath);
@@ -71,7 +73,7 @@ async function startConnector(clock: Clock) {
 }
 
 // ---- the fakes' child process --------------------------------------------------------------
-interface Child { proc: ChildProcess; openaiUrl: string; ingestionUrl: string; ca: string; stats(): Promise<FakesStats>; stop(): void }
+interface Child { proc: ChildProcess; openaiUrl: string; ingestionUrl: string; ca: string; stats(): Promise<FakesStats>; add(audit: AuditLogEvent[], completions: ChatCompletion[]): Promise<void>; stop(): void }
 
 async function startFakes(config: Omit<FakesConfig, "nowSeconds">): Promise<Child> {
   const proc = fork(path.join(__dirname, "fakesProcess.js"), [], { execArgv: ["--max-old-space-size=8192"], env: { ...process.env, BENCH_FAKES: JSON.stringify({ ...config, nowSeconds: NOW_S }) } });
@@ -85,6 +87,11 @@ async function startFakes(config: Omit<FakesConfig, "nowSeconds">): Promise<Chil
       const onMessage = (m: { cmd: string; stats: FakesStats }) => { if (m.cmd === "stats") { proc.off("message", onMessage); resolve(m.stats); } };
       proc.on("message", onMessage);
       proc.send({ cmd: "stats" });
+    }),
+    add: (audit, completions) => new Promise((resolve) => {
+      const onMessage = (m: { cmd: string }) => { if (m.cmd === "added") { proc.off("message", onMessage); resolve(); } };
+      proc.on("message", onMessage);
+      proc.send({ cmd: "add", audit, completions });
     }),
     stop: () => proc.kill(),
   };
@@ -211,7 +218,31 @@ async function steadyState(pollIntervalSeconds: number) {
   return result;
 }
 
+/** The soak scenarios (issue 18) on this harness: the embedded host as npm start runs it. */
+function soakHarness(): SoakHarness {
+  return {
+    startFakes: () => startFakes({ audit: 0, completions: 0, latencyMs: 0, rateLimitPerSecond: null, spanDays: 1 }),
+    useFakes: (fakes, clock) => {
+      const child = fakes as Child;
+      box.clock = clock;
+      box.settings = { ...box.settings, parallelism: 4 };
+      box.deps = clientsFor(child.openaiUrl, child.ingestionUrl, child.ca, clock);
+    },
+    startConnector: (clock, onChange) => startConnector(clock, { activityConcurrency: 8, onChange }),
+    newClock: (startMs) => new VirtualClock(startMs),
+  };
+}
+
 async function main(): Promise<void> {
+  if (args.has("--soak-child")) {
+    // The soak group's own process (see below): its memory figures start from a fresh heap.
+    const flag = (name: string) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : undefined);
+    const soak = await runSoak(soakHarness(), QUICK, { collectors: flag("--collectors"), hours: flag("--hours"), skipIdle: args.has("--day-only") });
+    fs.mkdirSync(".bench", { recursive: true });
+    fs.writeFileSync(".bench/soak.json", JSON.stringify(soak, null, 2));
+    console.log(renderSoak(soak).markdown);
+    process.exit(0);
+  }
   if (ONLY && [...ONLY].some((g) => !(GROUPS as readonly string[]).includes(g))) throw new Error(`--only takes a comma-separated list of ${GROUPS.join(", ")}`);
   const fullAudit = scale(500_000), fullChat = scale(100_000);
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
@@ -235,6 +266,12 @@ async function main(): Promise<void> {
     partial.chat = await backfill("stored-completions backfill, 8 segments at once", { audit: 0, completions: fullChat, parallelism: 8, rateCap: null });
     partial.chatSweeps = [];
     for (const width of [1, 2, 4, 8, 16]) partial.chatSweeps.push(await backfill(`chat, ${width} segment${width > 1 ? "s" : ""} at once`, { audit: 0, completions: scale(30_000), parallelism: width, rateCap: null }));
+  }
+  if (runs("soak")) {
+    const passed = ["--quick", "--day-only"].filter((f) => args.has(f)).concat(...["--collectors", "--hours"].filter((f) => argv.includes(f)).map((f) => [f, argv[argv.indexOf(f) + 1]!]));
+    const soakRun = spawnSync(process.execPath, [__filename, "--soak-child", ...passed], { stdio: "inherit" });
+    if (soakRun.status !== 0) throw new Error(`soak benchmark failed (exit ${soakRun.status})`);
+    partial.soak = JSON.parse(fs.readFileSync(".bench/soak.json", "utf8")) as SoakResults;
   }
   // Last: these keep their fakes in this process, which would inflate the RSS figures above.
   if (runs("steady")) partial.steady = [await steadyState(60), await steadyState(300)];

@@ -9,6 +9,7 @@ import path from "node:path";
 import { stringifyExact } from "../json/exactJson";
 import { startFakeEnvironment, type FakeEnvironment } from "./fakeEnvironment";
 import { detectionScenarios } from "./fakes/detectionScenarios";
+import { LineLog } from "./lineLog";
 import { generateAuditEvents, generateCompletions, seededRandom } from "./fakes/generate";
 import type { AuditLogEvent, ChatCompletion } from "../openai/types";
 
@@ -70,8 +71,8 @@ export async function startDemo(dataDir: string, options: DemoOptions): Promise<
     secrets: { "openai-admin-key": DEMO_ADMIN_KEY, "openai-project-key": DEMO_PROJECT_KEY },
     onRows: (stream, rows) => fs.appendFileSync(path.join(dataDir, "rows", `${stream.replace(/^Custom-/, "")}.ndjson`), rows.map((r) => stringifyExact(r)).join("\n") + "\n"),
   });
-  const requestLog = path.join(dataDir, "openai-requests.ndjson");
-  env.openai.onServed = (r) => fs.appendFileSync(requestLog, JSON.stringify({ method: r.method, path: r.path, query: r.query.toString(), status: r.status }) + "\n");
+  const requestLog = new LineLog(path.join(dataDir, "openai-requests.ndjson"));
+  env.openai.onServed = (r) => requestLog.write(JSON.stringify({ method: r.method, path: r.path, query: r.query.toString(), status: r.status }));
   const data = demoData(epochSeconds, options);
   for (const [event, visibleAt] of data.audit) env.openai.addAuditEvents([event], visibleAt);
   for (const [completion, visibleAt] of data.completions) env.openai.addCompletions([completion], visibleAt);

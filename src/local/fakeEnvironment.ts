@@ -9,7 +9,7 @@ import { TABLES } from "../schema/tables";
 import { keyVaultReader, SecretCache } from "../secrets/secretCache";
 import { SentinelWriter } from "../sentinel/writer";
 import { KeyVaultFake } from "./fakes/keyVaultFake";
-import { LogsIngestionFake } from "./fakes/logsIngestionFake";
+import { LogsIngestionFake, type LogsIngestionFakeOptions } from "./fakes/logsIngestionFake";
 import { OpenAIMock, type OpenAIMockOptions } from "./fakes/openaiMock";
 import { testTls, type TestTls } from "./fakes/tls";
 
@@ -36,6 +36,8 @@ export interface FakeEnvironmentOptions {
   readonly fastRetries?: boolean;
   /** Called with every accepted row batch (npm start writes them to NDJSON). */
   readonly onRows?: (stream: string, rows: Record<string, unknown>[]) => void;
+  /** What the Logs Ingestion fake keeps of accepted rows (default: counts only). */
+  readonly retain?: LogsIngestionFakeOptions["retain"];
 }
 
 /** The running fakes and the real clients. */
@@ -54,7 +56,7 @@ export async function startFakeEnvironment(options: FakeEnvironmentOptions): Pro
   const tls = await testTls();
   const now = options.now ?? Date.now;
   const openai = await new OpenAIMock({ ...options.mock, tls }).start();
-  const ingestion = await new LogsIngestionFake({ tls, dcrImmutableId: LOCAL_DCR_ID, tables: TABLES, token: LOCAL_AZURE_TOKEN, ...(options.onRows ? { onRows: options.onRows } : {}) }).start();
+  const ingestion = await new LogsIngestionFake({ tls, dcrImmutableId: LOCAL_DCR_ID, tables: TABLES, token: LOCAL_AZURE_TOKEN, ...(options.onRows ? { onRows: options.onRows } : {}), ...(options.retain ? { retain: options.retain } : {}) }).start();
   const vault = await new KeyVaultFake({ tls, token: LOCAL_AZURE_TOKEN }).start();
   for (const [name, value] of Object.entries(options.secrets)) vault.setSecret(name, value);
   const endpoints: FakeEndpoints = { openaiBaseUrl: openai.baseUrl, ingestionEndpoint: ingestion.endpoint, vaultUrl: vault.url, ca: tls.ca };

@@ -16,8 +16,9 @@ import { ConfigError } from "../config";
 import { registerFunctions, type AppServices } from "../functions/register";
 import type { CollectorView } from "../http/collectorView";
 import { RealClock } from "./durable/clock";
-import { FileStore } from "./durable/fileStore";
 import { DurableHost } from "./durable/host";
+import { SqliteStore } from "./durable/sqliteStore";
+import { DurableStateError } from "./durable/store";
 import { invokeHttp } from "./durable/invoke";
 import { startRpcServer } from "./durable/rpcServer";
 import { demoOptions, startDemo } from "./demo";
@@ -28,6 +29,8 @@ import { localServices } from "./localServices";
 import { renderProgress } from "./progress";
 import { matchRoute } from "./router";
 import { loadLocalSettings } from "./settingsFiles";
+import { LineLog } from "./lineLog";
+import { drainAndExit, shutdownGraceSeconds } from "./shutdown";
 
 interface Args { demo: boolean; port: number | undefined; data: string | undefined }
 
@@ -58,8 +61,10 @@ async function main(): Promise<void> {
   const demo = args.demo || !["OPENAI_BASE_URL", "LOGS_INGESTION_ENDPOINT", "DCR_IMMUTABLE_ID", "KEY_VAULT_URI"].some((k) => env[k]?.trim());
   const dataDir = path.resolve(args.data ?? env.LOCAL_DATA_DIR ?? path.join(root, ".data"), demo ? "demo" : "live");
   fs.mkdirSync(dataDir, { recursive: true });
+  const graceSeconds = shutdownGraceSeconds(env);
   const logFile = path.join(dataDir, "host.log");
-  const log = (line: string) => fs.appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
+  const hostLog = new LineLog(logFile);
+  const log = (line: string) => hostLog.write(`${new Date().toISOString()} ${line}`);
 
   let services: AppServices;
   let defaults: Array<[string, Record<string, unknown>]>;
@@ -84,8 +89,9 @@ async function main(): Promise<void> {
   }
   registerFunctions(services);
 
-  const store: FileStore = new FileStore(path.join(dataDir, "durable-state.json"), () => host.snapshot());
-  const host: DurableHost = new DurableHost({ clock: new RealClock(), log, onChange: (urgent) => store.changed(urgent), activityConcurrency: 8 });
+  const stateFile = path.join(dataDir, "durable-state.db");
+  const store = SqliteStore.open(stateFile, { instance: (id) => host.instances.get(id), entity: (id) => host.entities.get(id) }, { legacyJsonFile: path.join(dataDir, "durable-state.json"), log });
+  const host: DurableHost = new DurableHost({ clock: new RealClock(), log, onChange: (urgent, change) => store.changed(change, urgent), activityConcurrency: 8 });
   const saved = store.load();
   if (saved) host.restore(saved);
   const rpc = await startRpcServer(host);
@@ -107,7 +113,7 @@ async function main(): Promise<void> {
   }
 
   process.stdout.write(`OpenAI → Sentinel connector, local host (${demo ? "demo" : "live"} mode)\n`);
-  process.stdout.write(`Source: ${source}\nDurable state: ${path.join(dataDir, "durable-state.json")}   Log: ${logFile}\n`);
+  process.stdout.write(`Source: ${source}\nDurable state: ${stateFile}   Log: ${logFile}\n`);
   process.stdout.write(`Management API: ${server.url}/api/collectors\n`);
 
   const interactive = process.stdout.isTTY;
@@ -122,18 +128,24 @@ async function main(): Promise<void> {
     }).catch((error: unknown) => log(`progress: ${(error as Error).message}`));
   }, everyMs);
 
+  let stopping = false;
   const shutdown = (signal: string) => {
+    if (stopping) {
+      // A second signal: what is committed stays committed; unfinished activities run again on restart.
+      store.close();
+      process.exit(0);
+    }
+    stopping = true;
     clearInterval(progress);
     timers.stop();
-    log(`stopping (${signal})`);
-    store.flush();
-    void Promise.all([server.close(), rpc.close()]).finally(() => { store.flush(); process.exit(0); });
+    process.stdout.write(`${signal}: finishing the pages in flight (at most ${graceSeconds} s), then exiting\n`);
+    void drainAndExit({ host, store, servers: [server, rpc], graceSeconds, log, exit: (code) => { hostLog.close(); process.exit(code); } });
   };
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) die(error.message);
+  if (error instanceof ConfigError || error instanceof DurableStateError) die(error.message);
   die(`Start-up failed: ${(error as Error).message}`);
 });

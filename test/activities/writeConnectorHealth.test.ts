@@ -71,8 +71,8 @@ describe("health activity", () => {
   let withoutHealth: LogsIngestionFake;
   before(async () => {
     tls = await testTls();
-    fake = await new LogsIngestionFake({ tls, dcrImmutableId: DCR_ID, tables: TABLES, token: AZURE_TOKEN }).start();
-    withoutHealth = await new LogsIngestionFake({ tls, dcrImmutableId: DCR_ID, tables: [AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE], token: AZURE_TOKEN }).start();
+    fake = await new LogsIngestionFake({ tls, dcrImmutableId: DCR_ID, tables: TABLES, token: AZURE_TOKEN, retain: "rows" }).start();
+    withoutHealth = await new LogsIngestionFake({ tls, dcrImmutableId: DCR_ID, tables: [AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE], token: AZURE_TOKEN, retain: "rows" }).start();
   });
   after(async () => { await Promise.all([fake.stop(), withoutHealth.stop()]); });
   const report = healthReport(before1, after1, view("auditLogs"), "running", NOW, NOW + 300_000, [{ kind: "ok" }]);

@@ -4,40 +4,33 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
+import { missingTool } from "../support/realTools";
+import { findBicep } from "./bicepCli";
 
 const ROOT = path.resolve(__dirname, "../../..");
-
-/** The Bicep CLI: BICEP_PATH, or the copy restored into the git-ignored .tools/ folder. */
-function bicepCli(): string | undefined {
-  if (process.env.BICEP_PATH) return process.env.BICEP_PATH;
-  const dir = path.join(ROOT, ".tools", "bicep");
-  const versions = fs.existsSync(dir) ? fs.readdirSync(dir).sort().reverse() : [];
-  return versions.map((v) => path.join(dir, v, "bicep")).find((f) => fs.existsSync(f));
-}
 
 interface ArmResource { condition?: string; properties: { template?: ArmTemplate; parameters?: Record<string, { value: unknown }> } & Record<string, unknown> }
 interface ArmTemplate { resources: Record<string, ArmResource> | ArmResource[]; outputs: Record<string, { value: string }> }
 
 describe("Entra ID sign-in (bicep/modules/entraAuth.bicep)", () => {
-  const cli = bicepCli();
-  if (!cli) {
-    if (process.env.REQUIRE_REAL_TOOLS === "1") throw new Error("the Bicep CLI is required (REQUIRE_REAL_TOOLS=1): set BICEP_PATH or restore it into .tools/bicep/<version>/bicep");
-    it("compiles with the Bicep CLI", () => console.log("skipped: bicep not available (no BICEP_PATH and nothing in .tools/bicep/)"));
+  const bicep = findBicep();
+  if (!bicep.available) {
+    it("compiles with the Bicep CLI", (t) => missingTool(t, "bicep CLI", bicep.why));
     return;
   }
-  const main = JSON.parse(execFileSync(cli, ["build", path.join(ROOT, "bicep", "main.bicep"), "--stdout"], { encoding: "utf8" })) as ArmTemplate & { parameters: Record<string, { defaultValue?: unknown }> };
+  const main = JSON.parse(execFileSync(bicep.tool, ["build", path.join(ROOT, "bicep", "main.bicep"), "--stdout"], { encoding: "utf8" })) as ArmTemplate & { parameters: Record<string, { defaultValue?: unknown }> };
   const resources = main.resources as Record<string, ArmResource>;
 
   it("is deployed only when entraClientId is set, and passes the client id and tenant on", () => {
     const module = resources.entraAuth!;
     assert.deepEqual([main.parameters.entraClientId?.defaultValue, module.condition, module.properties.parameters],
       ["", "[not(empty(parameters('entraClientId')))]", {
-        functionAppName: { value: "[reference('functionApp').outputs.name.value]" },
+        functionAppName: { value: "[variables('functionAppName')]" },
         clientId: { value: "[parameters('entraClientId')]" },
-        tenantId: { value: "[parameters('entraTenantId')]" },
+        // An empty entraTenantId (azd's default) means the deployment's tenant.
+        tenantId: "[if(empty(parameters('entraTenantId')), createObject('value', tenant().tenantId), createObject('value', parameters('entraTenantId')))]",
       }]);
   });
 

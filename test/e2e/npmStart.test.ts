@@ -14,13 +14,18 @@ import { detectionScenarios } from "../../src/local/fakes/detectionScenarios";
 import { demoRowIds as rowIds, startDemoProcess } from "./demoProcess";
 import { until } from "./pageHarness";
 
-const start = (dataDir: string, port: number) => startDemoProcess(dataDir, port, options,
-  { FETCH_PARALLELISM: "1", PAGES_PER_ACTIVITY: "1", CHAT_PAGES_PER_ACTIVITY: "1", AUDIT_OVERLAP_SECONDS: "0" });
+const start = (dataDir: string, port: number, env: Record<string, string> = {}) => startDemoProcess(dataDir, port, options,
+  { FETCH_PARALLELISM: "1", PAGES_PER_ACTIVITY: "1", CHAT_PAGES_PER_ACTIVITY: "1", AUDIT_OVERLAP_SECONDS: "0", ...env });
 
 const ENTRY = path.resolve(__dirname, "../../src/local/main.js");
 const options: DemoOptions = { auditBacklog: 6_000, completionBacklog: 6_000, latencyMs: 25, live: false };
 /** The demo adds the events that make the analytic rules fire. */
 const scenarioEvents = detectionScenarios(0).reduce((n, s) => n + s.events.length, 0);
+
+/** Distinct ids delivered (a row read twice counts once). */
+function distinct(dataDir: string, table: string): number {
+  return new Set(rowIds(dataDir, table)).size;
+}
 
 function pagesReadTwice(dataDir: string, pathName: string): number {
   const counts = new Map<string, number>();
@@ -32,10 +37,44 @@ function pagesReadTwice(dataDir: string, pathName: string): number {
   return [...counts.values()].filter((n) => n > 1).length;
 }
 
+function expectedIds(dataDir: string) {
+  const { epochSeconds } = JSON.parse(fs.readFileSync(path.join(dataDir, "demo", "demo-epoch.json"), "utf8")) as { epochSeconds: number };
+  const expected = demoData(epochSeconds, options);
+  return { audit: new Set(expected.audit.map(([e]) => e.id)), chat: new Set(expected.completions.map(([c]) => c.id)) };
+}
+
 describe("npm start", () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "openai-sentinel-e2e-"));
+  const drainDir = fs.mkdtempSync(path.join(os.tmpdir(), "openai-sentinel-drain-"));
   const children: ChildProcess[] = [];
-  after(() => { for (const c of children) c.kill("SIGKILL"); fs.rmSync(dataDir, { recursive: true, force: true }); });
+  after(() => { for (const c of children) c.kill("SIGKILL"); for (const d of [dataDir, drainDir]) fs.rmSync(d, { recursive: true, force: true }); });
+
+  it("drains on SIGTERM: in-flight pages finish, it exits 0 within the grace period, and the restart reads no page twice", async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const env = { SHUTDOWN_GRACE_SECONDS: "10" };
+    const first = start(drainDir, port, env);
+    children.push(first);
+    await until("the management API", () => (first.output.join("").includes("Management API:") ? true : undefined), 30_000);
+    await until("a backfill in progress", () => (rowIds(drainDir, "OpenAIAuditLogs_CL").length >= 1_500 && rowIds(drainDir, "OpenAIChatCompletions_CL").length >= 1_500 ? true : undefined), 60_000);
+    const signalledAt = Date.now();
+    first.kill("SIGTERM");
+    const code = await new Promise<number | null>((r) => first.once("exit", (c) => r(c)));
+    const stoppedInMs = Date.now() - signalledAt;
+    const hostLog = fs.readFileSync(path.join(drainDir, "demo", "host.log"), "utf8");
+    assert.deepEqual([code, stoppedInMs < 10_000 + 5_000, /stopped after \d+ ms: every activity in flight finished/.test(hostLog)], [0, true, true], `exit ${code} after ${stoppedInMs} ms`);
+    const atStop = [rowIds(drainDir, "OpenAIAuditLogs_CL").length, rowIds(drainDir, "OpenAIChatCompletions_CL").length];
+    assert.ok(atStop[0]! < options.auditBacklog && atStop[1]! < options.completionBacklog, `stopped too late: ${atStop.join(", ")}`);
+
+    const second = start(drainDir, port, env);
+    children.push(second);
+    await until("the backfill to finish", () => (distinct(drainDir, "OpenAIAuditLogs_CL") >= options.auditBacklog + scenarioEvents && distinct(drainDir, "OpenAIChatCompletions_CL") >= options.completionBacklog ? true : undefined), 120_000);
+    const expected = expectedIds(drainDir);
+    const audit = rowIds(drainDir, "OpenAIAuditLogs_CL"), chat = rowIds(drainDir, "OpenAIChatCompletions_CL");
+    assert.deepEqual({ audit: new Set(audit), chat: new Set(chat), auditRows: audit.length, chatRows: chat.length }, { ...expected, auditRows: expected.audit.size, chatRows: expected.chat.size });
+    assert.deepEqual([pagesReadTwice(drainDir, "/v1/organization/audit_logs"), pagesReadTwice(drainDir, "/v1/chat/completions")], [0, 0]);
+    second.kill("SIGTERM");
+    await new Promise((r) => second.once("exit", r));
+  });
 
   it("survives a kill in the middle of a backfill: every id arrives, at most one page per collector read twice", async () => {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
@@ -54,7 +93,7 @@ describe("npm start", () => {
 
     const second = start(dataDir, port);
     children.push(second);
-    await until("the backfill to finish", () => (rowIds(dataDir, "OpenAIAuditLogs_CL").length >= options.auditBacklog + scenarioEvents && rowIds(dataDir, "OpenAIChatCompletions_CL").length >= options.completionBacklog ? true : undefined), 120_000);
+    await until("the backfill to finish", () => (distinct(dataDir, "OpenAIAuditLogs_CL") >= options.auditBacklog + scenarioEvents && distinct(dataDir, "OpenAIChatCompletions_CL") >= options.completionBacklog ? true : undefined), 120_000);
     const { epochSeconds } = JSON.parse(fs.readFileSync(path.join(dataDir, "demo", "demo-epoch.json"), "utf8")) as { epochSeconds: number };
     const expected = demoData(epochSeconds, options);
     const audit = rowIds(dataDir, "OpenAIAuditLogs_CL");

@@ -52,8 +52,12 @@ let registered: Registration | undefined;
 /** Default settings for scenarios: small pages per activity so fan-out and generations show. */
 export const SCENARIO_SETTINGS: RuntimeSettings = { parallelism: 4, maxPagesPerActivity: 5, chatPagesPerActivity: 5, lagSeconds: 60, overlapSeconds: 1_800 };
 
-/** Starts the app at virtual time `startMs`. One app at a time per process. */
-export async function startLocalApp(startMs: number, mockOptions: Partial<OpenAIMockOptions> = {}, settings: RuntimeSettings = SCENARIO_SETTINGS, hostOptions: Pick<DurableHostOptions, "loseActivityResult"> = {}): Promise<LocalApp> {
+/**
+ * Starts the app at virtual time `startMs`. One app at a time per process. The host records
+ * episodes for replay checks unless `hostOptions.recordEpisodes` is false.
+ */
+export async function startLocalApp(startMs: number, mockOptions: Partial<OpenAIMockOptions> = {}, settings: RuntimeSettings = SCENARIO_SETTINGS,
+  hostOptions: Pick<DurableHostOptions, "loseActivityResult" | "recordEpisodes" | "onChange"> = {}): Promise<LocalApp> {
   const clock = new VirtualClock(startMs);
   const stack = await startStack({ ...mockOptions, now: () => clock.now() });
   const logs: string[] = [];

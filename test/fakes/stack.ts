@@ -12,10 +12,14 @@ export const staticCredential = localCredential;
 /** Everything an integration test needs. */
 export type Stack = FakeEnvironment;
 
-/** Starts the fakes and the real clients. In-call backoff sleeps are shortened unless `realSleep`. */
+/**
+ * Starts the fakes and the real clients. In-call backoff sleeps are shortened unless `realSleep`.
+ * Tests assert on rows and requests, so the fakes keep them.
+ */
 export function startStack(mockOptions: Partial<OpenAIMockOptions> = {}, clientOptions: { realSleep?: boolean } = {}): Promise<Stack> {
   return startFakeEnvironment({
-    mock: { adminKey: ADMIN_KEY, projectKey: PROJECT_KEY, ...mockOptions },
+    mock: { adminKey: ADMIN_KEY, projectKey: PROJECT_KEY, keepRequests: true, ...mockOptions },
+    retain: "rows",
     secrets: { "openai-admin-key": ADMIN_KEY, "openai-project-key": PROJECT_KEY },
     fastRetries: true,
     ...(mockOptions.now ? { now: mockOptions.now } : {}),

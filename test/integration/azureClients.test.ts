@@ -21,7 +21,7 @@ const rows = Array.from({ length: 1_781 }, (_, i) => ({ Id: `id-${String(i).padS
 describe("Logs Ingestion at the 1 MB request limit", () => {
   let tls: TestTls;
   let fake: LogsIngestionFake;
-  before(async () => { tls = await testTls(); fake = await new LogsIngestionFake({ tls, dcrImmutableId: DCR_ID, tables: TABLES, token: AZURE_TOKEN }).start(); });
+  before(async () => { tls = await testTls(); fake = await new LogsIngestionFake({ tls, dcrImmutableId: DCR_ID, tables: TABLES, token: AZURE_TOKEN, retain: "rows" }).start(); });
   after(async () => { await fake.stop(); });
 
   it("the SDK's own chunking sends an over-limit body, which the service refuses with 413", async () => {
@@ -58,7 +58,7 @@ describe("user-assigned managed identity (IDENTITY_ENDPOINT / IDENTITY_HEADER)",
   before(async () => {
     tls = await testTls();
     identity = await new ManagedIdentityFake("identity-header-secret").start();
-    fake = await new LogsIngestionFake({ tls, dcrImmutableId: DCR_ID, tables: TABLES, token: ManagedIdentityFake.tokenFor("https://monitor.azure.com") }).start();
+    fake = await new LogsIngestionFake({ tls, dcrImmutableId: DCR_ID, tables: TABLES, token: ManagedIdentityFake.tokenFor("https://monitor.azure.com"), retain: "rows" }).start();
     vault = await new KeyVaultFake({ tls, token: ManagedIdentityFake.tokenFor("https://vault.azure.net") }).start();
     vault.setSecret("k", "test-value-1");
     process.env.IDENTITY_ENDPOINT = identity.endpoint;

@@ -44,6 +44,11 @@ export class VirtualClock implements Clock {
     };
   }
 
+  /** How many timers wait (cancelled ones leave at once). */
+  get pendingTimers(): number {
+    return this.timers.length;
+  }
+
   /** When the next timer is due, if any. */
   nextTimerAt(): number | undefined {
     return this.timers[0]?.at;

@@ -19,7 +19,8 @@ export class EntityRunner {
   constructor(
     private readonly entities: Map<string, EntityRecord>,
     private readonly contextFor: (fn: RegisteredFunction, id: string) => InvocationContext,
-    private readonly changed: () => void,
+    /** Called after each operation with the entity's id (`@name@key`) and whether its state changed. */
+    private readonly changed: (entityId: string, stateChanged: boolean) => void,
   ) {}
 
   /** Runs `operation`; `input` is a JSON string when `inputIsJson`, else a value to serialize. */
@@ -35,8 +36,8 @@ export class EntityRunner {
       const changed = out.entityExists !== record.exists || (out.entityExists && out.entityState !== record.state);
       if (out.entityExists) this.entities.set(id, { name: name.toLowerCase(), key, exists: true, state: out.entityState });
       else this.entities.delete(id);
-      // Only a real change is persisted (reads such as the collector's "get" cost no write).
-      if (changed) this.changed();
+      // Persisted only when the state changed (reads such as the collector's "get" cost no write).
+      this.changed(id, changed);
       const first = out.results[0];
       return first?.isError ? { result: first.result ?? "{}", exceptionType: "Error" } : first?.result !== undefined ? { result: first.result } : {};
     });

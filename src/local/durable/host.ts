@@ -11,6 +11,7 @@ import { registeredFunction, type RegisteredFunction } from "../functionsCore";
 import type { Clock } from "./clock";
 import { EntityRunner } from "./entityRunner";
 import { invocationContextFor } from "./invoke";
+import type { HostChange } from "./store";
 import { WorkQueue } from "./workQueue";
 import { ACTIVE, entityKey, type EntityRecord, type Episode, type HostSnapshot, type InstanceRecord, type StatusJson } from "./records";
 import { EXTENSION_TRIGGER_FIELDS } from "./triggerPayload";
@@ -23,13 +24,17 @@ export interface DurableHostOptions {
   readonly activityConcurrency?: number;
   /** Receives log lines from functions (context.log …) and the host. */
   readonly log?: (line: string) => void;
-  /** Keep every episode for replay checks (tests). */
+  /**
+   * Keep every episode for replay checks (tests), and the history of finished instances. Without
+   * it nothing the host holds grows with time: a finished instance keeps its status, not its history.
+   */
   readonly recordEpisodes?: boolean;
   /**
-   * Called after every state change (persistence). `urgent` marks an activity result: rows it
-   * reports are already delivered, so losing it would mean reading those pages again.
+   * Called after every state change (persistence) with the record that changed. `urgent` marks an
+   * activity result: rows it reports are already delivered, so losing it would mean reading those
+   * pages again.
    */
-  readonly onChange?: (urgent: boolean) => void;
+  readonly onChange?: (urgent: boolean, change: HostChange) => void;
   /**
    * Fault injection (tests): called after an activity's handler ran. A returned reason makes the
    * host report the activity as failed instead — what the real extension reports when the Node
@@ -55,14 +60,17 @@ export class DurableHost {
   private stopped = false;
   /** The RPC listener's base URL, once one serves this host: activities then get durableClient inputs. */
   private rpcBaseUrl: string | undefined;
-  /** Counts for reports: episodes run, history events written. */
-  readonly stats = { episodes: 0, activities: 0, historyEvents: 0, historyBytes: 0, generations: 0, maxGenerationBytes: 0, maxGenerationEvents: 0 };
+  /** Counts for reports: episodes run, activities run, entity operations run, history events written. */
+  readonly stats = { episodes: 0, activities: 0, entityOperations: 0, historyEvents: 0, historyBytes: 0, generations: 0, maxGenerationBytes: 0, maxGenerationEvents: 0 };
 
   constructor(private readonly options: DurableHostOptions) {
     this.clock = options.clock;
     this.activities = new WorkQueue(options.activityConcurrency ?? 8);
     // An entity write is urgent: page progress recorded there must survive a crash (activities/pageDelivery.ts).
-    this.entityRunner = new EntityRunner(this.entities, (fn, id) => this.invocationContext(fn, id), () => this.changed(true));
+    this.entityRunner = new EntityRunner(this.entities, (fn, id) => this.invocationContext(fn, id), (entityId, stateChanged) => {
+      this.stats.entityOperations++;
+      if (stateChanged) this.changed({ entityId }, true);
+    });
   }
 
   /** Called by the RPC listener serving this host: activity invocations get durable client bindings pointing at it. */
@@ -84,7 +92,7 @@ export class DurableHost {
     };
     record.inbox.push(historyEvent(EventType.ExecutionStarted, now, { Name: name, Version: "", Input: JSON.stringify(input ?? null), ParentInstance: null }));
     this.instances.set(instanceId, record);
-    this.changed();
+    this.changed(record);
     this.kick(record);
     return instanceId;
   }
@@ -126,8 +134,9 @@ export class DurableHost {
     r.activities = {};
     r.lastUpdatedTime = this.clock.now();
     r.generation++; // late activity results belong to no generation now
+    this.finished(r);
     this.log(`[${instanceId}] terminated: ${reason}`);
-    this.changed();
+    this.changed(r);
     return "accepted";
   }
 
@@ -137,7 +146,7 @@ export class DurableHost {
     if (!r) return false;
     this.dropTimers(r);
     this.instances.delete(instanceId);
-    this.changed();
+    this.changed({ instanceId });
     return true;
   }
 
@@ -166,6 +175,17 @@ export class DurableHost {
     await this.idle();
   }
 
+  /**
+   * Counts of what the host holds in memory, for memory-bound tests and the soak benchmark: none of
+   * them grows with rows collected or with time, only with the number of instances and entities.
+   */
+  footprint(): { instances: number; entities: number; historyEvents: number; inboxEvents: number; armedTimers: number; episodesKept: number } {
+    let historyEvents = 0, inboxEvents = 0, armedTimers = 0;
+    for (const r of this.instances.values()) { historyEvents += r.history.length; inboxEvents += r.inbox.length; }
+    for (const cancels of this.cancelTimers.values()) armedTimers += cancels.length;
+    return { instances: this.instances.size, entities: this.entities.size, historyEvents, inboxEvents, armedTimers, episodesKept: this.episodes.length };
+  }
+
   /** Everything needed to continue after a restart (JSON-serializable). */
   snapshot(): HostSnapshot {
     return { version: 1, instances: [...this.instances.values()], entities: [...this.entities.values()] };
@@ -192,8 +212,13 @@ export class DurableHost {
 
   // ---- episodes -------------------------------------------------------------------------
 
-  private changed(urgent = false): void {
-    this.options.onChange?.(urgent);
+  private changed(change: HostChange, urgent = false): void {
+    this.options.onChange?.(urgent, "instanceId" in change ? { instanceId: change.instanceId } : change);
+  }
+
+  /** A finished instance keeps its status; its history only when replay checks ask for it. */
+  private finished(r: InstanceRecord): void {
+    if (!this.options.recordEpisodes) r.history = [];
   }
 
   private log(line: string): void {
@@ -214,7 +239,7 @@ export class DurableHost {
   private deliver(r: InstanceRecord, generation: number, event: HistoryEvent): void {
     if (r.generation !== generation || !ACTIVE.has(r.runtimeStatus) || this.instances.get(r.instanceId) !== r) return;
     r.inbox.push(event);
-    this.changed(event.EventType === EventType.TaskCompleted || event.EventType === EventType.TaskFailed);
+    this.changed(r, event.EventType === EventType.TaskCompleted || event.EventType === EventType.TaskFailed);
     this.kick(r);
   }
 
@@ -276,7 +301,7 @@ export class DurableHost {
     const continueAsNew = leaves.find((a) => a.actionType === ActionType.ContinueAsNew);
     if (continueAsNew) this.continueAsNew(r, tryJsonParse(continueAsNew.input), now);
     else if (state.isDone) this.complete(r, state.output);
-    this.changed();
+    this.changed(r);
   }
 
   private invocationContext(fn: RegisteredFunction, id: string): InvocationContext {
@@ -388,6 +413,7 @@ export class DurableHost {
     r.runtimeStatus = "Completed";
     r.output = output ?? null;
     r.activities = {};
+    this.finished(r);
   }
 
   private fail(r: InstanceRecord, message: string): void {
@@ -397,8 +423,9 @@ export class DurableHost {
     r.output = `Orchestrator function '${r.name}' failed: ${message}`;
     r.lastUpdatedTime = this.clock.now();
     r.activities = {};
+    this.finished(r);
     this.log(`[${r.instanceId}] FAILED: ${message}`);
-    this.changed();
+    this.changed(r);
   }
 }
 

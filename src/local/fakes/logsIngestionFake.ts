@@ -1,7 +1,8 @@
 /**
  * A local Azure Monitor Logs Ingestion endpoint over HTTPS, strict where the service is strict:
  * bearer token required, gzip bodies, 413 over 1,000,000 bytes, only declared DCR and streams,
- * rows checked against the stream's columns. Accepted rows are kept for assertions.
+ * rows checked against the stream's columns. Accepted rows (or only their ids) are kept when a
+ * test or benchmark asks; by default only counts, so a long-running host stays flat.
  */
 import type http from "node:http";
 import { parseJsonExact } from "../../json/exactJson";
@@ -30,15 +31,19 @@ export interface LogsIngestionFakeOptions {
   readonly port?: number;
   /** Called with every accepted batch. */
   readonly onRows?: (stream: string, rows: Record<string, unknown>[]) => void;
-  /** Keep whole rows (default) or only their ids (benchmarks with millions of rows). */
-  readonly retain?: "rows" | "ids";
+  /**
+   * What to keep of accepted rows: whole rows (tests' assertions), their ids (distinct and
+   * duplicate counts, benchmarks), or nothing but `stats` (default: `npm start`, which writes
+   * rows to files through `onRows`).
+   */
+  readonly retain?: "rows" | "ids" | "counts";
 }
 
 /** The running fake. */
 export class LogsIngestionFake {
-  /** Accepted rows per stream, in arrival order. */
+  /** Accepted rows per stream, in arrival order (`retain: "rows"`). */
   readonly accepted = new Map<string, Record<string, unknown>[]>();
-  /** Distinct ids accepted per stream, and how many arrived more than once. */
+  /** Distinct ids accepted per stream, and how many arrived more than once (`retain` "rows" or "ids"). */
   readonly ids = new Map<string, Set<string>>();
   readonly duplicates = new Map<string, number>();
   readonly stats = { requests: 0, accepted: 0, rejected: 0, bytesCompressed: 0, bytesUncompressed: 0 };
@@ -115,13 +120,16 @@ export class LogsIngestionFake {
       const problems = checkRow(table, row as Record<string, unknown>);
       if (problems.length > 0) return fail(400, "InvalidRow", `row ${i}: ${problems.map((p) => `${p.column} ${p.problem}`).join("; ")}`);
     }
-    const ids = this.ids.get(stream) ?? new Set<string>();
-    for (const row of rows as Array<{ Id?: string }>) {
-      if (ids.has(String(row.Id))) this.duplicates.set(stream, (this.duplicates.get(stream) ?? 0) + 1);
-      ids.add(String(row.Id));
+    const retain = this.options.retain ?? "counts";
+    if (retain !== "counts") {
+      const ids = this.ids.get(stream) ?? new Set<string>();
+      for (const row of rows as Array<{ Id?: string }>) {
+        if (ids.has(String(row.Id))) this.duplicates.set(stream, (this.duplicates.get(stream) ?? 0) + 1);
+        ids.add(String(row.Id));
+      }
+      this.ids.set(stream, ids);
     }
-    this.ids.set(stream, ids);
-    if ((this.options.retain ?? "rows") === "rows") {
+    if (retain === "rows") {
       const kept = this.accepted.get(stream) ?? [];
       for (const row of rows as Record<string, unknown>[]) kept.push(row);
       this.accepted.set(stream, kept);

@@ -38,6 +38,8 @@ export interface OpenAIMockOptions {
    * (docs/openai-api.md §8.9); the mock answers 403 with a message that says so.
    */
   readonly auditLoggingDisabled?: boolean;
+  /** Keep every request in `requests` (tests ask for it); otherwise only `served` counts them, so a long run stays flat. */
+  readonly keepRequests?: boolean;
 }
 
 /** What the mock saw of one request (never the key itself). */
@@ -70,7 +72,10 @@ function intParam(query: URLSearchParams, name: string): number | undefined {
 
 /** The running mock: a server plus its data and switches. */
 export class OpenAIMock {
+  /** Requests seen, when `keepRequests` is set. */
   readonly requests: SeenRequest[] = [];
+  /** Requests answered (all, whether kept or not). */
+  served = 0;
   /** Called before each request is answered (tests use it to change data at an exact moment). */
   onRequest: ((path: string, query: URLSearchParams) => void) | undefined;
   /** Called after each request was answered. */
@@ -159,16 +164,17 @@ export class OpenAIMock {
     const path = url.pathname;
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       const seen = { method: req.method ?? "GET", path, query: url.searchParams, status };
-      this.requests.push(seen);
+      this.served++;
+      if (this.options.keepRequests) this.requests.push(seen);
       this.onServed?.(seen);
-      sendJson(req, res, status, body, { "x-request-id": `req_mock_${this.requests.length}`, ...headers });
+      sendJson(req, res, status, body, { "x-request-id": `req_mock_${this.served}`, ...headers });
     };
     if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
     this.onRequest?.(path, url.searchParams);
 
     const fault = this.takeFault(path);
     if (fault?.kind === "delay") await new Promise((r) => setTimeout(r, fault.ms));
-    if (fault?.kind === "reset") { this.requests.push({ method: req.method ?? "GET", path, query: url.searchParams, status: 0 }); req.socket.destroy(); return; }
+    if (fault?.kind === "reset") { this.served++; if (this.options.keepRequests) this.requests.push({ method: req.method ?? "GET", path, query: url.searchParams, status: 0 }); req.socket.destroy(); return; }
     if (fault?.kind === "malformed") { reply(200, fault.body ?? '{"object":"list","data":[{"id":'); return; }
     if (fault?.kind === "status") { reply(fault.status, fault.body ?? errorBody("injected fault", "server_error", null), fault.headers); return; }
     if (this.rateLimited()) { reply(429, errorBody("Rate limit reached for requests", "requests", "rate_limit_exceeded"), { "retry-after": "1", "x-ratelimit-reset-requests": "1s" }); return; }
