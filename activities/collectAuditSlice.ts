@@ -52,12 +52,16 @@ export interface AuditSliceResult {
   readonly recent: string[];
 }
 
-/** What one call has delivered so far: its result without the outcome. Recorded after each page (see pageDelivery.ts). */
+/** What one call has delivered so far: its result without the outcome. Recorded after each page another follows (see pageDelivery.ts). */
 type AuditProgress = Omit<AuditSliceResult, "outcome">;
 
 /** Creates the audit-slice activity handler over its dependencies; `progress` makes it crash-safe. */
 export function collectAuditSlice(deps: CollectDeps, progress?: ProgressLog) {
   return async (input: AuditSliceInput): Promise<AuditSliceResult> => {
+    const fetchPage = (cursor: string | null) => withApiKey(deps.secrets, input.apiKeySecretName, (key) =>
+      deps.openai.listAuditLogs(key, { gte: input.gte, lt: input.lt, after: cursor ?? undefined }));
+    // The first page is requested while the recorded progress is read; a resumed call lists from where it got to instead.
+    let pending = prefetch(() => fetchPage(input.after));
     const delivery = await PageDelivery.open<AuditProgress>(progress, input);
     let p: AuditProgress = delivery.resumed ?? { done: false, after: input.after, pages: 0, rowsWritten: 0, duplicates: 0, newestEventAt: null, recent: [] };
     // Dedupe: what the window delivered before (input), what the resumed run delivered (its late
@@ -75,12 +79,9 @@ export function collectAuditSlice(deps: CollectDeps, progress?: ProgressLog) {
       }
       return { rowsWritten: p.rowsWritten + events.length, duplicates: p.duplicates + skipped, newestEventAt, recent };
     };
-
-    const fetchPage = (cursor: string | null) => withApiKey(deps.secrets, input.apiKeySecretName, (key) =>
-      deps.openai.listAuditLogs(key, { gte: input.gte, lt: input.lt, after: cursor ?? undefined }));
     try {
       if (p.done) return result({ kind: "ok" });
-      let pending = prefetch(() => fetchPage(p.after));
+      if (delivery.resumed) pending = prefetch(() => fetchPage(p.after));
       while (p.pages < input.maxPages) {
         const page = await pending;
         const collectedAt = new Date(deps.now()).toISOString();
@@ -98,15 +99,16 @@ export function collectAuditSlice(deps: CollectDeps, progress?: ProgressLog) {
         try {
           await delivery.upload(deps.writer, AUDIT_LOGS_STREAM, fresh.map((e) => toAuditLogRow(e, { ...input, collectedAt })));
         } catch (error) {
+          // A partly accepted page: the result counts the accepted rows and names them to skip when the page is read again.
           const accepted = fresh.slice(0, acceptedRowsOf(error));
-          if (accepted.length > 0) delivery.record(p = { ...p, ...deliver(accepted, skipped), skip: [...(p.skip ?? []), ...accepted.map((e) => idDigest(e.id))] });
+          if (accepted.length > 0) p = { ...p, ...deliver(accepted, skipped), skip: [...(p.skip ?? []), ...accepted.map((e) => idDigest(e.id))] };
           throw error;
         }
         // Delivered: only now may the cursor move.
         const { skip: _partlyDelivered, ...rest } = p;
         p = { ...rest, ...deliver(fresh, skipped), pages: p.pages + 1, done: next === null, after: next ?? p.after };
-        delivery.record(p);
         if (p.done) break;
+        if (p.pages < input.maxPages) delivery.record(p);
       }
       return result({ kind: "ok" });
     } catch (error) {

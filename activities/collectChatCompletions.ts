@@ -9,8 +9,8 @@
  *
  * Delivery (activities/pageDelivery.ts): a page's rows go in order and a partly accepted page
  * moves the progress to its last accepted completion, so the next try lists exactly the rest; after
- * each accepted page the call records its loop state, and a call run again with the same input
- * (a worker died, or the generation is retried) resumes there. A listing that ends above the
+ * each accepted page that another follows the call records its loop state, and a call run again
+ * with the same input (its instance died, or its generation is retried) resumes there. A listing that ends above the
  * segment's floor while a completion known to lie below (`below`) still exists contradicts itself:
  * an error, never the end of the segment.
  */
@@ -88,9 +88,10 @@ export interface CompletionSegmentResult {
   readonly belowNextFloor: Anchor | null;
 }
 
-/** What one call has done so far: its result without the outcome (memory not yet fitted), and the restart points it found dead. */
+/** What one call has done so far: its result without the outcome (memory not yet fitted), and the restart points it found dead. Recorded after each page another follows (see pageDelivery.ts). */
 interface SegmentProgress extends Omit<CompletionSegmentResult, "outcome"> {
-  readonly tried: readonly string[];
+  /** Absent in a finished call's result recorded by the orchestrator. */
+  readonly tried?: readonly string[];
 }
 
 function isGone(error: unknown): boolean {
@@ -217,7 +218,6 @@ export function collectChatCompletions(deps: CollectDeps, progressLog?: Progress
             const end = page.data.indexOf(fresh[accepted - 1]!) + 1;
             absorb(page.data.slice(0, end), verdicts.slice(0, end));
             progress = recordDelivered(progress, fresh.slice(0, accepted), page.data[end - 1]!.id, page.data[end - 1]!.created);
-            delivery.record(snapshot());
           }
           throw error;
         }
@@ -229,7 +229,7 @@ export function collectChatCompletions(deps: CollectDeps, progressLog?: Progress
           finishTally();
           done = true;
         }
-        delivery.record(snapshot());
+        if (!done && pages < input.maxPages) delivery.record(snapshot());
       }
       return result({ kind: "ok" });
     } catch (error) {

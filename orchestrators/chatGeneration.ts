@@ -9,12 +9,12 @@ import type { CompletionSegmentResult } from "../activities/collectChatCompletio
 import type { FindAnchorsResult } from "../activities/findChatAnchors";
 import type { Outcome } from "../activities/outcome";
 import { toChatCursor } from "../src/cursors/chatCursor";
-import { deliveryRef } from "../src/delivery/progress";
+import { withDelivery } from "../src/delivery/progress";
 import { foldStats, type ActivityReport } from "./generation";
 import { CHAT_ANCHORS_ACTIVITY, CHAT_PAGES_ACTIVITY } from "./names";
 import { foldChatGeneration, planChatGeneration, startPass } from "./planChat";
 import type { CollectorControlView, CollectorState } from "./state";
-import { fanOut, type GenerationPlan } from "./taskFailure";
+import { fanOut, keepFinished, type GenerationPlan } from "./taskFailure";
 
 /** What a generation hands back to the collector orchestrator. */
 export interface GenerationOutcome {
@@ -33,11 +33,9 @@ export function* chatGeneration(context: OrchestrationContext, state: CollectorS
   const ref = { collectorId: definition.id, connectorName: definition.friendlyName, apiKeySecretName: definition.apiKeySecretName };
   const work = planChatGeneration(cursor, ref, settings);
   // Only the segments upload, so only they carry a delivery ref (crash-safe progress, activities/pageDelivery.ts).
-  const tasks = [
-    ...work.segments.map(({ input }, i) => context.df.callActivity(CHAT_PAGES_ACTIVITY, { ...input, delivery: deliveryRef(plan.generation, i, plan.atMs) })),
-    ...(work.anchors ? [context.df.callActivity(CHAT_ANCHORS_ACTIVITY, work.anchors)] : []),
-  ];
-  const results = yield* fanOut(context, tasks);
+  const inputs = [...work.segments.map(({ input }, i) => withDelivery(input, plan.generation, i, plan.atMs)), ...(work.anchors ? [work.anchors] : [])];
+  const tasks = inputs.map((input, i) => context.df.callActivity(i < work.segments.length ? CHAT_PAGES_ACTIVITY : CHAT_ANCHORS_ACTIVITY, input));
+  const results = yield* fanOut(context, tasks, (finished) => keepFinished(context, definition.id, inputs, finished));
   const segmentResults = results.slice(0, work.segments.length) as CompletionSegmentResult[];
   const anchorsResult = work.anchors ? (results[work.segments.length] as FindAnchorsResult) : null;
   const folded = foldChatGeneration(cursor, work, segmentResults, anchorsResult, settings);

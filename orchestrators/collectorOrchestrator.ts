@@ -12,12 +12,12 @@ import * as df from "durable-functions";
 import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
 import type { AuditSliceInput, AuditSliceResult } from "../activities/collectAuditSlice";
 import type { Outcome } from "../activities/outcome";
-import { deliveryRef } from "../src/delivery/progress";
+import { withDelivery } from "../src/delivery/progress";
 import { chatGeneration } from "./chatGeneration";
 import { buildStatus, decideWait, foldStats, type ActivityReport } from "./generation";
 import { healthReport, type HealthReport } from "./health";
 import { AUDIT_SLICE_ACTIVITY, COLLECTOR_ENTITY, CONNECTOR_HEALTH_ACTIVITY, WAKE_EVENT } from "./names";
-import { afterGeneration, afterTaskFailure, fanOut, generationPlan, type GenerationPlan } from "./taskFailure";
+import { afterGeneration, afterTaskFailure, fanOut, generationPlan, keepFinished, type GenerationPlan } from "./taskFailure";
 import { auditCaughtUp, foldAudit, initialAuditCursor, planAudit, type AuditTask } from "./planAudit";
 import type { CollectorControlView, CollectorState } from "./state";
 
@@ -43,13 +43,13 @@ function* auditGeneration(context: OrchestrationContext, state: CollectorState, 
   const startSeconds = Math.floor(plan.atMs / 1000);
   const cursor = state.audit ?? initialAuditCursor(state.startTime, startSeconds, settings);
   const tasks: AuditTask[] = planAudit(cursor, startSeconds, settings);
-  const inputs: AuditSliceInput[] = tasks.map((t, i) => ({
+  const inputs: AuditSliceInput[] = tasks.map((t, i) => withDelivery({
     collectorId: definition.id, connectorName: definition.friendlyName, apiKeySecretName: definition.apiKeySecretName,
-    delivery: deliveryRef(plan.generation, i, plan.atMs),
     gte: t.slice.gte, lt: t.slice.lt, after: t.slice.after, maxPages: settings.maxPagesPerActivity, recentSince: t.recentSince,
     ...(t.skip ? { skip: t.skip } : {}),
-  }));
-  const results = (yield* fanOut(context, inputs.map((input) => context.df.callActivity(AUDIT_SLICE_ACTIVITY, input)))) as AuditSliceResult[];
+  }, plan.generation, i, plan.atMs));
+  const calls = inputs.map((input) => context.df.callActivity(AUDIT_SLICE_ACTIVITY, input));
+  const results = (yield* fanOut(context, calls, (finished) => keepFinished(context, definition.id, inputs, finished))) as AuditSliceResult[];
   const nowMs = context.df.currentUtcDateTime.getTime();
   const audit = foldAudit(cursor, tasks, results.map((r) => ({
     ok: r.outcome.kind === "ok", cursorInvalid: r.outcome.kind === "cursorInvalid", done: r.done, after: r.after, pages: r.pages, rows: r.rowsWritten + r.duplicates, recent: r.recent, ...(r.skip ? { skip: r.skip } : {}),

@@ -11,14 +11,17 @@
  * the time it first planned ({@link generationPlan}), so it schedules exactly the same activity
  * inputs — same delivery refs, same input digests — and each call resumes from the progress it
  * recorded in the `deliveryProgress` entity (activities/pageDelivery.ts). A lost call re-sends at
- * most the page it was uploading; a call that had finished returns its recorded result and sends
- * nothing. Re-planning at the new time would cut other audit slices and start another chat pass,
- * and no record would apply. Nothing is lost; the instance never ends Failed.
+ * most the page it was uploading. The calls that finished are recorded here with their results
+ * ({@link keepFinished}), so they return them again and send nothing. Re-planning at the new time
+ * would cut other audit slices and start another chat pass, and no record would apply. Nothing is
+ * lost; the instance never ends Failed.
  */
-import type * as df from "durable-functions";
+import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
 import type { Outcome } from "../activities/outcome";
+import { resultRecord, type DeliveryRef } from "../src/delivery/progress";
 import { redactSecrets } from "../src/redact";
+import { DELIVERY_PROGRESS_ENTITY } from "./names";
 import { foldStats } from "./generation";
 import type { CollectorState } from "./state";
 
@@ -45,13 +48,14 @@ export function afterGeneration(next: CollectorState, plan: GenerationPlan): Col
 
 /**
  * Schedules `tasks` at once and waits for all of them. Unlike a bare `Task.all`, which rejects at
- * the first failure while the others still run, it then waits for each task still running and
- * throws the first failure, so a retry of the generation never runs beside a call of the same
- * input. The tasks still running are awaited one by one: they were scheduled by the `Task.all`
- * already (the SDK marks them so), whereas a new `Task.all` over them would schedule them again.
- * Deterministic: which tasks have ended when the orchestrator resumes is fixed by the history.
+ * the first failure while the others still run, it then waits for each task still running, hands
+ * `onFailure` the results (undefined for the tasks that failed) and throws the first failure, so
+ * a retry of the generation never runs beside a call of the same input. The tasks still running
+ * are awaited one by one: they were scheduled by the `Task.all` already (the SDK marks them so),
+ * whereas a new `Task.all` over them would schedule them again. Deterministic: which tasks have
+ * ended when the orchestrator resumes is fixed by the history.
  */
-export function* fanOut(context: OrchestrationContext, tasks: readonly df.Task[]): Generator<df.Task, unknown[], unknown> {
+export function* fanOut(context: OrchestrationContext, tasks: readonly df.Task[], onFailure?: (results: readonly unknown[]) => void): Generator<df.Task, unknown[], unknown> {
   if (tasks.length === 0) return [];
   let failure: unknown;
   try {
@@ -67,7 +71,25 @@ export function* fanOut(context: OrchestrationContext, tasks: readonly df.Task[]
       // The generation fails with the first failure already; this one only had to end.
     }
   }
+  onFailure?.(tasks.map((t) => (t.isCompleted ? t.result : undefined)));
   throw failure;
+}
+
+/**
+ * Records, in the collector's `deliveryProgress` entity, the result of each call of a failed
+ * generation that finished (`results[i]` for `inputs[i]`; undefined for a call that was lost), so
+ * that the retry's run of that call returns it again and sends nothing: a call records no state
+ * after its last page, whose state is its result (activities/pageDelivery.ts). Calls without a
+ * delivery ref (they upload nothing) are skipped. The signals reach the entity before the retry's
+ * calls read it: the generation backs off first (at least 30 s).
+ */
+export function keepFinished(context: OrchestrationContext, collectorId: string, inputs: readonly { readonly delivery?: DeliveryRef }[], results: readonly unknown[]): void {
+  const entity = new df.EntityId(DELIVERY_PROGRESS_ENTITY, collectorId);
+  inputs.forEach((input, i) => {
+    const result = results[i] as { readonly outcome: unknown } | undefined;
+    const record = result === undefined ? undefined : resultRecord(input, result);
+    if (record) context.df.signalEntity(entity, "record", record);
+  });
 }
 
 /** The outcome recorded for a generation whose task failed: retriable, with the engine's first line. */

@@ -9,6 +9,7 @@ import { registerFunctions } from "../../src/functions/register";
 import { initialState, type CollectorControlView, type CollectorState } from "../../orchestrators/state";
 import type { AuditSliceResult } from "../../activities/collectAuditSlice";
 import { HistoryBuilder, runOrchestrator } from "./replayHelpers";
+import { withDelivery } from "../../src/delivery/progress";
 
 const settings = { parallelism: 2, maxPagesPerActivity: 5, chatPagesPerActivity: 5, lagSeconds: 60, overlapSeconds: 900 };
 registerFunctions({ deps: () => { throw new Error("replay tests do no I/O"); }, settings: () => settings, declaredCollectors: () => [], openaiBaseUrl: "https://api.openai.com/v1", now: () => 0 });
@@ -19,8 +20,8 @@ const definition = { id: "org", dataType: "auditLogs" as const, friendlyName: "O
 const view = (desired: "running" | "stopped"): CollectorControlView => ({ definition, desired, settings });
 const entityCall = { operation: "get", actionType: 7, instanceId: "@collector@org" };
 // Each scheduling is named for crash-safe progress: generation 0, task i, at the orchestration time it was scheduled.
-const sliceInput = (gte: number, lt: number, task: number) => ({ collectorId: "org", connectorName: "Org", apiKeySecretName: "admin-key",
-  delivery: { runId: `0.${task}`, scheduledAt: Date.parse("2026-11-25T12:00:01Z") }, gte, lt, after: null, maxPages: 5, recentSince: 1_795_607_101 });
+const sliceInput = (gte: number, lt: number, task: number) => withDelivery({ collectorId: "org", connectorName: "Org", apiKeySecretName: "admin-key",
+  gte, lt, after: null, maxPages: 5, recentSince: 1_795_607_101 }, 0, task, Date.parse("2026-11-25T12:00:01Z"));
 const fanOut = { actionType: 12, compoundActions: [
   { functionName: "collectAuditSlice", actionType: 0, input: sliceInput(1_795_600_800, 1_795_604_400, 0) },
   { functionName: "collectAuditSlice", actionType: 0, input: sliceInput(1_795_604_400, 1_795_607_941, 1) },
@@ -97,9 +98,15 @@ describe("collector orchestrator", () => {
     assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), {
       isDone: false, actions: [[entityCall, fanOut]], schemaVersion: 2, customStatus: { state: "running", definitionVersion: 1, ...emptyStatus },
     });
-    h.started("2026-11-25T12:00:03Z").completed(2, sliceDone(60, 1_795_607_000), "2026-11-25T12:00:03Z")
-      .scheduled(3, "writeConnectorHealth", "2026-11-25T12:00:03Z").started("2026-11-25T12:00:04Z").completed(3, { written: true }, "2026-11-25T12:00:04Z")
-      .timerCreated(4, "2026-11-25T12:00:33.000Z", "2026-11-25T12:00:04Z").started("2026-11-25T12:00:33Z").timerFired(4, "2026-11-25T12:00:33.000Z", "2026-11-25T12:00:33Z");
+    h.started("2026-11-25T12:00:03Z").completed(2, sliceDone(60, 1_795_607_000), "2026-11-25T12:00:03Z");
+    // The slice that finished is recorded with its result, so its run in the retry returns it and sends nothing.
+    const keep = await runOrchestrator(ORCH, "collector-org", state, h.events);
+    const second = sliceInput(1_795_604_400, 1_795_607_941, 1);
+    const { outcome: _ok, ...finishedState } = sliceDone(60, 1_795_607_000);
+    assert.deepEqual((keep.actions as unknown[][])[0]!.slice(2, 3), [{ operation: "record", actionType: 9, instanceId: "@deliveryprogress@org",
+      input: { runId: "0.1", scheduledAt: second.delivery.scheduledAt, input: second.delivery.digest, state: finishedState } }]);
+    h.scheduled(4, "writeConnectorHealth", "2026-11-25T12:00:03Z").started("2026-11-25T12:00:04Z").completed(4, { written: true }, "2026-11-25T12:00:04Z")
+      .timerCreated(5, "2026-11-25T12:00:33.000Z", "2026-11-25T12:00:04Z").started("2026-11-25T12:00:33Z").timerFired(5, "2026-11-25T12:00:33.000Z", "2026-11-25T12:00:33Z");
     const result = await runOrchestrator(ORCH, "collector-org", state, h.events);
     const message = "a page activity was lost by the platform (Activity function 'collectAuditSlice' failed: node exited with code 137 (0x89)); the generation runs again and resumes from the recorded progress";
     // The state is kept (the completed slice's result is not folded: its call returns it again from its record), and the generation is to be retried as planned at 12:00:01.
@@ -108,7 +115,7 @@ describe("collector orchestrator", () => {
       stats: { ...state.stats, lastError: { at: "2026-11-25T12:00:03.000Z", kind: "failed", message }, failures: 1 },
     };
     const actions = (result.actions as unknown[][])[0]!;
-    assert.deepEqual([actions.length, actions[4], (result.customStatus as { state: string }).state], [5, { actionType: 4, input: retrying }, "backingOff"]);
+    assert.deepEqual([actions.length, actions[5], (result.customStatus as { state: string }).state], [6, { actionType: 4, input: retrying }, "backingOff"]);
 
     // The retry, 32 s later, schedules exactly the first inputs: same slices, same delivery refs.
     const retry = new HistoryBuilder().started("2026-11-25T12:00:33Z").execution(ORCH, retrying, "2026-11-25T12:00:33Z")

@@ -31,9 +31,11 @@ async function collectorView(app: Awaited<ReturnType<typeof startLocalApp>>, id:
 }
 
 describe("a page activity lost by the platform", () => {
-  it("after it delivered its pages: the generation runs again with the same inputs, and the finished call sends nothing again", async () => {
+  it("after it delivered its pages: the generation runs again with the same inputs, the lost call re-sends at most its last page, the others nothing", async () => {
     const calls = new Map<string, number>();
-    // The third audit activity and the second chat activity lose their results after uploading.
+    // The third audit activity and the second chat activity lose their results after uploading. A
+    // call records no state after its last page (its result carries it), so that page is sent again;
+    // the calls beside it finished, the orchestrator records their results, and they send nothing again.
     const lose = (name: string) => {
       const n = (calls.get(name) ?? 0) + 1;
       calls.set(name, n);
@@ -53,8 +55,9 @@ describe("a page activity lost by the platform", () => {
       for (const [id, stream, ids] of [["org", AUDIT_LOGS_STREAM, events.map((e) => e.id)], ["chat", CHAT_COMPLETIONS_STREAM, completions.map((c) => c.id)]] as const) {
         const counts = arrivals(app, stream);
         const retries = retriesOf(app.host, id);
-        console.log(`${id}: ${retries.length} lost activity, ${extraArrivals(app, stream)} rows arrived twice`);
-        assert.deepEqual([ids.filter((i) => !counts.has(i)).length, counts.size, extraArrivals(app, stream)], [0, ids.length, 0], `${stream}: every id arrives once`);
+        console.log(`${id}: ${retries.length} lost activity, ${extraArrivals(app, stream)} rows arrived twice (bound: one page, 100)`);
+        assert.deepEqual([ids.filter((i) => !counts.has(i)).length, counts.size], [0, ids.length], `${stream}: every id arrives`);
+        assert.ok(extraArrivals(app, stream) <= 100, `${stream}: ${extraArrivals(app, stream)} rows arrived twice`);
         assert.deepEqual(retries.map((r) => r.failed.lost), [1], `${id}: one generation lost one activity`);
         assert.deepEqual(retries[0]!.retry?.scheduled, retries[0]!.failed.scheduled, `${id}: the retry schedules the failed generation's inputs`);
         assert.deepEqual(await collectorView(app, id), ["running", "failed", true], id);
