@@ -15,9 +15,14 @@ export interface ProgressLog {
   record(collectorId: string, record: ProgressRecord): Promise<void>;
 }
 
+/** The `deliveryProgress` entity of a collector. */
+export function progressEntityId(collectorId: string): df.EntityId {
+  return new df.EntityId(DELIVERY_PROGRESS_ENTITY, collectorId);
+}
+
 /** A {@link ProgressLog} over a durable client. */
 export function durableProgressLog(client: df.DurableClient): ProgressLog {
-  const entity = (collectorId: string) => new df.EntityId(DELIVERY_PROGRESS_ENTITY, collectorId);
+  const entity = progressEntityId;
   return {
     async read(collectorId) {
       const response = await client.readEntityState<ProgressBook>(entity(collectorId));

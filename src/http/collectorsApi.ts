@@ -12,6 +12,7 @@ import type { ConnectionTestResult } from "../collectors/connectionTest";
 import { dataTypeViews, type DataType } from "../collectors/dataTypes";
 import { collectorBodySchema, COLLECTOR_ID_PATTERN, connectionTestBodySchema, resetBodySchema, validate } from "../collectors/definitionInput";
 import { collectorEntityId, createCollector, definitionFrom, ensureRunning, instanceStatus, readControl, terminateAndPurge, wake } from "../collectors/collectorOps";
+import { progressEntityId } from "../delivery/progressLog";
 import { collectorView } from "./collectorView";
 import { json, problem, readJsonBody } from "./responses";
 
@@ -110,6 +111,8 @@ export function collectorsApi(options: ApiOptions) {
     const startTime = checked.value.startTime ? new Date(checked.value.startTime).toISOString() : control.definition.startTime;
     const next: CollectorControl = { definition: { ...control.definition, startTime, version: control.definition.version + 1 }, desired: "running" };
     await terminateAndPurge(client, id, "reset requested", settleTimeoutMs);
+    // The page progress of the purged instance's calls is of no use any more (src/delivery/).
+    await client.signalEntity(progressEntityId(id), "clear");
     await client.signalEntity(collectorEntityId(id), "configure", next);
     await ensureRunning(client, next, initialState(id, startTime));
     return json(200, await view(client, next));
@@ -117,6 +120,7 @@ export function collectorsApi(options: ApiOptions) {
 
   const remove = withControl(async (control, _request, client) => {
     await terminateAndPurge(client, control.definition.id, "collector deleted", settleTimeoutMs);
+    await client.signalEntity(progressEntityId(control.definition.id), "clear");
     await client.signalEntity(collectorEntityId(control.definition.id), "delete");
     return { status: 204 };
   });

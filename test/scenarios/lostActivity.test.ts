@@ -25,6 +25,19 @@ function retriesOf(host: DurableHost, collectorId: string) {
   return retriedGenerations(generationRuns(host.episodes.filter((e) => e.instanceId === collectorInstanceId(collectorId))));
 }
 
+/** Both collectors backfill a day of `events` audit events and `completions` stored completions for `ms`; per collector: id, stream, the ids it must deliver. */
+async function backfillBoth(app: Awaited<ReturnType<typeof startLocalApp>>, events: number, completions: number, seed: number, ms: number): Promise<Array<readonly [string, string, string[]]>> {
+  const auditEvents = generateAuditEvents(events, T - 86_400, T - 120, seed);
+  const stored = generateCompletions(completions, T - 86_400, T - 60, seed + 1);
+  app.stack.openai.addAuditEvents(auditEvents);
+  app.stack.openai.addCompletions(stored);
+  const startTime = new Date(NOW - 86_400_000 - 60_000).toISOString();
+  await createCollector(app, "org", { dataType: "auditLogs", friendlyName: "Org", apiKeySecretName: "openai-admin-key", startTime });
+  await createCollector(app, "chat", { dataType: "chatCompletions", friendlyName: "Chat", apiKeySecretName: "openai-project-key", startTime });
+  await app.advance(ms);
+  return [["org", AUDIT_LOGS_STREAM, auditEvents.map((e) => e.id)], ["chat", CHAT_COMPLETIONS_STREAM, stored.map((c) => c.id)]];
+}
+
 async function collectorView(app: Awaited<ReturnType<typeof startLocalApp>>, id: string): Promise<[string, string | undefined, boolean | undefined]> {
   const view = (await app.api("GET", `/api/collectors/${id}`)).body as { status: string; lastError: { kind: string; message: string } | null };
   return [view.status, view.lastError?.kind, view.lastError?.message.includes(WORKER_EXIT)];
@@ -43,16 +56,7 @@ describe("a page activity lost by the platform", () => {
     };
     const app = await startLocalApp(NOW, {}, undefined, { loseActivityResult: lose });
     try {
-      const events = generateAuditEvents(5_000, T - 86_400, T - 120, 701);
-      const completions = generateCompletions(1_200, T - 86_400, T - 60, 702);
-      app.stack.openai.addAuditEvents(events);
-      app.stack.openai.addCompletions(completions);
-      const startTime = new Date(NOW - 86_400_000 - 60_000).toISOString();
-      await createCollector(app, "org", { dataType: "auditLogs", friendlyName: "Org", apiKeySecretName: "openai-admin-key", startTime });
-      await createCollector(app, "chat", { dataType: "chatCompletions", friendlyName: "Chat", apiKeySecretName: "openai-project-key", startTime });
-      await app.advance(600_000);
-
-      for (const [id, stream, ids] of [["org", AUDIT_LOGS_STREAM, events.map((e) => e.id)], ["chat", CHAT_COMPLETIONS_STREAM, completions.map((c) => c.id)]] as const) {
+      for (const [id, stream, ids] of await backfillBoth(app, 5_000, 1_200, 701, 600_000)) {
         const counts = arrivals(app, stream);
         const retries = retriesOf(app.host, id);
         console.log(`${id}: ${retries.length} lost activity, ${extraArrivals(app, stream)} rows arrived twice (bound: one page, 100)`);
@@ -91,16 +95,7 @@ describe("a page activity lost by the platform", () => {
       },
     }));
     try {
-      const events = generateAuditEvents(3_000, T - 86_400, T - 120, 703);
-      const completions = generateCompletions(1_500, T - 86_400, T - 60, 704);
-      app.stack.openai.addAuditEvents(events);
-      app.stack.openai.addCompletions(completions);
-      const startTime = new Date(NOW - 86_400_000 - 60_000).toISOString();
-      await createCollector(app, "org", { dataType: "auditLogs", friendlyName: "Org", apiKeySecretName: "openai-admin-key", startTime });
-      await createCollector(app, "chat", { dataType: "chatCompletions", friendlyName: "Chat", apiKeySecretName: "openai-project-key", startTime });
-      await app.advance(900_000);
-
-      for (const [id, stream, ids] of [["org", AUDIT_LOGS_STREAM, events.map((e) => e.id)], ["chat", CHAT_COMPLETIONS_STREAM, completions.map((c) => c.id)]] as const) {
+      for (const [id, stream, ids] of await backfillBoth(app, 3_000, 1_500, 703, 900_000)) {
         const counts = arrivals(app, stream);
         const retries = retriesOf(app.host, id);
         console.log(`${id}: ${retries.length} lost activity, page in flight ${inFlight.get(stream)} rows, ${extraArrivals(app, stream)} rows arrived twice`);
