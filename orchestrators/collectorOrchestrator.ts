@@ -13,6 +13,7 @@ import type { OrchestrationContext, OrchestrationHandler } from "durable-functio
 import type { AuditSliceInput, AuditSliceResult } from "../activities/collectAuditSlice";
 import type { Outcome } from "../activities/outcome";
 import { chatGeneration } from "./chatGeneration";
+import { complianceGeneration } from "./complianceGeneration";
 import { buildStatus, decideWait, foldStats, type ActivityReport } from "./generation";
 import { healthReport, type HealthReport } from "./health";
 import { AUDIT_SLICE_ACTIVITY, COLLECTOR_ENTITY, CONNECTOR_HEALTH_ACTIVITY, WAKE_EVENT } from "./names";
@@ -76,7 +77,8 @@ export const collectorOrchestrator: OrchestrationHandler = function* (context: O
     return undefined;
   }
   context.df.setCustomStatus(buildStatus(state, view, "running", context.df.currentUtcDateTime.getTime(), null));
-  const generation = view.definition.dataType === "auditLogs" ? auditGeneration(context, state, view) : chatGeneration(context, state, view);
+  const generations = { auditLogs: auditGeneration, chatCompletions: chatGeneration, complianceLogs: complianceGeneration };
+  const generation = generations[view.definition.dataType](context, state, view);
   let result: { state: CollectorState; outcomes: Outcome[]; caughtUp: boolean };
   try {
     result = yield* generation;

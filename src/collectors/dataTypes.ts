@@ -7,10 +7,10 @@
  *
  * Pure data and pure helpers: orchestrators may import it.
  */
-import { AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE } from "../schema/tables";
+import { AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE, CHATGPT_COMPLIANCE_LOGS_TABLE } from "../schema/tables";
 
 /** The kinds of OpenAI API key a data type can need. */
-export type KeyKind = "admin" | "project";
+export type KeyKind = "admin" | "project" | "compliance";
 
 /** What a kind of key is, how to recognise it and how to get one. */
 export interface KeyKindInfo {
@@ -38,6 +38,13 @@ export const KEY_KINDS: Readonly<Record<KeyKind, KeyKindInfo>> = {
     label: "project API key",
     prefixes: ["sk-proj-", "sk-svcacct-"],
     howToGet: "Create it at platform.openai.com → Settings → Project → API keys, in the project whose stored completions you want (a service-account key of that project works too).",
+  },
+  // chatgpt-compliance-api.md §1.3: self-serve keys are shown as sk-comp-…; keys of the older path are
+  // Platform keys given the compliance scopes by OpenAI support, whose prefix tells nothing.
+  compliance: {
+    label: "ChatGPT Compliance API key",
+    prefixes: ["sk-comp-"],
+    howToGet: "A ChatGPT Enterprise/Edu workspace owner creates it at chatgpt.com/admin → Compliance → API keys (or OpenAI support grants the compliance scopes to a new Platform key of the organization linked to the workspace).",
   },
 };
 
@@ -91,6 +98,17 @@ export const DATA_TYPES = {
     prerequisite: null,
     table: CHAT_COMPLETIONS_TABLE.tableName,
     stream: CHAT_COMPLETIONS_TABLE.streamName,
+  },
+  complianceLogs: {
+    label: "ChatGPT compliance logs",
+    description: "Compliance logs of a ChatGPT Enterprise/Edu workspace: sign-ins, admin audit, apps and connectors, Codex, custom agents, hourly costs, and conversation messages when opted in.",
+    endpointPath: "workspaces/{workspaceId}/logs",
+    keyKind: "compliance",
+    keyRequirement: "a ChatGPT Enterprise/Edu Compliance API key that can read the workspace or organization the collector names (an OpenAI Platform admin or project key is refused)",
+    prerequisite: null,
+    // COSTS rows go to ChatGPTCosts_CL (src/compliance/eventTypes.ts).
+    table: CHATGPT_COMPLIANCE_LOGS_TABLE.tableName,
+    stream: CHATGPT_COMPLIANCE_LOGS_TABLE.streamName,
   },
 } as const satisfies Record<string, DataTypeInfo>;
 

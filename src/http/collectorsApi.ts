@@ -18,6 +18,8 @@ import { json, problem, readJsonBody } from "./responses";
 /** What the handlers need besides the durable client. */
 export interface ApiOptions {
   readonly openaiBaseUrl: string;
+  /** ChatGPT Compliance API base (compliance collectors' `url`); default api.chatgpt.com. */
+  readonly complianceBaseUrl?: string;
   /** Wall clock (default startTime of a new collector). */
   readonly now: () => number;
   /** How long reset and delete wait for a terminated instance to settle. */
@@ -32,7 +34,7 @@ type Handler = (request: HttpRequest, client: DurableClient, context: Invocation
 export function collectorsApi(options: ApiOptions) {
   const settleTimeoutMs = options.settleTimeoutMs ?? 30_000;
   const view = async (client: DurableClient, control: CollectorControl, withCursor = false) =>
-    collectorView(control, await instanceStatus(client, control.definition.id), options.openaiBaseUrl, withCursor);
+    collectorView(control, await instanceStatus(client, control.definition.id), options.openaiBaseUrl, withCursor, options.complianceBaseUrl);
 
   /** Validates the route id, then runs `body` with it; unexpected errors become a 500 without secrets. */
   const withId = (body: (id: string, request: HttpRequest, client: DurableClient) => Promise<HttpResponseInit>): Handler =>
@@ -71,7 +73,7 @@ export function collectorsApi(options: ApiOptions) {
   const put = withId(async (id, request, client) => {
     const parsed = await readJsonBody(request);
     if (!parsed.ok) return parsed.response;
-    if (parsed.value === undefined) return problem(400, "MissingBody", "A JSON body with dataType, friendlyName and apiKeySecretName is required.", "body");
+    if (parsed.value === undefined) return problem(400, "MissingBody", "A JSON body with dataType, friendlyName and apiKeySecretName (and compliance for complianceLogs) is required.", "body");
     const checked = validate(collectorBodySchema, parsed.value);
     if (!checked.ok) return problem(400, "InvalidField", checked.problem.message, checked.problem.field);
     const existing = await readControl(client, id);

@@ -12,6 +12,7 @@ import { classifyHttpFailure, classifyTransportFailure, OpenAIError, type Failed
 import { MalformedResponseError, parseListPage, parseObject } from "./parse";
 import { encodeQuery, type QueryValue } from "./query";
 import { RateLimiter } from "./rateLimiter";
+import { backoffDelayMs } from "./retryDelay";
 import type { AuditLogEvent, ChatCompletion, DataType, JsonObject, ListPage } from "./types";
 
 /** Default per-request timeout. */
@@ -67,7 +68,8 @@ export interface ChatCompletionQuery {
   readonly metadata?: Readonly<Record<string, string>>;
 }
 
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Sleeps `ms`, rejecting when `signal` aborts. */
+export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason as Error);
     const timer = setTimeout(resolve, ms);
@@ -78,7 +80,8 @@ function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function lowerCaseHeaders(headers: unknown): Record<string, string | undefined> {
+/** Response headers with lower-cased names and string values. */
+export function lowerCaseHeaders(headers: unknown): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   if (headers && typeof headers === "object") {
     for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
@@ -89,7 +92,8 @@ function lowerCaseHeaders(headers: unknown): Record<string, string | undefined> 
   return out;
 }
 
-function safeJson(text: string): unknown {
+/** The parsed JSON of `text`, or the text itself when it is not JSON. */
+export function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -237,6 +241,6 @@ export class OpenAIClient {
 
   /** Exponential backoff with jitter: ~250 ms, 500 ms, 1 s … capped at 2 s, minus up to 25 %. */
   private backoffMs(attempt: number): number {
-    return Math.round(Math.min(250 * 2 ** (attempt - 1), 2_000) * (1 - this.random() * 0.25));
+    return backoffDelayMs(attempt, this.random);
   }
 }
