@@ -179,3 +179,53 @@ describe("compliance logs: faults and contradictions", () => {
     assert.deepEqual([ids.length, new Set(ids).size], [5_000, 5_000]);
   });
 });
+
+describe("compliance logs: late files, repeated events, user content", () => {
+  let stack: Stack;
+  let nowMs = Date.parse("2026-11-24T12:00:00Z");
+  before(async () => { stack = await startStack({ now: () => nowMs }); });
+  after(async () => { await stack.stop(); });
+
+  it("a file published late inside the overlap is ingested on the next poll, and nothing twice; one later than the overlap is not", async () => {
+    const onTime = authFile("eclf_l2", "2026-11-24T10:30:00.000002Z", 2, "AUDIT_LOG");
+    const late = authFile("eclf_l1", "2026-11-24T10:00:00.000001Z", 3, "AUDIT_LOG");
+    const tooLate = authFile("eclf_l0", "2026-11-24T09:00:00.000001Z", 1, "AUDIT_LOG");
+    stack.compliance.addLogFile(onTime);
+    stack.compliance.addLogFile({ ...late, visibleAtMs: nowMs + 60_000 });
+    stack.compliance.addLogFile({ ...tooLate, visibleAtMs: nowMs + 60_000 });
+    const input = streamInput(streamOf("AUDIT_LOG"), ORIGIN, undefined, { overlapSeconds: 3_600 });
+    const first = await drainStream(stack, input);
+    nowMs += 120_000;
+    const second = await drainStream(stack, { ...input, cursor: first.cursor });
+    assert.deepEqual([total(first.results, "rowsWritten"), total(second.results, "rowsWritten"), total(second.results, "relisted"), second.cursor.after, stack.compliance.listings.at(-1)!.after],
+      [2, 3, 1, "2026-11-24T10:30:00.000002Z", "2026-11-24T09:30:00.000002Z"]);
+    assert.deepEqual(idsFrom(stack, ["eclf_l0", "eclf_l1", "eclf_l2"]), eventIds([late, onTime]).sort());
+  });
+
+  it("an event id the source repeats in a later file (COSTS) is ingested once, across activity calls", async () => {
+    const base = { scope: "organization" as const, scopeId: ORG.organizationId, eventType: "COSTS" };
+    const cost = (id: string, hour: number) => ({ event_id: id, type: "COSTS", timestamp: `2026-11-24T${String(hour).padStart(2, "0")}:59:59Z`, payload: { day: "2026-11-24", hour, organization_id: ORG.organizationId, measures: { billing: [{ cost: { value: 1.5, unit: "CREDITS" } }] } } });
+    stack.compliance.addLogFile({ ...base, id: "eclf_k1", endTime: "2026-11-24T03:27:13.000001Z", records: [cost("cost-a", 1), cost("cost-b", 2)] });
+    stack.compliance.addLogFile({ ...base, id: "eclf_k2", endTime: "2026-11-24T04:27:13.000001Z", records: [cost("cost-b", 2), cost("cost-c", 3)] });
+    const { results } = await drainStream(stack, streamInput(streamOf("COSTS"), ORIGIN, undefined, { maxFiles: 1 }));
+    assert.deepEqual(results.map((r) => [r.files, r.rowsWritten, r.duplicates]), [[1, 2, 0], [1, 1, 1]]);
+    assert.deepEqual(idsFrom(stack, ["eclf_k1", "eclf_k2"]), ["cost-a", "cost-b", "cost-c"]);
+    assert.deepEqual(rowsOf(stack, CHATGPT_COSTS_STREAM).filter((r) => r.EventId === "cost-b").map((r) => [r.Credits, r.HourStart, r.TimeGenerated]), [[1.5, "2026-11-24T02:00:00.000Z", "2026-11-24T02:59:59.000000Z"]]);
+  });
+
+  it("message text is ingested only when the collector opted in", async () => {
+    const stream = streamOf("CONVERSATION_MESSAGE");
+    const message = (i: number) => ({ event_id: `msg-${i}`, type: "CONVERSATION_MESSAGE", timestamp: "2026-11-24T05:00:00Z", principal: { id: ORG.workspaceId, type: "CHATGPT_WORKSPACE" }, actor: { type: "ACCOUNT_USER", user_id: "user-1", user_email: "a@example.org" },
+      message: { id: `m-${i}`, author: { type: "user" }, content: { type: "text", value: `secret plan number ${i}` } }, conversation: { id: "c-1", title: "Plans" } });
+    stack.compliance.addLogFile({ ...stream, id: "eclf_m1", endTime: "2026-11-24T05:10:00.000001Z", records: [message(1), message(2)] });
+    const withheld = await collectComplianceLogs(stack.deps)(streamInput(stream, ORIGIN));
+    assert.deepEqual([withheld.outcome.kind, withheld.rowsWritten, withheld.withheld], ["ok", 0, 2]);
+    assert.deepEqual(idsFrom(stack, ["eclf_m1"]), []);
+    const allowed = await collectComplianceLogs(stack.deps)(streamInput(stream, ORIGIN, undefined, { userContentAllowed: true }));
+    assert.deepEqual([allowed.outcome.kind, allowed.rowsWritten, allowed.withheld], ["ok", 2, 0]);
+    const rows = rowsOf(stack, CHATGPT_COMPLIANCE_LOGS_STREAM).filter((r) => r.LogFileId === "eclf_m1");
+    assert.deepEqual(rows.map((r) => [r.EventId, r.MessageId, r.MessageAuthorType, r.ConversationId, (r.Payload as { message: { content: { value: string } } }).message.content.value]),
+      [["msg-1", "m-1", "user", "c-1", "secret plan number 1"], ["msg-2", "m-2", "user", "c-1", "secret plan number 2"]]);
+    assert.ok(!JSON.stringify([withheld, allowed]).includes("secret plan"));
+  });
+});
