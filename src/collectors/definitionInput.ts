@@ -60,6 +60,8 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown): { ok: true; v
   const issue = result.error.issues[0]!;
   if (issue.code === "unrecognized_keys") return { ok: false, problem: { field: issue.keys.join(", "), message: `unknown field${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ")}` } };
   const field = issue.path.join(".") || "body";
-  const message = issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
+  // Zod does not report the input by default: look the value up to tell "missing" from "wrong type".
+  const given = issue.path.reduce<unknown>((v, key) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[key] : undefined), value);
+  const message = issue.code === "invalid_type" && given === undefined ? "is required" : issue.message;
   return { ok: false, problem: { field, message: `${field} ${message}` } };
 }
