@@ -53,7 +53,7 @@ describe("a ChatGPT compliance-logs collector", () => {
     assert.deepEqual(Object.entries(streams).filter(([, s]) => !s.caughtUp), []);
     const health = app.stack.ingestion.rows(CONNECTOR_HEALTH_STREAM).filter((r) => r.CollectorId === "chatgpt");
     assert.ok(health.length > 1);
-    assert.deepEqual([...new Set(health.map((r) => `${r.DataType}|${r.Scope}`))], ["complianceLogs|workspace, organization"]);
+    assert.deepEqual([...new Set(health.map((r) => [r.DataType, r.Scope].join("|")))], ["complianceLogs|workspace, organization"]);
   });
 
   it("keeps every generation's state small and replays deterministically", async () => {
