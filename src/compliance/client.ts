@@ -15,12 +15,9 @@ import https from "node:https";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
-import { defaultSleep, lowerCaseHeaders, safeJson, type RequestOptions } from "../openai/client";
-import { classifyHttpFailure, classifyTransportFailure, OpenAIError, type FailedRequest, type OpenAIFailure } from "../openai/failures";
-import { MalformedResponseError } from "../openai/parse";
+import { classifyHttpFailure, OpenAIError, type FailedRequest, type OpenAIFailure } from "../openai/failures";
+import { InCallRetry, lowerCaseHeaders, safeJson, type InCallRetryOptions, type RequestOptions } from "../openai/inCallRetry";
 import { encodeQuery } from "../openai/query";
-import { RateLimiter } from "../openai/rateLimiter";
-import { backoffDelayMs } from "../openai/retryDelay";
 import { redactSecrets } from "../redact";
 import type { ComplianceScope } from "./eventTypes";
 import { parseLogFilePage, type LogFile, type LogFilePage } from "./logFiles";
@@ -31,30 +28,19 @@ export const LOG_FILE_PAGE_LIMIT = 100;
 export const DEFAULT_TIMEOUT_MS = 45_000;
 /** Longest a signed-URL download may sit idle before it is abandoned and retried, ms. */
 export const DEFAULT_DOWNLOAD_IDLE_TIMEOUT_MS = 120_000;
-/** Attempts per call for brief faults (first try included). */
-export const DEFAULT_MAX_ATTEMPTS = 3;
-/** A server-requested delay up to this long is waited out in place; longer ones are reported. */
-export const DEFAULT_MAX_INLINE_DELAY_MS = 2_000;
 /** Most bytes of an error body read from a failed response. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
-/** Construction options. */
-export interface ComplianceClientOptions {
+/** Construction options (with the in-call retry policy's). */
+export interface ComplianceClientOptions extends InCallRetryOptions {
   /** API base, e.g. `https://api.chatgpt.com/v1/compliance` (CHATGPT_COMPLIANCE_BASE_URL). */
   readonly baseUrl: string;
+  /** Per-request timeout of API calls, ms. */
   readonly timeoutMs?: number;
+  /** Longest a download may sit idle, ms. */
   readonly downloadIdleTimeoutMs?: number;
-  readonly maxAttempts?: number;
-  readonly maxInlineDelayMs?: number;
   /** Extra CA certificates to trust (local fakes). */
   readonly ca?: string;
-  /** Injected for tests. */
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** Injected for tests; returns [0, 1). */
-  readonly random?: () => number;
-  readonly now?: () => number;
-  /** API requests per second at most; unlimited when absent. */
-  readonly maxRequestsPerSecond?: number;
 }
 
 /** Which listing: one event type under one workspace or organization. */
@@ -104,22 +90,12 @@ export class ComplianceClient {
   private readonly api: AxiosInstance;
   private readonly files: AxiosInstance;
   private readonly basePath: string;
-  private readonly maxAttempts: number;
-  private readonly maxInlineDelayMs: number;
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  private readonly random: () => number;
-  private readonly now: () => number;
-  private readonly limiter: RateLimiter | undefined;
+  private readonly retry: InCallRetry;
 
   constructor(options: ComplianceClientOptions) {
     const base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`);
     this.basePath = base.pathname;
-    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    this.maxInlineDelayMs = options.maxInlineDelayMs ?? DEFAULT_MAX_INLINE_DELAY_MS;
-    this.sleep = options.sleep ?? defaultSleep;
-    this.random = options.random ?? Math.random;
-    this.now = options.now ?? Date.now;
-    this.limiter = options.maxRequestsPerSecond ? new RateLimiter(options.maxRequestsPerSecond) : undefined;
+    this.retry = new InCallRetry(options);
     const agents = {
       httpAgent: new http.Agent({ keepAlive: true, maxSockets: 32 }),
       httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 32, ...(options.ca ? { ca: options.ca } : {}) }),
@@ -144,17 +120,7 @@ export class ComplianceClient {
     const path = `${this.scopePath(query)}/logs`;
     const target = `${path}?${encodeQuery({ event_type: query.eventType, after: query.after, limit: query.limit ?? LOG_FILE_PAGE_LIMIT })}`;
     const request: FailedRequest = { dataType: "complianceLogs", operation: `GET ${this.basePath}${path}?event_type=${query.eventType}` };
-    for (let attempt = 1; ; attempt++) {
-      const text = await this.apiText(apiKey, request, target, options);
-      try {
-        return parseLogFilePage(text, query.eventType);
-      } catch (error) {
-        if (!(error instanceof MalformedResponseError)) throw error;
-        const failure: OpenAIFailure = { kind: "retriable", status: 200, message: `${request.operation} (after ${query.after}): ${redactSecrets(error.message, [apiKey])}` };
-        if (attempt >= this.maxAttempts) throw new OpenAIError(failure);
-        await this.sleep(backoffDelayMs(attempt, this.random), options.abortSignal);
-      }
-    }
+    return this.retry.parsed(() => this.retry.getText(this.api, apiKey, request, target, options), (text) => parseLogFilePage(text, query.eventType), `${request.operation} (after ${query.after})`, apiKey, options);
   }
 
   /**
@@ -180,9 +146,9 @@ export class ComplianceClient {
         failure = result.failure;
         requestId = result.requestId;
       }
-      const delay = this.inlineDelay(failure, attempt);
+      const delay = this.retry.delayAfter(failure, attempt);
       if (delay === undefined) throw new OpenAIError(failure, requestId);
-      await this.sleep(delay, options.abortSignal);
+      await this.retry.sleep(delay, options.abortSignal);
     }
   }
 
@@ -196,10 +162,10 @@ export class ComplianceClient {
   private async downloadOnce(apiKey: string, request: FailedRequest, path: string, destination: string, options: RequestOptions): Promise<Attempt<DownloadedFile>> {
     let response: AxiosResponse<Readable>;
     try {
-      await this.limiter?.take();
+      await this.retry.limiter?.take();
       response = await this.api.get<Readable>(path, { headers: { Authorization: `Bearer ${apiKey}` }, responseType: "stream", ...(options.abortSignal ? { signal: options.abortSignal } : {}) });
     } catch (error) {
-      return { ok: false, failure: this.transportFailure(request, error, apiKey, options) };
+      return { ok: false, failure: this.retry.transportFailure(request, error, [apiKey], options) };
     }
     const headers = lowerCaseHeaders(response.headers);
     if (response.status >= 300 && response.status < 400 && headers.location) {
@@ -209,7 +175,7 @@ export class ComplianceClient {
     }
     if (response.status >= 200 && response.status < 300) return this.save(response.data, destination, request, apiKey, options);
     const text = await readSome(response.data).catch(() => "");
-    const failure = classifyHttpFailure(request, response.status, headers, safeJson(text), this.now());
+    const failure = classifyHttpFailure(request, response.status, headers, safeJson(text), this.retry.now());
     return { ok: false, failure: { ...failure, message: redactSecrets(failure.message, [apiKey]) } as OpenAIFailure, requestId: headers["x-request-id"] };
   }
 
@@ -222,7 +188,7 @@ export class ComplianceClient {
     try {
       response = await this.files.get<Readable>(signed.toString(), options.abortSignal ? { signal: options.abortSignal } : {});
     } catch (error) {
-      return { ok: false, failure: this.transportFailure(where, error, undefined, options) };
+      return { ok: false, failure: this.retry.transportFailure(where, error, [], options) };
     }
     if (response.status >= 200 && response.status < 300) return this.save(response.data, destination, where, undefined, options);
     response.data.destroy();
@@ -245,51 +211,8 @@ export class ComplianceClient {
     try {
       await pipeline(body, measure, fs.createWriteStream(destination), options.abortSignal ? { signal: options.abortSignal } : {});
     } catch (error) {
-      return { ok: false, failure: this.transportFailure(where, error, apiKey, options) };
+      return { ok: false, failure: this.retry.transportFailure(where, error, apiKey ? [apiKey] : [], options) };
     }
     return { ok: true, value: { bytes, sha256: hash.digest("hex") } };
-  }
-
-  private transportFailure(request: FailedRequest, error: unknown, apiKey: string | undefined, options: RequestOptions): OpenAIFailure {
-    if (options.abortSignal?.aborted) return { kind: "retriable", status: undefined, message: `${request.operation}: aborted` };
-    // axios errors carry the request config (and so the Authorization header): keep only code and message.
-    const { code, message } = error as { code?: string; message?: string };
-    return classifyTransportFailure(request, code, redactSecrets(message ?? "unknown error", apiKey ? [apiKey] : []));
-  }
-
-  /** Sends an API GET with brief retries; returns the body text of a 2xx or throws {@link OpenAIError}. */
-  private async apiText(apiKey: string, request: FailedRequest, target: string, options: RequestOptions): Promise<string> {
-    for (let attempt = 1; ; attempt++) {
-      let failure: OpenAIFailure;
-      let requestId: string | undefined;
-      try {
-        await this.limiter?.take();
-        const response = await this.api.get<string>(target, {
-          headers: { Authorization: `Bearer ${apiKey}`, Accept: "application/json" }, responseType: "text", transformResponse: [(data: unknown) => data],
-          ...(options.abortSignal ? { signal: options.abortSignal } : {}),
-        });
-        const headers = lowerCaseHeaders(response.headers);
-        requestId = headers["x-request-id"];
-        if (response.status >= 200 && response.status < 300) return typeof response.data === "string" ? response.data : String(response.data);
-        failure = classifyHttpFailure(request, response.status, headers, safeJson(String(response.data ?? "")), this.now());
-      } catch (error) {
-        failure = this.transportFailure(request, error, apiKey, options);
-      }
-      const safe = { ...failure, message: redactSecrets(failure.message, [apiKey]) } as OpenAIFailure;
-      const delay = this.inlineDelay(safe, attempt);
-      if (delay === undefined) throw new OpenAIError(safe, requestId);
-      await this.sleep(delay, options.abortSignal);
-    }
-  }
-
-  /** How long to wait before retrying in place, or undefined to report the failure now. */
-  private inlineDelay(failure: OpenAIFailure, attempt: number): number | undefined {
-    if (attempt >= this.maxAttempts) return undefined;
-    if (failure.kind === "retriable") return backoffDelayMs(attempt, this.random);
-    if (failure.kind === "throttled" && !failure.quota) {
-      const asked = failure.retryAfterMs ?? backoffDelayMs(attempt, this.random);
-      return asked <= this.maxInlineDelayMs ? asked : undefined;
-    }
-    return undefined;
   }
 }
