@@ -111,7 +111,9 @@ export function registerFunctions(services: AppServices): void {
 
   const api = collectorsApi({
     openaiBaseUrl: services.openaiBaseUrl, now: services.now, ...(services.complianceBaseUrl ? { complianceBaseUrl: services.complianceBaseUrl } : {}),
-    testConnection: (dataType, secretName) => testConnection(services.deps(), dataType, secretName, { openaiBaseUrl: services.openaiBaseUrl }),
+    testConnection: (dataType, secretName, compliance) => testConnection(services.deps(), dataType, secretName, {
+      openaiBaseUrl: services.openaiBaseUrl, ...(services.complianceBaseUrl ? { complianceBaseUrl: services.complianceBaseUrl } : {}), ...(compliance ? { compliance } : {}),
+    }),
   });
   const route = (name: string, methods: Array<"GET" | "PUT" | "POST" | "DELETE">, path: string, handler: (r: HttpRequest, c: df.DurableClient, x: InvocationContext) => Promise<HttpResponseInit>) =>
     df.app.client.http(name, { route: path, methods, authLevel: "function", handler });

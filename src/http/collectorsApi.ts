@@ -10,6 +10,7 @@ import { initialState, type CollectorControl } from "../../orchestrators/state";
 import { redactSecrets } from "../redact";
 import type { ConnectionTestResult } from "../collectors/connectionTest";
 import { dataTypeViews, type DataType } from "../collectors/dataTypes";
+import type { ComplianceOptions } from "../compliance/streams";
 import { collectorBodySchema, COLLECTOR_ID_PATTERN, connectionTestBodySchema, resetBodySchema, validate } from "../collectors/definitionInput";
 import { collectorEntityId, createCollector, definitionFrom, ensureRunning, instanceStatus, readControl, terminateAndPurge, wake } from "../collectors/collectorOps";
 import { collectorView } from "./collectorView";
@@ -25,7 +26,7 @@ export interface ApiOptions {
   /** How long reset and delete wait for a terminated instance to settle. */
   readonly settleTimeoutMs?: number;
   /** Runs a connection test (src/collectors/connectionTest.ts) with the app's clients. */
-  readonly testConnection: (dataType: DataType, apiKeySecretName: string) => Promise<ConnectionTestResult>;
+  readonly testConnection: (dataType: DataType, apiKeySecretName: string, compliance?: ComplianceOptions) => Promise<ConnectionTestResult>;
 }
 
 type Handler = (request: HttpRequest, client: DurableClient, context: InvocationContext) => Promise<HttpResponseInit>;
@@ -124,7 +125,7 @@ export function collectorsApi(options: ApiOptions) {
   });
 
   /** POST /api/collectors/{id}/test: the saved collector's key and data type. */
-  const test = withControl(async (control) => json(200, await options.testConnection(control.definition.dataType, control.definition.apiKeySecretName)));
+  const test = withControl(async (control) => json(200, await options.testConnection(control.definition.dataType, control.definition.apiKeySecretName, control.definition.compliance)));
 
   /** POST /api/connection-tests: an unsaved definition (the add/modify form), validated like PUT; nothing is stored. */
   const testDefinition: Handler = async (request, _client, context) => {
@@ -134,7 +135,7 @@ export function collectorsApi(options: ApiOptions) {
     const checked = validate(connectionTestBodySchema, parsed.value);
     if (!checked.ok) return problem(400, "InvalidField", checked.problem.message, checked.problem.field);
     try {
-      return json(200, await options.testConnection(checked.value.dataType, checked.value.apiKeySecretName));
+      return json(200, await options.testConnection(checked.value.dataType, checked.value.apiKeySecretName, checked.value.compliance));
     } catch (error) {
       const message = redactSecrets((error as Error).message);
       context.error(`connection test: ${message}`);
@@ -143,7 +144,7 @@ export function collectorsApi(options: ApiOptions) {
   };
 
   /** GET /api/data-types: the data-type registry with endpoints on this app's OpenAI base. */
-  const dataTypes: Handler = () => Promise.resolve(json(200, { dataTypes: dataTypeViews(options.openaiBaseUrl) }));
+  const dataTypes: Handler = () => Promise.resolve(json(200, { dataTypes: dataTypeViews(options.openaiBaseUrl, options.complianceBaseUrl) }));
 
   return { list, get, put, start, stop, reset, remove, test, testDefinition, dataTypes };
 }
