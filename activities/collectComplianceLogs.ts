@@ -33,6 +33,13 @@ import { outcomeOf, type Outcome } from "./outcome";
 export const BATCH_MAX_ROWS = 2_000;
 /** Source bytes (JSON Lines text) per batch at most, so a batch's memory is bounded whatever the file size. */
 export const BATCH_MAX_SOURCE_BYTES = 2_000_000;
+/**
+ * Wall time one call works at most before it returns its progress (ms): no new file is started
+ * after it, and a file in progress pauses after its current batch and resumes at its next line in
+ * the next call, so a call stays far inside the Functions timeout (30 min on Flex Consumption)
+ * whatever the files' sizes.
+ */
+export const ACTIVITY_TIME_BUDGET_MS = 5 * 60_000;
 
 /** Input of one compliance-stream activity. Small and key-free: it is stored in orchestration history. */
 export interface ComplianceStreamInput extends CollectorRef {
@@ -118,8 +125,14 @@ export function collectComplianceLogs(deps: CollectDeps, options: ComplianceActi
     };
     const withKey = <T>(work: (key: string) => Promise<T>) => withApiKey(deps.secrets, input.apiKeySecretName, work);
 
-    /** Ingests one downloaded file from its first undelivered line; the cursor records every uploaded batch. */
-    const ingest = async (file: LogFile, digest: string, spooled: string): Promise<void> => {
+    const startedAt = deps.now();
+    const outOfTime = () => deps.now() - startedAt >= ACTIVITY_TIME_BUDGET_MS;
+
+    /**
+     * Ingests one downloaded file from its first undelivered line; the cursor records every
+     * uploaded batch. Returns false when the call ran out of time inside the file (it resumes next call).
+     */
+    const ingest = async (file: LogFile, digest: string, spooled: string): Promise<boolean> => {
       const skip = cursor.partial?.file === digest ? cursor.partial.lines : 0;
       const fileEnd = isoToUnixSeconds(file.endTime);
       let batch: Record<string, unknown>[] = [];
@@ -168,11 +181,15 @@ export function collectComplianceLogs(deps: CollectDeps, options: ComplianceActi
         batch.push(toRow(record, origin));
         newestEventAt = Math.max(newestEventAt ?? eventSeconds, eventSeconds);
         batchBytes += line.text.length;
-        if (batch.length >= BATCH_MAX_ROWS || batchBytes >= BATCH_MAX_SOURCE_BYTES) await flush();
+        if (batch.length >= BATCH_MAX_ROWS || batchBytes >= BATCH_MAX_SOURCE_BYTES) {
+          await flush();
+          if (outOfTime()) return false;
+        }
       }
       await flush();
       delivered.set(digest, entry(fileEnd, digest));
       cursor = { ...cursor, partial: null };
+      return true;
     };
 
     let spoolDir: string | undefined;
@@ -192,14 +209,16 @@ export function collectComplianceLogs(deps: CollectDeps, options: ComplianceActi
             relisted++;
             continue;
           }
-          if (files >= input.maxFiles) return result({ kind: "ok" }, false);
+          if (files >= input.maxFiles || (files > 0 && outOfTime())) return result({ kind: "ok" }, false);
           const spooled = path.join(spoolDir, `${digest}.jsonl`);
           await withKey((key) => deps.compliance.downloadLogFile(key, stream, file, spooled));
+          let complete: boolean;
           try {
-            await ingest(file, digest, spooled);
+            complete = await ingest(file, digest, spooled);
           } finally {
             await fs.promises.rm(spooled, { force: true });
           }
+          if (!complete) return result({ kind: "ok" }, false);
           files++;
         }
         cursor = pageDelivered(cursor, page.lastEndTime);

@@ -112,7 +112,7 @@ export const DATA_TYPES = {
     keyKind: "compliance",
     // A key of the older path is a Platform project key that OpenAI support gave the compliance scopes.
     alsoAcceptsKeyKinds: ["project"],
-    keyRequirement: "a ChatGPT Enterprise/Edu Compliance API key that can read the workspace or organization the collector names (an OpenAI Platform admin or project key is refused)",
+    keyRequirement: "a ChatGPT Enterprise/Edu Compliance API key that can read the workspace or organization the collector names (a workspace owner creates it at chatgpt.com/admin → Compliance → API keys; an OpenAI Platform admin or project key is refused)",
     prerequisite: null,
     // COSTS rows go to ChatGPTCosts_CL (src/compliance/eventTypes.ts).
     table: CHATGPT_COMPLIANCE_LOGS_TABLE.tableName,

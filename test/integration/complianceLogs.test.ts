@@ -165,6 +165,19 @@ describe("compliance logs: faults and contradictions", () => {
     assert.deepEqual(idsFrom(stack, ["eclf_c1", "eclf_c2"]), []);
   });
 
+  it("a call that runs out of time pauses inside a file after a batch, and the next call resumes at the next line", async () => {
+    stack.compliance.addLogFile(authFile("eclf_t1", "2026-11-24T09:00:00.000001Z", 5_000, "APP_AUTH_LOG"));
+    // A clock that moves 100 s at every reading: the 300 s budget runs out after the second batch.
+    let t = 0;
+    const slow = { ...stack.deps, now: () => (t += 100_000) };
+    const paused = await collectComplianceLogs(slow)(streamInput(streamOf("APP_AUTH_LOG"), ORIGIN));
+    assert.deepEqual([paused.outcome.kind, paused.done, paused.rowsWritten, paused.files, paused.cursor.partial?.lines, paused.cursor.after], ["ok", false, 2 * BATCH_MAX_ROWS, 0, 2 * BATCH_MAX_ROWS, ORIGIN]);
+    const rest = await drainStream(stack, streamInput(streamOf("APP_AUTH_LOG"), ORIGIN, paused.cursor));
+    assert.equal(total(rest.results, "rowsWritten"), 5_000 - 2 * BATCH_MAX_ROWS);
+    const ids = idsFrom(stack, ["eclf_t1"]);
+    assert.deepEqual([ids.length, new Set(ids).size], [5_000, 5_000]);
+  });
+
   it("an upload failure in the middle of a large file resumes at its first undelivered line: every event once", async () => {
     const big = authFile("eclf_p1", "2026-11-24T08:00:00.000001Z", 5_000, "CODEX_SECURITY_LOG");
     stack.compliance.addLogFile(big);

@@ -191,7 +191,7 @@ export class ComplianceMock {
     if (req.method !== "GET" || !match) return reply(404, errorBody(`Invalid URL (${req.method} ${url.pathname})`));
     const key = bearer(req);
     if (!key) return reply(401, errorBody("Missing bearer token."));
-    if (this.options.platformKeys?.includes(key)) return reply(401, errorBody("This API key is not authorized for the Compliance API: it is rejected by access enforcement. Use a Compliance API key.", "rejected_by_access_enforcement"));
+    if (this.options.platformKeys?.includes(key)) return reply(401, errorBody("This API key is not authorized for the Compliance API: it is rejected by access enforcement", "rejected_by_access_enforcement"));
     if (key !== this.options.complianceKey) return reply(401, errorBody("Incorrect API key provided.", "invalid_api_key"));
     const scope: ComplianceScope = match[1] === "workspaces" ? "workspace" : "organization";
     const scopeId = decodeURIComponent(match[2]!);
