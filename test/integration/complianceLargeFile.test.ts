@@ -30,7 +30,7 @@ function line(i: number): string {
 
 describe("a large compliance log file", () => {
   let stack: Stack;
-  before(async () => { stack = await startStack({}, { retainRows: "ids" }); });
+  before(async () => { stack = await startStack({}, { retain: "ids" }); });
   after(async () => { await stack.stop(); });
 
   it("is ingested whole with the live heap growing by far less than the file's size", async () => {
