@@ -79,10 +79,12 @@ if (ENGINE_RUN) {
         let victim: string | undefined;
         app.stack.openai.onRequest = (p, query) => {
           const afterId = query.get("after");
-          if (p !== "/v1/chat/completions" || !afterId) return;
+          if (p !== "/v1/chat/completions" || !afterId || query.get("model") !== null) return; // a segment's after, not the anchor search's
           // In the second activity call (resumed from the kept cursor): delete the cursor's completion and an older undelivered one.
           if (++continuations === 7) {
             victim = afterId;
+            // With segments read at once, an after can be an anchor the segment above has not delivered yet: then it is simply gone.
+            if (!arrivals(app, CHAT_COMPLETIONS_STREAM).has(afterId)) deletedUndelivered.push(afterId);
             const ids = app.stack.openai.completionIds();
             const older = ids[ids.indexOf(afterId) - 50]!;
             app.stack.openai.deleteCompletion(afterId);
