@@ -70,7 +70,7 @@ export function healthReport(before: CollectorState, after: CollectorState, view
     pages: stats.pages - before.stats.pages,
     duplicatesSkipped: stats.duplicatesSkipped - before.stats.duplicatesSkipped,
     rowsIngestedTotal: stats.rowsIngested,
-    lagSeconds: stats.newestEventAt === null ? null : Math.max(0, Math.floor(nowMs / 1000) - stats.newestEventAt),
+    lagSeconds: stats.newestEventAt === null ? null : Math.max(0, Math.floor(nowMs / 1000 - stats.newestEventAt)),
     throttledResponses: outcomes.filter((o) => o.kind === "throttled").length,
     consecutiveFailures: stats.failures,
     lastError: stats.lastError,
