@@ -1,4 +1,5 @@
 /** What the page activities need; built once per process by the composition root, faked in tests. */
+import type { ComplianceClient } from "../src/compliance/client";
 import type { DeliveryRef } from "../src/delivery/progress";
 import type { OpenAIClient } from "../src/openai/client";
 import type { SecretCache } from "../src/secrets/secretCache";
@@ -15,6 +16,8 @@ export interface RowWriter {
 /** Dependencies of the page activities. */
 export interface CollectDeps {
   readonly openai: OpenAIClient;
+  /** The ChatGPT Compliance API client (compliance-log collectors). */
+  readonly compliance: ComplianceClient;
   readonly writer: RowWriter;
   readonly secrets: SecretCache;
   /** Wall clock in ms (activities may read it; orchestrators may not). */

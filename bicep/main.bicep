@@ -50,7 +50,10 @@ param principalType string = 'User'
 @description('OpenAI API base URL.')
 param openaiBaseUrl string = 'https://api.openai.com/v1'
 
-@description('Collectors to keep running: [{id, dataType: auditLogs|chatCompletions, friendlyName, apiKeySecretName, pollIntervalSeconds?, startTime?}]. Empty: one audit-log collector (secret openai-admin-key) and one chat-completions collector (secret openai-project-key). The reconciler creates any that are missing and revives stopped-unexpectedly ones; it never undoes a stop made through the API.')
+@description('ChatGPT Compliance API base URL, for compliance-log collectors (another host for FedRAMP workspaces).')
+param chatgptComplianceBaseUrl string = 'https://api.chatgpt.com/v1/compliance'
+
+@description('Collectors to keep running: [{id, dataType: auditLogs|chatCompletions|complianceLogs, friendlyName, apiKeySecretName, pollIntervalSeconds?, startTime?, compliance?: {workspaceId?, organizationId?, eventTypes?, includeConversationMessages?, overlapSeconds?}}]. Empty: one audit-log collector (secret openai-admin-key) and one chat-completions collector (secret openai-project-key). The reconciler creates any that are missing and revives stopped-unexpectedly ones; it never undoes a stop made through the API.')
 param collectors array = []
 
 @description('Page activities run at once per collector.')
@@ -269,6 +272,7 @@ module functionApp 'modules/functionApp.bicep' = {
     logsIngestionEndpoint: dataCollection.outputs.logsIngestionEndpoint
     dcrImmutableId: dataCollection.outputs.immutableId
     openaiBaseUrl: openaiBaseUrl
+    chatgptComplianceBaseUrl: chatgptComplianceBaseUrl
     collectorsJson: string(empty(collectors) ? defaultCollectors : collectors)
     fetchParallelism: fetchParallelism
     openaiMaxRequestsPerSecond: openaiMaxRequestsPerSecond

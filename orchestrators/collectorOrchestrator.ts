@@ -14,6 +14,7 @@ import type { AuditSliceInput, AuditSliceResult } from "../activities/collectAud
 import type { Outcome } from "../activities/outcome";
 import { withDelivery } from "../src/delivery/progress";
 import { chatGeneration } from "./chatGeneration";
+import { complianceGeneration } from "./complianceGeneration";
 import { buildStatus, decideWait, foldStats, type ActivityReport } from "./generation";
 import { healthReport, type HealthReport } from "./health";
 import { AUDIT_SLICE_ACTIVITY, COLLECTOR_ENTITY, CONNECTOR_HEALTH_ACTIVITY, WAKE_EVENT } from "./names";
@@ -79,7 +80,8 @@ export const collectorOrchestrator: OrchestrationHandler = function* (context: O
   }
   context.df.setCustomStatus(buildStatus(state, view, "running", context.df.currentUtcDateTime.getTime(), null));
   const plan = generationPlan(state, context.df.currentUtcDateTime.getTime());
-  const generation = view.definition.dataType === "auditLogs" ? auditGeneration(context, state, view, plan) : chatGeneration(context, state, view, plan);
+  const generations = { auditLogs: auditGeneration, chatCompletions: chatGeneration, complianceLogs: complianceGeneration };
+  const generation = generations[view.definition.dataType](context, state, view, plan);
   let result: { state: CollectorState; outcomes: Outcome[]; caughtUp: boolean };
   try {
     const ran = yield* generation;

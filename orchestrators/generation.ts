@@ -6,6 +6,7 @@
 import type { Outcome } from "../activities/outcome";
 import { toChatCursor } from "../src/cursors/chatCursor";
 import { chatCursorSummary } from "./planChat";
+import { complianceCursorSummary } from "./planCompliance";
 import type { CollectorControl, CollectorControlView, CollectorState, CollectorStats, RuntimeSettings } from "./state";
 
 /** Retry interval while the key or role is wrong. */
@@ -84,6 +85,7 @@ export function cursorSummary(state: CollectorState, settings?: RuntimeSettings)
   if (state.audit) {
     return { watermark: iso(state.audit.watermark), frontier: iso(state.audit.frontier), slicesInFlight: state.audit.inFlight.length, sliceSeconds: state.audit.sliceSeconds };
   }
+  if (state.compliance) return complianceCursorSummary(state.compliance);
   if (state.chat) return chatCursorSummary(toChatCursor(state.chat, state.startTime, state.startTime), settings);
   return { startTime: iso(state.startTime) };
 }

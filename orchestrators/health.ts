@@ -40,8 +40,12 @@ export interface HealthReport {
   readonly definitionVersion: number;
 }
 
-/** The audit scope a definition collects (`organization` unless it names another); null for chat. */
+/**
+ * The scope a definition collects: for audit logs `organization` unless it names another; for
+ * compliance logs `workspace`, `organization` or both; null for chat.
+ */
 export function scopeOf(definition: CollectorDefinition): string | null {
+  if (definition.dataType === "complianceLogs") return [definition.compliance?.workspaceId ? "workspace" : null, definition.compliance?.organizationId ? "organization" : null].filter(Boolean).join(", ") || null;
   if (definition.dataType !== "auditLogs") return null;
   const scope = (definition as CollectorDefinition & { readonly scope?: unknown }).scope;
   return typeof scope === "string" && scope !== "" ? scope : "organization";
@@ -66,7 +70,7 @@ export function healthReport(before: CollectorState, after: CollectorState, view
     pages: stats.pages - before.stats.pages,
     duplicatesSkipped: stats.duplicatesSkipped - before.stats.duplicatesSkipped,
     rowsIngestedTotal: stats.rowsIngested,
-    lagSeconds: stats.newestEventAt === null ? null : Math.max(0, Math.floor(nowMs / 1000) - stats.newestEventAt),
+    lagSeconds: stats.newestEventAt === null ? null : Math.max(0, Math.floor(nowMs / 1000 - stats.newestEventAt)),
     throttledResponses: outcomes.filter((o) => o.kind === "throttled").length,
     consecutiveFailures: stats.failures,
     lastError: stats.lastError,

@@ -4,7 +4,9 @@
  * counts: never records, never keys.
  */
 import type { DataType } from "../src/collectors/dataTypes";
+import type { ComplianceOptions } from "../src/compliance/streams";
 import type { ChatCursor, LegacyCompletionCursor } from "../src/cursors/chatCursor";
+import type { ComplianceCursor } from "./planCompliance";
 
 /** Which data a collector reads (the registry in src/collectors/dataTypes.ts). */
 export type { DataType };
@@ -20,6 +22,8 @@ export interface CollectorDefinition {
   readonly startTime: string;
   /** Incremented on every change. */
   readonly version: number;
+  /** complianceLogs only: workspace/organization, event types, the conversation-message opt-in. */
+  readonly compliance?: ComplianceOptions;
 }
 
 /** App-wide tuning, read from settings by the entity and recorded in history. */
@@ -116,6 +120,8 @@ export interface CollectorState {
   readonly audit: AuditCursor | null;
   /** The chat cursor; version 1 cursors persisted by earlier releases are migrated on read. */
   readonly chat: ChatCursor | LegacyCompletionCursor | null;
+  /** Compliance-log streams (absent for other data types). */
+  readonly compliance?: ComplianceCursor | null;
   readonly stats: CollectorStats;
   /**
    * Generations completed so far (absent in states written before it existed: 0). Names each

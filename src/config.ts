@@ -6,17 +6,25 @@
 
 /** Default OpenAI API base. */
 export const DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
+/** Default ChatGPT Compliance API base (chatgpt-compliance-api.md §1.1). */
+export const DEFAULT_CHATGPT_COMPLIANCE_BASE_URL = "https://api.chatgpt.com/v1/compliance";
 /** DCR stream of the audit log table. */
 export const AUDIT_LOGS_STREAM = "Custom-OpenAIAuditLogs_CL";
 /** DCR stream of the chat completions table. */
 export const CHAT_COMPLETIONS_STREAM = "Custom-OpenAIChatCompletions_CL";
 /** DCR stream of the connector health table. */
 export const CONNECTOR_HEALTH_STREAM = "Custom-OpenAIConnectorHealth_CL";
+/** DCR stream of the ChatGPT compliance logs table. */
+export const CHATGPT_COMPLIANCE_LOGS_STREAM = "Custom-ChatGPTComplianceLogs_CL";
+/** DCR stream of the ChatGPT hourly costs table. */
+export const CHATGPT_COSTS_STREAM = "Custom-ChatGPTCosts_CL";
 
 /** Validated settings. */
 export interface AppConfig {
   /** OpenAI API base, e.g. `https://api.openai.com/v1` (OPENAI_BASE_URL). */
   readonly openaiBaseUrl: string;
+  /** ChatGPT Compliance API base, e.g. `https://api.chatgpt.com/v1/compliance` (CHATGPT_COMPLIANCE_BASE_URL; another host for FedRAMP). */
+  readonly chatgptComplianceBaseUrl: string;
   /** Vault holding the API keys (KEY_VAULT_URI). */
   readonly keyVaultUri: string;
   /** DCE or DCR logs-ingestion endpoint (LOGS_INGESTION_ENDPOINT). */
@@ -90,6 +98,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Reads and validates the settings; throws {@link ConfigError} naming the first bad one. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const openaiBaseUrl = url("OPENAI_BASE_URL", value(env, "OPENAI_BASE_URL") ?? DEFAULT_OPENAI_BASE_URL, false);
+  const chatgptComplianceBaseUrl = url("CHATGPT_COMPLIANCE_BASE_URL", value(env, "CHATGPT_COMPLIANCE_BASE_URL") ?? DEFAULT_CHATGPT_COMPLIANCE_BASE_URL, true);
   const keyVaultUri = url("KEY_VAULT_URI", required(env, "KEY_VAULT_URI", "the URI of the Key Vault holding the OpenAI API keys, e.g. https://my-vault.vault.azure.net"), true);
   const logsIngestionEndpoint = url("LOGS_INGESTION_ENDPOINT", required(env, "LOGS_INGESTION_ENDPOINT", "the logs ingestion endpoint of the DCE or DCR, e.g. https://my-dce.eastus-1.ingest.monitor.azure.com"), true);
   const dcrImmutableId = required(env, "DCR_IMMUTABLE_ID", "the immutableId of the data collection rule (dcr-…)");
@@ -99,5 +108,5 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const fetchParallelism = integer(env, "FETCH_PARALLELISM", 4, 1, 32);
   const rate = integer(env, "OPENAI_MAX_REQUESTS_PER_SECOND", 0, 0, 1_000);
   const connectorHealthEnabled = flag(env, "CONNECTOR_HEALTH_ENABLED", true);
-  return { openaiBaseUrl, keyVaultUri, logsIngestionEndpoint, dcrImmutableId, azureClientId, fetchParallelism, openaiMaxRequestsPerSecond: rate === 0 ? undefined : rate, connectorHealthEnabled };
+  return { openaiBaseUrl, chatgptComplianceBaseUrl, keyVaultUri, logsIngestionEndpoint, dcrImmutableId, azureClientId, fetchParallelism, openaiMaxRequestsPerSecond: rate === 0 ? undefined : rate, connectorHealthEnabled };
 }

@@ -10,7 +10,7 @@ import { api, ApiError, forgetKey, onKeyNeeded } from "./api.js";
 import { COLUMNS, duration, fieldText, filtered, fromUtcInput, relative, sorted, stateLabel, toUtcInput, utc } from "./format.js";
 
 const REFRESH_MS = 5000;
-const FORM_FIELDS = ["dataType", "id", "friendlyName", "apiKeySecretName", "pollIntervalSeconds", "startTime"];
+const FORM_FIELDS = ["dataType", "id", "friendlyName", "apiKeySecretName", "pollIntervalSeconds", "startTime", "compliance", "compliance.workspaceId", "compliance.organizationId", "compliance.eventTypes"];
 
 const state = {
   collectors: [],
@@ -114,9 +114,11 @@ function closeDialog() {
 
 function openForm(mode, collector) {
   const first = state.typeList[0]?.dataType ?? "";
+  const c = collector?.compliance ?? {};
+  const compliance = { "compliance.workspaceId": c.workspaceId ?? "", "compliance.organizationId": c.organizationId ?? "", "compliance.eventTypes": (c.eventTypes ?? []).join(", "), includeConversationMessages: c.includeConversationMessages === true };
   const values = collector
-    ? { dataType: collector.dataType, id: collector.id, friendlyName: collector.friendlyName, apiKeySecretName: collector.apiKeySecretName, pollIntervalSeconds: String(collector.pollIntervalSeconds), startTime: toUtcInput(collector.startTime) }
-    : { dataType: first, id: "", friendlyName: "", apiKeySecretName: "", pollIntervalSeconds: "", startTime: "" };
+    ? { dataType: collector.dataType, id: collector.id, friendlyName: collector.friendlyName, apiKeySecretName: collector.apiKeySecretName, pollIntervalSeconds: String(collector.pollIntervalSeconds), startTime: toUtcInput(collector.startTime), ...compliance }
+    : { dataType: first, id: "", friendlyName: "", apiKeySecretName: "", pollIntervalSeconds: "", startTime: "", ...compliance };
   openDialog({ kind: "form", mode, values, errors: {}, formError: null, busy: false, test: null });
 }
 
@@ -125,15 +127,29 @@ function formBody(values) {
   if (values.pollIntervalSeconds.trim() !== "") body.pollIntervalSeconds = Number(values.pollIntervalSeconds);
   const startTime = fromUtcInput(values.startTime);
   if (startTime) body.startTime = startTime;
+  if (values.dataType === "complianceLogs") body.compliance = complianceBody(values);
   return body;
+}
+
+/** The `compliance` part of a ChatGPT compliance-logs collector: only the fields filled in. */
+function complianceBody(values) {
+  const compliance = {};
+  if (values["compliance.workspaceId"].trim()) compliance.workspaceId = values["compliance.workspaceId"].trim();
+  if (values["compliance.organizationId"].trim()) compliance.organizationId = values["compliance.organizationId"].trim();
+  const types = values["compliance.eventTypes"].split(/[\s,]+/).filter(Boolean);
+  if (types.length > 0) compliance.eventTypes = types;
+  if (values.includeConversationMessages) compliance.includeConversationMessages = true;
+  return compliance;
 }
 
 function showFieldError(dialog, error) {
   if (error instanceof ApiError && FORM_FIELDS.includes(error.field)) {
-    dialog.errors = { [error.field]: error.message };
+    // "compliance" as a whole (no workspace or organization id) is shown at the workspace id.
+    const name = error.field === "compliance" ? "compliance.workspaceId" : error.field;
+    dialog.errors = { [name]: error.message };
     dialog.formError = null;
     update();
-    byId(`f-${error.field}`)?.focus();
+    byId(`f-${name}`)?.focus();
   } else {
     dialog.errors = {};
     dialog.formError = message(error);
@@ -172,7 +188,8 @@ async function testUnsaved() {
   dialog.errors = {};
   update();
   try {
-    const { body } = await api("POST", "connection-tests", { dataType: dialog.values.dataType, apiKeySecretName: dialog.values.apiKeySecretName });
+    const v = dialog.values;
+    const { body } = await api("POST", "connection-tests", { dataType: v.dataType, apiKeySecretName: v.apiKeySecretName, ...(v.dataType === "complianceLogs" ? { compliance: complianceBody(v) } : {}) });
     dialog.test = body;
   } catch (error) {
     dialog.test = null;
@@ -411,7 +428,8 @@ function formView(dialog) {
       </select>`, adding ? typeHelp : html`${typeHelp}<p>The data type of a collector cannot change.</p>`)}
     ${field(dialog, "id", "Collector id", input("id", { readonly: !adding }), adding ? "1–64 characters: a-z, 0-9 and -. It cannot change later." : "The id cannot change.")}
     ${field(dialog, "friendlyName", "Friendly name", input("friendlyName", { autofocus: !adding }))}
-    ${field(dialog, "apiKeySecretName", "Key Vault secret name", input("apiKeySecretName", { placeholder: info?.keyKind === "admin" ? "openai-admin-key" : "openai-project-key" }),
+    ${v.dataType === "complianceLogs" ? complianceFields(dialog, input) : nothing}
+    ${field(dialog, "apiKeySecretName", "Key Vault secret name", input("apiKeySecretName", { placeholder: { admin: "openai-admin-key", project: "openai-project-key", compliance: "chatgpt-compliance-key" }[info?.keyKind] ?? "" }),
       "The name of the Key Vault secret that holds the key — never the key itself.",
       html`<button type="button" class="secondary test-button" ?disabled=${dialog.test?.busy} @click=${testUnsaved}>Test connection</button>
         <div class="test-slot" role="status">${testResultView(dialog.test)}</div>`)}
@@ -423,6 +441,20 @@ function formView(dialog) {
       <button type="button" @click=${closeDialog}>Cancel</button>
     </div>
   </form>`;
+}
+
+/** The fields of a ChatGPT compliance-logs collector: workspace, organization, event types, the conversation-message opt-in. */
+function complianceFields(dialog, input) {
+  const v = dialog.values;
+  return html`${field(dialog, "compliance.workspaceId", "ChatGPT workspace id", input("compliance.workspaceId", { placeholder: "a UUID, from chatgpt.com/admin" }),
+      "Sign-in, audit, app, Codex, agent and conversation logs are listed under the workspace.")}
+    ${field(dialog, "compliance.organizationId", "API Platform organization id", input("compliance.organizationId", { placeholder: "org-…" }), "Hourly costs (COSTS) are listed under the organization. Give at least one of the two ids.")}
+    ${field(dialog, "compliance.eventTypes", "Event types", input("compliance.eventTypes", { placeholder: "all by default" }), "Comma-separated, e.g. AUTH_LOG, AUDIT_LOG. Empty: every type whose id is given.")}
+    <div class="field">
+      <label class="check"><input type="checkbox" id="f-includeConversationMessages" aria-describedby="f-includeConversationMessages-help" .checked=${live(v.includeConversationMessages)}
+        @change=${(e) => { v.includeConversationMessages = e.target.checked; }}> Also collect conversation messages</label>
+      <div class="help" id="f-includeConversationMessages-help">CONVERSATION_MESSAGE holds what users wrote: it lands in ChatGPTComplianceLogs_CL. Off unless ticked.</div>
+    </div>`;
 }
 
 function resetView(dialog) {

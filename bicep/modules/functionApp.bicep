@@ -15,6 +15,8 @@ param keyVaultUri string
 param logsIngestionEndpoint string
 param dcrImmutableId string
 param openaiBaseUrl string
+@description('ChatGPT Compliance API base URL (compliance-log collectors).')
+param chatgptComplianceBaseUrl string
 param collectorsJson string
 param fetchParallelism int
 param openaiMaxRequestsPerSecond int
@@ -123,6 +125,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
     TASK_HUB_NAME: 'openaisentinel'
     OPENAI_BASE_URL: openaiBaseUrl
+    CHATGPT_COMPLIANCE_BASE_URL: chatgptComplianceBaseUrl
     KEY_VAULT_URI: keyVaultUri
     LOGS_INGESTION_ENDPOINT: logsIngestionEndpoint
     DCR_IMMUTABLE_ID: dcrImmutableId

@@ -29,6 +29,11 @@ param tags object = {}
 
 // One entry per file of the folder; test/bicep checks these lists against the folders.
 var analyticRules = [
+  loadYamlContent('../../content/AnalyticRules/ChatGPTAdminRoleGranted.yaml')
+  loadYamlContent('../../content/AnalyticRules/ChatGPTAppLinkedFirstTime.yaml')
+  loadYamlContent('../../content/AnalyticRules/ChatGPTCodexSecurityHighSeverityFinding.yaml')
+  loadYamlContent('../../content/AnalyticRules/ChatGPTSignInFailureBurst.yaml')
+  loadYamlContent('../../content/AnalyticRules/ChatGPTSignInNewCountry.yaml')
   loadYamlContent('../../content/AnalyticRules/OpenAIAdminApiKeyCreated.yaml')
   loadYamlContent('../../content/AnalyticRules/OpenAIApiKeyBroadScopes.yaml')
   loadYamlContent('../../content/AnalyticRules/OpenAIBruteForceThenSuccess.yaml')
@@ -60,6 +65,8 @@ var huntingQueries = [
 ]
 var parsers = [
   loadYamlContent('../../content/Parsers/ASimAgentEventOpenAIAPIPlatform.yaml')
+  loadYamlContent('../../content/Parsers/ChatGPTComplianceLogs.yaml')
+  loadYamlContent('../../content/Parsers/ChatGPTCosts.yaml')
   loadYamlContent('../../content/Parsers/OpenAIAuditLogs.yaml')
   loadYamlContent('../../content/Parsers/OpenAIChatCompletions.yaml')
   loadYamlContent('../../content/Parsers/OpenAIConnectorHealth.yaml')

@@ -25,6 +25,7 @@ import { localCredential, LOCAL_DCR_ID, startFakeEnvironment } from "../../src/l
 import { generateAuditEvents, generateCompletions } from "../../src/local/fakes/generate";
 import { registeredFunctions } from "../../src/local/functionsCore";
 import { matchRoute } from "../../src/local/router";
+import { ComplianceClient } from "../../src/compliance/client";
 import { OpenAIClient } from "../../src/openai/client";
 import type { AuditLogEvent, ChatCompletion } from "../../src/openai/types";
 import { toAuditLogRow } from "../../src/rows/auditLogRow";
@@ -55,7 +56,7 @@ registerFunctions({ deps: () => box.deps!, settings: () => box.settings, declare
 
 function clientsFor(openaiUrl: string, ingestionUrl: string, ca: string, clock: Clock, maxRequestsPerSecond?: number): CollectDeps {
   const secrets = new SecretCache((name) => Promise.resolve(name === "openai-admin-key" ? KEYS.admin : KEYS.project), undefined, () => clock.now());
-  return { openai: new OpenAIClient({ baseUrl: openaiUrl, ...(maxRequestsPerSecond ? { maxRequestsPerSecond } : {}) }), writer: new SentinelWriter(ingestionUrl, LOCAL_DCR_ID, localCredential(), { ca }), secrets, now: () => clock.now() };
+  return { openai: new OpenAIClient({ baseUrl: openaiUrl, ...(maxRequestsPerSecond ? { maxRequestsPerSecond } : {}) }), compliance: new ComplianceClient({ baseUrl: `${openaiUrl}/compliance`, ca }), writer: new SentinelWriter(ingestionUrl, LOCAL_DCR_ID, localCredential(), { ca }), secrets, now: () => clock.now() };
 }
 
 async function startConnector(clock: Clock, hostOptions: Partial<DurableHostOptions> = {}) {

@@ -92,6 +92,7 @@ export function definitionFrom(id: string, body: CollectorBody, existing: Collec
     pollIntervalSeconds: body.pollIntervalSeconds ?? existing?.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS,
     startTime: body.startTime ? new Date(body.startTime).toISOString() : existing?.startTime ?? new Date(nowMs - DEFAULT_LOOKBACK_SECONDS * 1000).toISOString(),
     version: (existing?.version ?? 0) + 1,
+    ...(body.compliance ? { compliance: body.compliance } : {}),
   };
 }
 

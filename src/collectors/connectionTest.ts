@@ -1,18 +1,22 @@
 /**
  * The connection test behind `POST /api/collectors/{id}/test` and `POST /api/connection-tests`:
  * read the collector's key from Key Vault, judge its kind by its prefix, make one small OpenAI
- * request (a list of at most one item on the data type's endpoint) and say in words whether the
- * key works and, if not, what to fix.
+ * request (a list of at most one item on the data type's endpoint; for ChatGPT compliance logs a
+ * listing of at most one log file of the collector's first event type) and say in words whether
+ * the key works and, if not, what to fix.
  *
  * The key is held only inside {@link testConnection}; it is never part of the result, and every
  * text of the result is scrubbed of it.
  */
+import type { ComplianceClient } from "../compliance/client";
+import { DEFAULT_CHATGPT_COMPLIANCE_BASE_URL } from "../config";
+import { resolveStreams, type ComplianceOptions } from "../compliance/streams";
 import { isOpenAIError, type OpenAIFailure } from "../openai/failures";
 import type { OpenAIClient } from "../openai/client";
 import { redactSecrets } from "../redact";
 import { isSecretReadError, type SecretFailure } from "../secrets/keyVaultFailures";
 import type { SecretCache } from "../secrets/secretCache";
-import { DATA_TYPES, endpointUrl, KEY_KINDS, keyKindOf, type DataType, type DataTypeInfo, type KeyKind } from "./dataTypes";
+import { DATA_TYPES, endpointUrl, KEY_KINDS, keyKindOf, labelInSentence, type DataType, type DataTypeInfo, type KeyKind } from "./dataTypes";
 
 /** What a connection test found. `ok` is the one outcome where collecting will work. */
 export type ConnectionTestOutcome =
@@ -63,6 +67,7 @@ export interface ConnectionTestResult {
 /** What the test needs: the same clients the activities use. */
 export interface ConnectionTestDeps {
   readonly openai: OpenAIClient;
+  readonly compliance: ComplianceClient;
   readonly secrets: SecretCache;
   /** Wall clock, ms. */
   readonly now: () => number;
@@ -71,6 +76,10 @@ export interface ConnectionTestDeps {
 /** Options of {@link testConnection}. */
 export interface ConnectionTestOptions {
   readonly openaiBaseUrl: string;
+  /** ChatGPT Compliance API base (default api.chatgpt.com). */
+  readonly complianceBaseUrl?: string;
+  /** The collector's `compliance` part (complianceLogs): which workspace or organization to list. */
+  readonly compliance?: ComplianceOptions;
   readonly abortSignal?: AbortSignal;
 }
 
@@ -97,7 +106,7 @@ export function secretFailureResult(base: ResultBase, failure: SecretFailure): C
 /** The result of a key whose prefix shows the wrong kind. Pure. */
 export function wrongKindResult(base: ResultBase, actual: KeyKind): ConnectionTestResult {
   const info: DataTypeInfo = DATA_TYPES[base.dataType];
-  const message = `The secret "${base.apiKeySecretName}" holds ${article(KEY_KINDS[actual].label)} (${KEY_KINDS[actual].prefixes.join(" or ")}…), but ${info.label.toLowerCase()} need ${article(KEY_KINDS[info.keyKind].label)}. No request was sent.`;
+  const message = `The secret "${base.apiKeySecretName}" holds ${article(KEY_KINDS[actual].label)} (${KEY_KINDS[actual].prefixes.join(" or ")}…), but ${labelInSentence(info)} need ${article(KEY_KINDS[info.keyKind].label)}. No request was sent.`;
   return result({ ...base, keyKind: actual }, "wrongKeyType", message, keyFix(info, base.apiKeySecretName));
 }
 
@@ -107,7 +116,7 @@ export function probeResult(base: ResultBase, answer: { items: number } | OpenAI
   if ("items" in answer) {
     const seen = answer.items > 0 ? "and returned data" : "and returned no items yet";
     const hint = answer.items > 0 || !info.prerequisite ? "" : ` If you expect some: ${info.prerequisite}.`;
-    return { ...result({ ...base, openaiStatus: 200 }, "ok", `The key works: ${info.label.toLowerCase()} answered HTTP 200 ${seen}.${hint}`, null), ok: true };
+    return { ...result({ ...base, openaiStatus: 200 }, "ok", `The key works: ${labelInSentence(info)} answered HTTP 200 ${seen}.${hint}`, null), ok: true };
   }
   const withStatus = { ...base, openaiStatus: answer.status ?? null };
   switch (answer.kind) {
@@ -122,10 +131,10 @@ export function probeResult(base: ResultBase, answer: { items: number } | OpenAI
         ? result(withStatus, "quotaExhausted", answer.message, "Add credits or raise the monthly budget of the OpenAI organization.")
         : result(withStatus, "throttled", `${answer.message}. The key could not be judged.`, "Try again in a minute.");
     case "retriable":
-      return result(withStatus, "openaiUnavailable", answer.message, "Check that the app can reach the OpenAI API (OPENAI_BASE_URL, outbound network) and try again.");
+      return result(withStatus, "openaiUnavailable", answer.message, `Check that the app can reach the ${apiName(info)} (${baseSetting(info)}, outbound network) and try again.`);
     case "notFound":
     case "cursorInvalid":
-      return result(withStatus, "endpointNotFound", answer.message, `Check OPENAI_BASE_URL: ${base.url} should be an OpenAI API endpoint.`);
+      return result(withStatus, "endpointNotFound", answer.message, `Check ${baseSetting(info)}: ${base.url} should be an ${apiName(info)} endpoint${info.api === "chatgptCompliance" ? ", with the collector's workspace or organization id" : ""}.`);
     case "fatal":
       return result(withStatus, "failed", answer.message, null);
   }
@@ -136,6 +145,14 @@ export type ResultBase = Pick<ConnectionTestResult, "dataType" | "apiKeySecretNa
 
 function result(base: ResultBase, outcome: ConnectionTestOutcome, message: string, fix: string | null): ConnectionTestResult {
   return { ok: false, outcome, ...base, message, fix };
+}
+
+function apiName(info: DataTypeInfo): string {
+  return info.api === "chatgptCompliance" ? "ChatGPT Compliance API" : "OpenAI API";
+}
+
+function baseSetting(info: DataTypeInfo): string {
+  return info.api === "chatgptCompliance" ? "CHATGPT_COMPLIANCE_BASE_URL" : "OPENAI_BASE_URL";
 }
 
 function article(phrase: string): string {
@@ -156,9 +173,11 @@ function scrubbed(value: ConnectionTestResult, key: string | undefined): Connect
  */
 export async function testConnection(deps: ConnectionTestDeps, dataType: DataType, secretName: string, options: ConnectionTestOptions): Promise<ConnectionTestResult> {
   const info: DataTypeInfo = DATA_TYPES[dataType];
-  const base: ResultBase = {
-    dataType, apiKeySecretName: secretName, url: endpointUrl(options.openaiBaseUrl, dataType), keyKind: null, openaiStatus: null, testedAt: new Date(deps.now()).toISOString(),
-  };
+  const resolved = info.api === "chatgptCompliance" && options.compliance ? resolveStreams(options.compliance) : undefined;
+  const stream = resolved && "streams" in resolved ? resolved.streams[0] : undefined;
+  const complianceBase = (options.complianceBaseUrl ?? DEFAULT_CHATGPT_COMPLIANCE_BASE_URL).replace(/\/+$/, "");
+  const url = stream && complianceBase ? `${complianceBase}/${stream.scope === "workspace" ? "workspaces" : "organizations"}/${stream.scopeId}/logs` : endpointUrl(options.openaiBaseUrl, dataType, options.complianceBaseUrl);
+  const base: ResultBase = { dataType, apiKeySecretName: secretName, url, keyKind: null, openaiStatus: null, testedAt: new Date(deps.now()).toISOString() };
   let key: string | undefined;
   try {
     try {
@@ -169,10 +188,16 @@ export async function testConnection(deps: ConnectionTestDeps, dataType: DataTyp
       throw error;
     }
     const kind = keyKindOf(key);
-    if (kind !== undefined && kind !== info.keyKind) return scrubbed(wrongKindResult(base, kind), key);
+    if (kind !== undefined && kind !== info.keyKind && !info.alsoAcceptsKeyKinds?.includes(kind)) return scrubbed(wrongKindResult(base, kind), key);
     const withKind = { ...base, keyKind: kind ?? null };
+    const request = options.abortSignal ? { abortSignal: options.abortSignal } : {};
     try {
-      const page = await deps.openai.probe(key, dataType, info.endpointPath, options.abortSignal ? { abortSignal: options.abortSignal } : {});
+      if (info.api === "chatgptCompliance") {
+        if (!stream) return scrubbed(result(withKind, "failed", "There is no workspace or organization to test the key against.", "Give compliance.workspaceId (a ChatGPT workspace UUID) or compliance.organizationId (org-...)."), key);
+        const listing = await deps.compliance.listLogFiles(key, { ...stream, after: new Date(deps.now() - 86_400_000).toISOString(), limit: 1 }, request);
+        return scrubbed(probeResult(withKind, { items: listing.files.length }), key);
+      }
+      const page = await deps.openai.probe(key, dataType, info.endpointPath, request);
       return scrubbed(probeResult(withKind, { items: page.data.length }), key);
     } catch (error) {
       if (isOpenAIError(error)) return scrubbed(probeResult(withKind, error.failure), key);

@@ -7,10 +7,11 @@
  *
  * Pure data and pure helpers: orchestrators may import it.
  */
-import { AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE } from "../schema/tables";
+import { DEFAULT_CHATGPT_COMPLIANCE_BASE_URL } from "../config";
+import { AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE, CHATGPT_COMPLIANCE_LOGS_TABLE } from "../schema/tables";
 
 /** The kinds of OpenAI API key a data type can need. */
-export type KeyKind = "admin" | "project";
+export type KeyKind = "admin" | "project" | "compliance";
 
 /** What a kind of key is, how to recognise it and how to get one. */
 export interface KeyKindInfo {
@@ -39,6 +40,13 @@ export const KEY_KINDS: Readonly<Record<KeyKind, KeyKindInfo>> = {
     prefixes: ["sk-proj-", "sk-svcacct-"],
     howToGet: "Create it at platform.openai.com → Settings → Project → API keys, in the project whose stored completions you want (a service-account key of that project works too).",
   },
+  // chatgpt-compliance-api.md §1.3: self-serve keys are shown as sk-comp-…; keys of the older path are
+  // Platform keys given the compliance scopes by OpenAI support, whose prefix tells nothing.
+  compliance: {
+    label: "ChatGPT Compliance API key",
+    prefixes: ["sk-comp-"],
+    howToGet: "A ChatGPT Enterprise/Edu workspace owner creates it at chatgpt.com/admin → Compliance → API keys (or OpenAI support grants the compliance scopes to a new Platform key of the organization linked to the workspace).",
+  },
 };
 
 /** One data type. */
@@ -49,8 +57,12 @@ export interface DataTypeInfo {
   readonly description: string;
   /** Path of the list endpoint under the API base (`https://api.openai.com/v1/` + this). */
   readonly endpointPath: string;
+  /** The API it reads when not the OpenAI API: the ChatGPT Compliance API (CHATGPT_COMPLIANCE_BASE_URL). */
+  readonly api?: "chatgptCompliance";
   /** The kind of key it needs. */
   readonly keyKind: KeyKind;
+  /** Other key kinds whose prefix a working key may have (the connection test does not refuse them unsent). */
+  readonly alsoAcceptsKeyKinds?: readonly KeyKind[];
   /**
    * What the key must be able to do, as a phrase following "needs", used in error messages and
    * on the page. Source: docs/openai-api.md §1 (shared reference).
@@ -92,6 +104,20 @@ export const DATA_TYPES = {
     table: CHAT_COMPLETIONS_TABLE.tableName,
     stream: CHAT_COMPLETIONS_TABLE.streamName,
   },
+  complianceLogs: {
+    label: "ChatGPT compliance logs",
+    description: "Compliance logs of a ChatGPT Enterprise/Edu workspace: sign-ins, admin audit, apps and connectors, Codex, custom agents, hourly costs, and conversation messages when opted in.",
+    endpointPath: "workspaces/{workspaceId}/logs",
+    api: "chatgptCompliance",
+    keyKind: "compliance",
+    // A key of the older path is a Platform project key that OpenAI support gave the compliance scopes.
+    alsoAcceptsKeyKinds: ["project"],
+    keyRequirement: "a ChatGPT Enterprise/Edu Compliance API key that can read the workspace or organization the collector names (a workspace owner creates it at chatgpt.com/admin → Compliance → API keys; an OpenAI Platform admin or project key is refused)",
+    prerequisite: null,
+    // COSTS rows go to ChatGPTCosts_CL (src/compliance/eventTypes.ts).
+    table: CHATGPT_COMPLIANCE_LOGS_TABLE.tableName,
+    stream: CHATGPT_COMPLIANCE_LOGS_TABLE.streamName,
+  },
 } as const satisfies Record<string, DataTypeInfo>;
 
 /** Which kind of data a collector reads: a key of {@link DATA_TYPES}. */
@@ -110,15 +136,25 @@ export function dataTypeInfo(dataType: DataType): DataTypeInfo {
   return DATA_TYPES[dataType];
 }
 
-/** The OpenAI endpoint a data type polls, e.g. `https://api.openai.com/v1/organization/audit_logs`. */
-export function endpointUrl(openaiBaseUrl: string, dataType: DataType): string {
-  return `${openaiBaseUrl.replace(/\/+$/, "")}/${DATA_TYPES[dataType].endpointPath}`;
+/**
+ * The endpoint a data type polls, e.g. `https://api.openai.com/v1/organization/audit_logs`; on the
+ * ChatGPT Compliance API base for the types that read it.
+ */
+export function endpointUrl(openaiBaseUrl: string, dataType: DataType, complianceBaseUrl: string = DEFAULT_CHATGPT_COMPLIANCE_BASE_URL): string {
+  const info: DataTypeInfo = DATA_TYPES[dataType];
+  return `${(info.api === "chatgptCompliance" ? complianceBaseUrl : openaiBaseUrl).replace(/\/+$/, "")}/${info.endpointPath}`;
+}
+
+/** A data type's label inside a sentence: lower case, except names that keep their capitals ("ChatGPT …"). */
+export function labelInSentence(info: DataTypeInfo): string {
+  const first = info.label.split(" ")[0]!;
+  return first.slice(1) === first.slice(1).toLowerCase() ? info.label.charAt(0).toLowerCase() + info.label.slice(1) : info.label;
 }
 
 /** What a data type needs of its key, in words: "Collecting audit logs needs an organization admin API key …". */
 export function keyRequirementSentence(dataType: DataType): string {
   const info: DataTypeInfo = DATA_TYPES[dataType];
-  return `Collecting ${info.label.toLowerCase()} needs ${info.keyRequirement}${info.prerequisite ? `; ${info.prerequisite}` : ""}.`;
+  return `Collecting ${labelInSentence(info)} needs ${info.keyRequirement}${info.prerequisite ? `; ${info.prerequisite}` : ""}.`;
 }
 
 /**
@@ -140,10 +176,10 @@ export interface DataTypeView extends DataTypeInfo {
   readonly key: KeyKindInfo & { readonly kind: KeyKind };
 }
 
-/** Every data type with its endpoint on `openaiBaseUrl` and its key kind spelled out. */
-export function dataTypeViews(openaiBaseUrl: string): DataTypeView[] {
+/** Every data type with its endpoint on `openaiBaseUrl` (or the Compliance API base) and its key kind spelled out. */
+export function dataTypeViews(openaiBaseUrl: string, complianceBaseUrl?: string): DataTypeView[] {
   return DATA_TYPE_NAMES.map((dataType) => {
     const info: DataTypeInfo = DATA_TYPES[dataType];
-    return { dataType, ...info, url: endpointUrl(openaiBaseUrl, dataType), key: { kind: info.keyKind, ...KEY_KINDS[info.keyKind] } };
+    return { dataType, ...info, url: endpointUrl(openaiBaseUrl, dataType, complianceBaseUrl), key: { kind: info.keyKind, ...KEY_KINDS[info.keyKind] } };
   });
 }

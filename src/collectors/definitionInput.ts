@@ -4,6 +4,7 @@
  * field so the 400 body says exactly what to fix.
  */
 import { z } from "zod";
+import { checkComplianceFields, complianceOptionsSchema } from "./complianceOptions";
 import { DATA_TYPE_NAMES } from "./dataTypes";
 
 /** Collector ids: 1–64 of a-z, 0-9, '-'. */
@@ -18,8 +19,8 @@ const isoDateTime = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d
   message: "must be an ISO-8601 date-time with a time zone, e.g. 2026-11-01T00:00:00Z",
 });
 
-/** Body of PUT /api/collectors/{id}. */
-export const collectorBodySchema = z.strictObject({
+/** The fields of a collector body, before the checks across fields. */
+const collectorBodyShape = z.strictObject({
   dataType: z.enum(DATA_TYPE_NAMES, { message: `must be one of ${DATA_TYPE_NAMES.map((t) => `"${t}"`).join(", ")}` }),
   friendlyName: z.string().trim().min(1, "must not be empty").max(128, "must be at most 128 characters"),
   apiKeySecretName: z.string().regex(SECRET_NAME, "must be a Key Vault secret name (1-127 letters, digits and '-'), not a key")
@@ -27,13 +28,18 @@ export const collectorBodySchema = z.strictObject({
     .refine((name) => !/^sk-/i.test(name), "looks like an OpenAI key (sk-…): give the name of the Key Vault secret that holds the key, never the key"),
   pollIntervalSeconds: z.number().int("must be a whole number").min(MIN_POLL_INTERVAL_SECONDS, `must be at least ${MIN_POLL_INTERVAL_SECONDS}`).max(86_400, "must be at most 86400").optional(),
   startTime: isoDateTime.optional(),
+  /** complianceLogs only (src/collectors/complianceOptions.ts). */
+  compliance: complianceOptionsSchema.optional(),
 });
+
+/** Body of PUT /api/collectors/{id}. */
+export const collectorBodySchema = collectorBodyShape.superRefine(checkComplianceFields);
 
 /**
  * Body of POST /api/connection-tests: a collector body whose friendlyName may be missing (the form
  * sends what it has; only dataType and apiKeySecretName are used).
  */
-export const connectionTestBodySchema = collectorBodySchema.partial({ friendlyName: true });
+export const connectionTestBodySchema = collectorBodyShape.partial({ friendlyName: true }).superRefine(checkComplianceFields);
 
 /** Body of POST /api/collectors/{id}/reset. */
 export const resetBodySchema = z.strictObject({ startTime: isoDateTime.optional() });
@@ -54,6 +60,8 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown): { ok: true; v
   const issue = result.error.issues[0]!;
   if (issue.code === "unrecognized_keys") return { ok: false, problem: { field: issue.keys.join(", "), message: `unknown field${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ")}` } };
   const field = issue.path.join(".") || "body";
-  const message = issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
+  // Zod does not report the input by default: look the value up to tell "missing" from "wrong type".
+  const given = issue.path.reduce<unknown>((v, key) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[key] : undefined), value);
+  const message = issue.code === "invalid_type" && given === undefined ? "is required" : issue.message;
   return { ok: false, problem: { field, message: `${field} ${message}` } };
 }

@@ -3,6 +3,7 @@ import { createCredential } from "../azure/credential";
 import { parseDeclaredCollectors } from "../collectors/reconcile";
 import { readRuntimeSettings } from "../collectors/settings";
 import { loadConfig, type AppConfig } from "../config";
+import { ComplianceClient } from "../compliance/client";
 import { OpenAIClient } from "../openai/client";
 import { keyVaultReader, SecretCache } from "../secrets/secretCache";
 import { SentinelWriter } from "../sentinel/writer";
@@ -16,6 +17,7 @@ export function productionServices(config: AppConfig = loadConfig(), env: Readon
   let deps: CollectDeps | undefined;
   return {
     openaiBaseUrl: config.openaiBaseUrl,
+    complianceBaseUrl: config.chatgptComplianceBaseUrl,
     now: Date.now,
     settings: () => settings,
     declaredCollectors: () => declared,
@@ -25,6 +27,7 @@ export function productionServices(config: AppConfig = loadConfig(), env: Readon
         const credential = createCredential(config.azureClientId);
         deps = {
           openai: new OpenAIClient({ baseUrl: config.openaiBaseUrl, ...(config.openaiMaxRequestsPerSecond ? { maxRequestsPerSecond: config.openaiMaxRequestsPerSecond } : {}) }),
+          compliance: new ComplianceClient({ baseUrl: config.chatgptComplianceBaseUrl }),
           writer: new SentinelWriter(config.logsIngestionEndpoint, config.dcrImmutableId, credential),
           secrets: new SecretCache(keyVaultReader(config.keyVaultUri, credential)),
           now: Date.now,

@@ -7,12 +7,13 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from "durable-functions";
 import { collectAuditSlice, type AuditSliceInput, type AuditSliceResult } from "../../activities/collectAuditSlice";
 import { collectChatCompletions, type CompletionSegmentInput, type CompletionSegmentResult } from "../../activities/collectChatCompletions";
+import { collectComplianceLogs, type ComplianceStreamInput, type ComplianceStreamResult } from "../../activities/collectComplianceLogs";
 import { findChatAnchors, type FindAnchorsInput, type FindAnchorsResult } from "../../activities/findChatAnchors";
 import type { CollectDeps } from "../../activities/deps";
 import { writeConnectorHealth } from "../../activities/writeConnectorHealth";
 import { collectorOrchestrator } from "../../orchestrators/collectorOrchestrator";
 import type { HealthReport } from "../../orchestrators/health";
-import { AUDIT_SLICE_ACTIVITY, CHAT_ANCHORS_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLECTOR_ENTITY, COLLECTOR_ORCHESTRATOR, CONNECTOR_HEALTH_ACTIVITY, DELIVERY_PROGRESS_ENTITY } from "../../orchestrators/names";
+import { AUDIT_SLICE_ACTIVITY, CHAT_ANCHORS_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLECTOR_ENTITY, COLLECTOR_ORCHESTRATOR, COMPLIANCE_LOGS_ACTIVITY, CONNECTOR_HEALTH_ACTIVITY, DELIVERY_PROGRESS_ENTITY } from "../../orchestrators/names";
 import type { RuntimeSettings } from "../../orchestrators/state";
 import { collectorEntity } from "../collectors/collectorEntity";
 import { reconcile, type DeclaredCollector } from "../collectors/reconcile";
@@ -28,6 +29,8 @@ export interface AppServices {
   readonly deps: () => CollectDeps;
   readonly settings: () => RuntimeSettings;
   readonly openaiBaseUrl: string;
+  /** ChatGPT Compliance API base (shown as compliance collectors' `url`); default api.chatgpt.com. */
+  readonly complianceBaseUrl?: string;
   readonly now: () => number;
   /** Collectors declared at deployment (COLLECTORS), kept alive by the reconciler. */
   readonly declaredCollectors: () => readonly DeclaredCollector[];
@@ -89,6 +92,19 @@ export function registerFunctions(services: AppServices): void {
       }
     },
   });
+  df.app.activity(COMPLIANCE_LOGS_ACTIVITY, {
+    handler: async (input: ComplianceStreamInput, context: InvocationContext): Promise<ComplianceStreamResult> => {
+      const what = `compliance ${input.collectorId} ${input.stream.eventType}`;
+      try {
+        const r = await collectComplianceLogs(services.deps())(input);
+        context.log(`${what}: ${r.pages} pages, ${r.files} files, ${r.rowsWritten} rows, ${r.duplicates} duplicates, ${r.outcome.kind}${r.done ? ", caught up" : ""}`);
+        return r;
+      } catch (error) {
+        context.error(`${what}: ${unexpected(error).message}`);
+        return { outcome: unexpected(error), cursor: input.cursor, done: false, pages: 0, files: 0, rowsWritten: 0, duplicates: 0, relisted: 0, withheld: 0, newestEventAt: null };
+      }
+    },
+  });
   const writeHealth = writeConnectorHealth(() => services.deps().writer, { enabled: services.connectorHealthEnabled ?? true });
   df.app.activity(CONNECTOR_HEALTH_ACTIVITY, {
     handler: async (report: HealthReport, context: InvocationContext) => {
@@ -102,8 +118,10 @@ export function registerFunctions(services: AppServices): void {
   df.app.entity(DELIVERY_PROGRESS_ENTITY, progressEntity);
 
   const api = collectorsApi({
-    openaiBaseUrl: services.openaiBaseUrl, now: services.now,
-    testConnection: (dataType, secretName) => testConnection(services.deps(), dataType, secretName, { openaiBaseUrl: services.openaiBaseUrl }),
+    openaiBaseUrl: services.openaiBaseUrl, now: services.now, ...(services.complianceBaseUrl ? { complianceBaseUrl: services.complianceBaseUrl } : {}),
+    testConnection: (dataType, secretName, compliance) => testConnection(services.deps(), dataType, secretName, {
+      openaiBaseUrl: services.openaiBaseUrl, ...(services.complianceBaseUrl ? { complianceBaseUrl: services.complianceBaseUrl } : {}), ...(compliance ? { compliance } : {}),
+    }),
   });
   const route = (name: string, methods: Array<"GET" | "PUT" | "POST" | "DELETE">, path: string, handler: (r: HttpRequest, c: df.DurableClient, x: InvocationContext) => Promise<HttpResponseInit>) =>
     df.app.client.http(name, { route: path, methods, authLevel: "function", handler });

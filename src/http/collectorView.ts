@@ -1,7 +1,16 @@
 /** What the API shows for a collector: its definition joined with the orchestrator's status. */
 import type { CollectorStatus } from "../../orchestrators/generation";
-import type { CollectorControl, DataType } from "../../orchestrators/state";
+import type { CollectorControl, CollectorDefinition, DataType } from "../../orchestrators/state";
 import { endpointUrl } from "../collectors/dataTypes";
+import { DEFAULT_CHATGPT_COMPLIANCE_BASE_URL } from "../config";
+import type { ComplianceOptions } from "../compliance/streams";
+
+/** The log-file listing a compliance collector polls (its workspace's, else its organization's). */
+export function complianceLogsUrl(complianceBaseUrl: string, definition: CollectorDefinition): string {
+  const { workspaceId, organizationId } = definition.compliance ?? {};
+  const scope = workspaceId ? `workspaces/${workspaceId}` : `organizations/${organizationId ?? ""}`;
+  return `${complianceBaseUrl.replace(/\/+$/, "")}/${scope}/logs`;
+}
 
 /** The parts of an orchestration status the view reads. */
 export interface InstanceStatusLike {
@@ -27,6 +36,8 @@ export interface CollectorView {
   lastError: CollectorStatus["lastError"];
   nextRunAt: string | null;
   definitionVersion: number;
+  /** complianceLogs only: workspace/organization, event types, the conversation-message opt-in. */
+  compliance?: ComplianceOptions;
   cursor?: Record<string, unknown>;
 }
 
@@ -46,14 +57,17 @@ export function statusName(control: CollectorControl, instance: InstanceStatusLi
 }
 
 /** Builds the view. `withCursor` adds the cursor summary (single-collector GET). */
-export function collectorView(control: CollectorControl, instance: InstanceStatusLike | undefined, openaiBaseUrl: string, withCursor = false): CollectorView {
+export function collectorView(control: CollectorControl, instance: InstanceStatusLike | undefined, openaiBaseUrl: string, withCursor = false,
+  complianceBaseUrl: string = DEFAULT_CHATGPT_COMPLIANCE_BASE_URL): CollectorView {
   const d = control.definition;
   const custom = instance && isCollectorStatus(instance.customStatus) ? instance.customStatus : undefined;
   return {
-    id: d.id, friendlyName: d.friendlyName, dataType: d.dataType, url: endpointUrl(openaiBaseUrl, d.dataType), apiKeySecretName: d.apiKeySecretName,
+    id: d.id, friendlyName: d.friendlyName, dataType: d.dataType, apiKeySecretName: d.apiKeySecretName,
+    url: d.dataType === "complianceLogs" ? complianceLogsUrl(complianceBaseUrl, d) : endpointUrl(openaiBaseUrl, d.dataType),
     pollIntervalSeconds: d.pollIntervalSeconds, startTime: d.startTime, desired: control.desired, status: statusName(control, instance),
     rowsIngested: custom?.rowsIngested ?? 0, lag: custom?.lagSeconds ?? null, lastSuccessAt: custom?.lastSuccessAt ?? null,
     lastError: custom?.lastError ?? null, nextRunAt: custom?.nextRunAt ?? null, definitionVersion: d.version,
+    ...(d.compliance ? { compliance: d.compliance } : {}),
     ...(withCursor ? { cursor: custom?.cursor ?? {} } : {}),
   };
 }

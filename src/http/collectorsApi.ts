@@ -10,6 +10,7 @@ import { initialState, type CollectorControl } from "../../orchestrators/state";
 import { redactSecrets } from "../redact";
 import type { ConnectionTestResult } from "../collectors/connectionTest";
 import { dataTypeViews, type DataType } from "../collectors/dataTypes";
+import type { ComplianceOptions } from "../compliance/streams";
 import { collectorBodySchema, COLLECTOR_ID_PATTERN, connectionTestBodySchema, resetBodySchema, validate } from "../collectors/definitionInput";
 import { collectorEntityId, createCollector, definitionFrom, ensureRunning, instanceStatus, readControl, terminateAndPurge, wake } from "../collectors/collectorOps";
 import { progressEntityId } from "../delivery/progressLog";
@@ -19,12 +20,14 @@ import { json, problem, readJsonBody } from "./responses";
 /** What the handlers need besides the durable client. */
 export interface ApiOptions {
   readonly openaiBaseUrl: string;
+  /** ChatGPT Compliance API base (compliance collectors' `url`); default api.chatgpt.com. */
+  readonly complianceBaseUrl?: string;
   /** Wall clock (default startTime of a new collector). */
   readonly now: () => number;
   /** How long reset and delete wait for a terminated instance to settle. */
   readonly settleTimeoutMs?: number;
   /** Runs a connection test (src/collectors/connectionTest.ts) with the app's clients. */
-  readonly testConnection: (dataType: DataType, apiKeySecretName: string) => Promise<ConnectionTestResult>;
+  readonly testConnection: (dataType: DataType, apiKeySecretName: string, compliance?: ComplianceOptions) => Promise<ConnectionTestResult>;
 }
 
 type Handler = (request: HttpRequest, client: DurableClient, context: InvocationContext) => Promise<HttpResponseInit>;
@@ -33,7 +36,7 @@ type Handler = (request: HttpRequest, client: DurableClient, context: Invocation
 export function collectorsApi(options: ApiOptions) {
   const settleTimeoutMs = options.settleTimeoutMs ?? 30_000;
   const view = async (client: DurableClient, control: CollectorControl, withCursor = false) =>
-    collectorView(control, await instanceStatus(client, control.definition.id), options.openaiBaseUrl, withCursor);
+    collectorView(control, await instanceStatus(client, control.definition.id), options.openaiBaseUrl, withCursor, options.complianceBaseUrl);
 
   /** Validates the route id, then runs `body` with it; unexpected errors become a 500 without secrets. */
   const withId = (body: (id: string, request: HttpRequest, client: DurableClient) => Promise<HttpResponseInit>): Handler =>
@@ -72,7 +75,7 @@ export function collectorsApi(options: ApiOptions) {
   const put = withId(async (id, request, client) => {
     const parsed = await readJsonBody(request);
     if (!parsed.ok) return parsed.response;
-    if (parsed.value === undefined) return problem(400, "MissingBody", "A JSON body with dataType, friendlyName and apiKeySecretName is required.", "body");
+    if (parsed.value === undefined) return problem(400, "MissingBody", "A JSON body with dataType, friendlyName and apiKeySecretName (and compliance for complianceLogs) is required.", "body");
     const checked = validate(collectorBodySchema, parsed.value);
     if (!checked.ok) return problem(400, "InvalidField", checked.problem.message, checked.problem.field);
     const existing = await readControl(client, id);
@@ -126,7 +129,7 @@ export function collectorsApi(options: ApiOptions) {
   });
 
   /** POST /api/collectors/{id}/test: the saved collector's key and data type. */
-  const test = withControl(async (control) => json(200, await options.testConnection(control.definition.dataType, control.definition.apiKeySecretName)));
+  const test = withControl(async (control) => json(200, await options.testConnection(control.definition.dataType, control.definition.apiKeySecretName, control.definition.compliance)));
 
   /** POST /api/connection-tests: an unsaved definition (the add/modify form), validated like PUT; nothing is stored. */
   const testDefinition: Handler = async (request, _client, context) => {
@@ -136,7 +139,7 @@ export function collectorsApi(options: ApiOptions) {
     const checked = validate(connectionTestBodySchema, parsed.value);
     if (!checked.ok) return problem(400, "InvalidField", checked.problem.message, checked.problem.field);
     try {
-      return json(200, await options.testConnection(checked.value.dataType, checked.value.apiKeySecretName));
+      return json(200, await options.testConnection(checked.value.dataType, checked.value.apiKeySecretName, checked.value.compliance));
     } catch (error) {
       const message = redactSecrets((error as Error).message);
       context.error(`connection test: ${message}`);
@@ -145,7 +148,7 @@ export function collectorsApi(options: ApiOptions) {
   };
 
   /** GET /api/data-types: the data-type registry with endpoints on this app's OpenAI base. */
-  const dataTypes: Handler = () => Promise.resolve(json(200, { dataTypes: dataTypeViews(options.openaiBaseUrl) }));
+  const dataTypes: Handler = () => Promise.resolve(json(200, { dataTypes: dataTypeViews(options.openaiBaseUrl, options.complianceBaseUrl) }));
 
   return { list, get, put, start, stop, reset, remove, test, testDefinition, dataTypes };
 }

@@ -1,26 +1,35 @@
 /**
  * `npm start` without settings: a local OpenAI organization with realistic data — a backlog of
  * audit events of many types and stored completions across models and projects, plus new ones
- * arriving over time (some audit events minutes late) — behind the local Logs Ingestion and Key
- * Vault fakes. Accepted rows go to NDJSON files, one per table, where a user can read them.
+ * arriving over time (some audit events minutes late) — and a ChatGPT Enterprise workspace whose
+ * compliance log files (every event type, hourly costs repeating some event ids, files published
+ * late) arrive the same way, behind the local Logs Ingestion and Key Vault fakes. Accepted rows go
+ * to NDJSON files, one per table, where a user can read them.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { stringifyExact } from "../json/exactJson";
 import { startFakeEnvironment, type FakeEnvironment } from "./fakeEnvironment";
+import { complianceDetectionScenarios } from "./fakes/complianceScenarios";
 import { detectionScenarios } from "./fakes/detectionScenarios";
 import { LineLog } from "./lineLog";
 import { generateAuditEvents, generateCompletions, seededRandom } from "./fakes/generate";
+import { generateComplianceRecords, logFilesOf, type ComplianceOrg, type LogFileSpec } from "./fakes/generateCompliance";
 import type { AuditLogEvent, ChatCompletion } from "../openai/types";
 
-/** Demo keys: obviously not real, but shaped like real ones (sk-admin-, sk-proj-) so the connection test can tell their kind. */
+/** Demo keys: obviously not real, but shaped like real ones (sk-admin-, sk-proj-, sk-comp-) so the connection test can tell their kind. */
 export const DEMO_ADMIN_KEY = "sk-admin-DEMO-not-a-real-key";
 export const DEMO_PROJECT_KEY = "sk-proj-DEMO-not-a-real-key";
+export const DEMO_COMPLIANCE_KEY = "sk-comp-DEMO-not-a-real-key";
+/** The demo's ChatGPT workspace and the API Platform organization linked to it. */
+export const DEMO_CHATGPT_ORG: ComplianceOrg = { workspaceId: "3f2c6a1e-7d4b-4c8e-9a51-2b6d8e0f4c17", organizationId: "org-DemoOrganization01" };
 
 /** Sizes of the demo data (settable for tests and benchmarks). */
 export interface DemoOptions {
   readonly auditBacklog: number;
   readonly completionBacklog: number;
+  /** ChatGPT compliance records in the three days before the start (besides hourly costs); none when absent. */
+  readonly complianceBacklog?: number;
   /** Latency the mock adds to every request, ms. */
   readonly latencyMs: number;
   /** Whether new events keep arriving after the start. */
@@ -36,11 +45,13 @@ export function demoOptions(env: Readonly<Record<string, string | undefined>>): 
     if (!Number.isInteger(n) || n < 0) throw new Error(`Setting ${name} must be a whole number ≥ 0, got "${raw}"`);
     return n;
   };
-  return { auditBacklog: int("DEMO_AUDIT_EVENTS", 20_000), completionBacklog: int("DEMO_COMPLETIONS", 3_000), latencyMs: int("DEMO_LATENCY_MS", 50), live: env.DEMO_LIVE !== "false" };
+  return { auditBacklog: int("DEMO_AUDIT_EVENTS", 20_000), completionBacklog: int("DEMO_COMPLETIONS", 3_000), complianceBacklog: int("DEMO_COMPLIANCE_EVENTS", 3_000), latencyMs: int("DEMO_LATENCY_MS", 50), live: env.DEMO_LIVE !== "false" };
 }
 
 /** The demo's data, a pure function of its epoch (so a restart sees the same organization). */
-export function demoData(epochSeconds: number, options: DemoOptions): { audit: Array<[AuditLogEvent, number | undefined]>; completions: Array<[ChatCompletion, number | undefined]> } {
+export function demoData(epochSeconds: number, options: DemoOptions): {
+  audit: Array<[AuditLogEvent, number | undefined]>; completions: Array<[ChatCompletion, number | undefined]>; compliance: Array<[LogFileSpec, number]>;
+} {
   const audit: Array<[AuditLogEvent, number | undefined]> = generateAuditEvents(options.auditBacklog, epochSeconds - 3 * 86_400, epochSeconds - 60, 11).map((e) => [e, undefined]);
   // Events that make the analytic rules in content/AnalyticRules fire, in the half hour before the start.
   for (const scenario of detectionScenarios(epochSeconds - 60)) for (const e of scenario.events) audit.push([e, undefined]);
@@ -57,7 +68,21 @@ export function demoData(epochSeconds: number, options: DemoOptions): { audit: A
       for (const c of generateCompletions(180, from, from + 3_600, 3_000 + hour)) completions.push([c, (c.created + 1) * 1000]);
     }
   }
-  return { audit, completions };
+  return { audit, completions, compliance: complianceFiles(epochSeconds, options) };
+}
+
+/**
+ * The demo workspace's compliance log files, each published (visible) when its period ends — a
+ * few minutes after, and for one in ten up to 40 minutes late (inside the collector's re-list
+ * overlap) — with the records that make the ChatGPT rules fire just before the start.
+ */
+function complianceFiles(epochSeconds: number, options: DemoOptions): Array<[LogFileSpec, number]> {
+  const backlog = generateComplianceRecords(DEMO_CHATGPT_ORG, epochSeconds - 3 * 86_400, epochSeconds - 600, options.complianceBacklog ?? 0, 13);
+  for (const scenario of complianceDetectionScenarios(epochSeconds - 60, DEMO_CHATGPT_ORG)) backlog.push(...scenario.records);
+  const files = logFilesOf(backlog, DEMO_CHATGPT_ORG, 1_800, 13);
+  if (options.live) files.push(...logFilesOf(generateComplianceRecords(DEMO_CHATGPT_ORG, epochSeconds, epochSeconds + 2 * 86_400, 4_000, 14), DEMO_CHATGPT_ORG, 600, 14));
+  const random = seededRandom(15);
+  return files.map((f) => [f, Date.parse(f.endTime) + (random() < 0.1 ? 600_000 + random() * 1_800_000 : 60_000 + random() * 120_000)]);
 }
 
 /** Starts the demo environment with its data directory (epoch kept there across restarts). */
@@ -68,7 +93,8 @@ export async function startDemo(dataDir: string, options: DemoOptions): Promise<
   fs.writeFileSync(epochFile, JSON.stringify({ epochSeconds, options }));
   const env = await startFakeEnvironment({
     mock: { adminKey: DEMO_ADMIN_KEY, projectKey: DEMO_PROJECT_KEY, latencyMs: options.latencyMs },
-    secrets: { "openai-admin-key": DEMO_ADMIN_KEY, "openai-project-key": DEMO_PROJECT_KEY },
+    compliance: { complianceKey: DEMO_COMPLIANCE_KEY },
+    secrets: { "openai-admin-key": DEMO_ADMIN_KEY, "openai-project-key": DEMO_PROJECT_KEY, "chatgpt-compliance-key": DEMO_COMPLIANCE_KEY },
     onRows: (stream, rows) => fs.appendFileSync(path.join(dataDir, "rows", `${stream.replace(/^Custom-/, "")}.ndjson`), rows.map((r) => stringifyExact(r)).join("\n") + "\n"),
   });
   const requestLog = new LineLog(path.join(dataDir, "openai-requests.ndjson"));
@@ -76,5 +102,6 @@ export async function startDemo(dataDir: string, options: DemoOptions): Promise<
   const data = demoData(epochSeconds, options);
   for (const [event, visibleAt] of data.audit) env.openai.addAuditEvents([event], visibleAt);
   for (const [completion, visibleAt] of data.completions) env.openai.addCompletions([completion], visibleAt);
+  for (const [file, visibleAt] of data.compliance) env.compliance.addLogFile({ ...file, visibleAtMs: visibleAt });
   return { ...env, epochSeconds };
 }

@@ -4,17 +4,21 @@
  */
 import type { TokenCredential } from "@azure/core-auth";
 import type { CollectDeps } from "../../activities/deps";
+import { ComplianceClient } from "../compliance/client";
 import { OpenAIClient } from "../openai/client";
 import { TABLES } from "../schema/tables";
 import { keyVaultReader, SecretCache } from "../secrets/secretCache";
 import { SentinelWriter } from "../sentinel/writer";
 import { KeyVaultFake } from "./fakes/keyVaultFake";
 import { LogsIngestionFake, type LogsIngestionFakeOptions } from "./fakes/logsIngestionFake";
+import { ComplianceMock, type ComplianceMockOptions } from "./fakes/complianceMock";
 import { OpenAIMock, type OpenAIMockOptions } from "./fakes/openaiMock";
 import { testTls, type TestTls } from "./fakes/tls";
 
 /** The DCR id the local Logs Ingestion endpoint accepts. */
 export const LOCAL_DCR_ID = "dcr-00000000000000000000000000000001";
+/** The Compliance API key the local Compliance API accepts unless told otherwise. */
+export const LOCAL_COMPLIANCE_KEY = "local-compliance-key";
 /** The bearer token the local Azure services accept. */
 export const LOCAL_AZURE_TOKEN = "local-azure-token";
 
@@ -26,6 +30,8 @@ export function localCredential(token = LOCAL_AZURE_TOKEN, scopes: string[] = []
 /** Options of {@link startFakeEnvironment}. */
 export interface FakeEnvironmentOptions {
   readonly mock: Omit<OpenAIMockOptions, "tls">;
+  /** The local ChatGPT Compliance API (the OpenAI mock's keys are refused there, like Platform keys); default key {@link LOCAL_COMPLIANCE_KEY}. */
+  readonly compliance?: Omit<ComplianceMockOptions, "tls" | "now" | "platformKeys">;
   /** Secrets to put in the vault: name → value. */
   readonly secrets: Readonly<Record<string, string>>;
   /** Clock for the clients' caches and row timestamps. */
@@ -44,6 +50,8 @@ export interface FakeEnvironmentOptions {
 export interface FakeEnvironment {
   readonly tls: TestTls;
   readonly openai: OpenAIMock;
+  /** The Compliance API, served by `openai` under /v1/compliance, and its signed-URL host. */
+  readonly compliance: ComplianceMock;
   readonly ingestion: LogsIngestionFake;
   readonly vault: KeyVaultFake;
   readonly endpoints: FakeEndpoints;
@@ -56,12 +64,14 @@ export async function startFakeEnvironment(options: FakeEnvironmentOptions): Pro
   const tls = await testTls();
   const now = options.now ?? Date.now;
   const openai = await new OpenAIMock({ ...options.mock, tls }).start();
+  const compliance = await new ComplianceMock({ complianceKey: LOCAL_COMPLIANCE_KEY, ...options.compliance, tls, platformKeys: [options.mock.adminKey, options.mock.projectKey], ...(options.mock.now ? { now: options.mock.now } : {}) }).start();
+  openai.compliance = compliance;
   const ingestion = await new LogsIngestionFake({ tls, dcrImmutableId: LOCAL_DCR_ID, tables: TABLES, token: LOCAL_AZURE_TOKEN, ...(options.onRows ? { onRows: options.onRows } : {}), ...(options.retain ? { retain: options.retain } : {}) }).start();
   const vault = await new KeyVaultFake({ tls, token: LOCAL_AZURE_TOKEN }).start();
   for (const [name, value] of Object.entries(options.secrets)) vault.setSecret(name, value);
   const endpoints: FakeEndpoints = { openaiBaseUrl: openai.baseUrl, ingestionEndpoint: ingestion.endpoint, vaultUrl: vault.url, ca: tls.ca };
   const deps = clientsForFakes(endpoints, { now, ...(options.sleep ? { sleep: options.sleep } : {}), ...(options.fastRetries ? { fastRetries: true } : {}) });
-  return { tls, openai, ingestion, vault, endpoints, deps, stop: async () => { await Promise.all([openai.stop(), ingestion.stop(), vault.stop()]); } };
+  return { tls, openai, compliance, ingestion, vault, endpoints, deps, stop: async () => { await Promise.all([openai.stop(), compliance.stop(), ingestion.stop(), vault.stop()]); } };
 }
 
 /** Where the running fakes listen, and the CA (PEM) their certificates chain to. JSON-serializable. */
@@ -82,6 +92,7 @@ export function clientsForFakes(endpoints: FakeEndpoints, options: Pick<FakeEnvi
   const { ca } = endpoints;
   return {
     openai: new OpenAIClient({ baseUrl: endpoints.openaiBaseUrl, ca, ...(options.sleep ? { sleep: options.sleep } : {}) }),
+    compliance: new ComplianceClient({ baseUrl: `${endpoints.openaiBaseUrl}/compliance`, ca, ...(options.sleep ? { sleep: options.sleep } : {}) }),
     writer: new SentinelWriter(endpoints.ingestionEndpoint, LOCAL_DCR_ID, credential, { ca, ...(options.fastRetries ? { retryDelayInMs: 10, maxRetryDelayInMs: 50 } : {}) }),
     secrets: new SecretCache(keyVaultReader(endpoints.vaultUrl, credential, { ca, ...(options.fastRetries ? { retryDelayInMs: 5 } : {}) }), undefined, now),
     now,

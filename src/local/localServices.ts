@@ -7,6 +7,7 @@ import { createCredential } from "../azure/credential";
 import { parseDeclaredCollectors } from "../collectors/reconcile";
 import { readRuntimeSettings } from "../collectors/settings";
 import { loadConfig } from "../config";
+import { ComplianceClient } from "../compliance/client";
 import { OpenAIClient } from "../openai/client";
 import { keyVaultReader, SecretCache, type SecretReader } from "../secrets/secretCache";
 import { SecretReadError } from "../secrets/keyVaultFailures";
@@ -39,11 +40,12 @@ export function localServices(env: Env): AppServices & { secretSource: string } 
   const reader = withVault ? keyVaultReader(config.keyVaultUri, credential) : environmentSecretReader(env);
   const deps = {
     openai: new OpenAIClient({ baseUrl: config.openaiBaseUrl, ...(config.openaiMaxRequestsPerSecond ? { maxRequestsPerSecond: config.openaiMaxRequestsPerSecond } : {}) }),
+    compliance: new ComplianceClient({ baseUrl: config.chatgptComplianceBaseUrl }),
     writer: new SentinelWriter(config.logsIngestionEndpoint, config.dcrImmutableId, credential),
     secrets: new SecretCache(reader),
     now: Date.now,
   };
   const declared = parseDeclaredCollectors(env.COLLECTORS);
-  return { deps: () => deps, settings: () => settings, declaredCollectors: () => declared, openaiBaseUrl: config.openaiBaseUrl, now: Date.now, secretSource: withVault ? `Key Vault ${config.keyVaultUri}` : "environment variables" };
+  return { deps: () => deps, settings: () => settings, declaredCollectors: () => declared, openaiBaseUrl: config.openaiBaseUrl, complianceBaseUrl: config.chatgptComplianceBaseUrl, now: Date.now, secretSource: withVault ? `Key Vault ${config.keyVaultUri}` : "environment variables" };
 }
 

@@ -21,7 +21,7 @@ import { SqliteStore } from "./durable/sqliteStore";
 import { DurableStateError } from "./durable/store";
 import { invokeHttp } from "./durable/invoke";
 import { startRpcServer } from "./durable/rpcServer";
-import { demoOptions, startDemo } from "./demo";
+import { DEMO_CHATGPT_ORG, demoOptions, startDemo } from "./demo";
 import { registeredFunctions } from "./functionsCore";
 import { startHttpServer } from "./httpServer";
 import { scheduleTimerFunctions } from "./timers";
@@ -71,11 +71,12 @@ async function main(): Promise<void> {
   let source: string;
   if (demo) {
     const fakes = await startDemo(dataDir, demoOptions(env));
-    services = { deps: () => fakes.deps, settings: () => readRuntimeSettings(env), declaredCollectors: () => parseDeclaredCollectors(env.COLLECTORS), openaiBaseUrl: fakes.openai.baseUrl, now: Date.now };
+    services = { deps: () => fakes.deps, settings: () => readRuntimeSettings(env), declaredCollectors: () => parseDeclaredCollectors(env.COLLECTORS), openaiBaseUrl: fakes.openai.baseUrl, complianceBaseUrl: `${fakes.openai.baseUrl}/compliance`, now: Date.now };
     const startTime = new Date((fakes.epochSeconds - 3 * 86_400) * 1000).toISOString();
     defaults = [
       ["demo-audit", { dataType: "auditLogs", friendlyName: "Demo organization audit log", apiKeySecretName: "openai-admin-key", startTime, pollIntervalSeconds: 60 }],
       ["demo-chat", { dataType: "chatCompletions", friendlyName: "Demo project completions", apiKeySecretName: "openai-project-key", startTime, pollIntervalSeconds: 60 }],
+      ["demo-chatgpt", { dataType: "complianceLogs", friendlyName: "Demo ChatGPT workspace compliance logs", apiKeySecretName: "chatgpt-compliance-key", startTime, pollIntervalSeconds: 60, compliance: { ...DEMO_CHATGPT_ORG } }],
     ];
     source = `demo data (a local OpenAI mock); rows are written to ${path.join(dataDir, "rows")}`;
   } else {
@@ -84,6 +85,9 @@ async function main(): Promise<void> {
     defaults = env.LOCAL_CREATE_COLLECTORS === "false" ? [] : [
       ["audit-logs", { dataType: "auditLogs", friendlyName: "OpenAI audit logs", apiKeySecretName: env.AUDIT_KEY_SECRET_NAME ?? "openai-admin-key" }],
       ["chat-completions", { dataType: "chatCompletions", friendlyName: "OpenAI stored completions", apiKeySecretName: env.CHAT_KEY_SECRET_NAME ?? "openai-project-key" }],
+      // A ChatGPT compliance-logs collector when a workspace or organization is named.
+      ...(env.CHATGPT_WORKSPACE_ID || env.CHATGPT_ORGANIZATION_ID ? [["chatgpt-compliance", { dataType: "complianceLogs", friendlyName: "ChatGPT compliance logs", apiKeySecretName: env.COMPLIANCE_KEY_SECRET_NAME ?? "chatgpt-compliance-key",
+        compliance: { ...(env.CHATGPT_WORKSPACE_ID ? { workspaceId: env.CHATGPT_WORKSPACE_ID } : {}), ...(env.CHATGPT_ORGANIZATION_ID ? { organizationId: env.CHATGPT_ORGANIZATION_ID } : {}) } }] as [string, Record<string, unknown>]] : []),
     ];
     source = `${services.openaiBaseUrl}, keys from ${real.secretSource}`;
   }

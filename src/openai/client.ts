@@ -7,20 +7,16 @@
 import http from "node:http";
 import https from "node:https";
 import axios, { type AxiosInstance } from "axios";
-import { redactSecrets } from "../redact";
-import { classifyHttpFailure, classifyTransportFailure, OpenAIError, type FailedRequest, type OpenAIFailure } from "./failures";
+import { OpenAIError, type FailedRequest } from "./failures";
+import { InCallRetry, type RequestOptions } from "./inCallRetry";
 import { checkPage, type PageRequest } from "./paging";
-import { MalformedResponseError, parseListPage, parseObject } from "./parse";
+import { parseListPage, parseObject } from "./parse";
 import { encodeQuery, type QueryValue } from "./query";
-import { RateLimiter } from "./rateLimiter";
 import type { AuditLogEvent, ChatCompletion, DataType, JsonObject, ListPage } from "./types";
 
 /** Default per-request timeout. */
 export const DEFAULT_TIMEOUT_MS = 45_000;
-/** Default attempts per call for brief faults (first try included). */
-export const DEFAULT_MAX_ATTEMPTS = 3;
-/** A server-requested delay up to this long is waited out in place; longer ones are reported. */
-export const DEFAULT_MAX_INLINE_DELAY_MS = 2_000;
+export { DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_INLINE_DELAY_MS, type RequestOptions } from "./inCallRetry";
 /** Page size; the documented maximum for audit logs and what Microsoft's connector uses. */
 export const PAGE_LIMIT = 100;
 
@@ -42,10 +38,6 @@ export interface OpenAIClientOptions {
   readonly maxRequestsPerSecond?: number;
 }
 
-/** Per-call options. */
-export interface RequestOptions {
-  readonly abortSignal?: AbortSignal;
-}
 
 /** Query of `GET /organization/audit_logs`. */
 export interface AuditLogQuery {
@@ -68,56 +60,16 @@ export interface ChatCompletionQuery {
   readonly metadata?: Readonly<Record<string, string>>;
 }
 
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    }, { once: true });
-  });
-}
-
-function lowerCaseHeaders(headers: unknown): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  if (headers && typeof headers === "object") {
-    for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
-      if (typeof value === "string" || typeof value === "number") out[key.toLowerCase()] = String(value);
-      else if (Array.isArray(value)) out[key.toLowerCase()] = value.join(", ");
-    }
-  }
-  return out;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 /** Reads audit logs and stored chat completions from the OpenAI API. */
 export class OpenAIClient {
   private readonly http: AxiosInstance;
   private readonly basePath: string;
-  private readonly maxAttempts: number;
-  private readonly maxInlineDelayMs: number;
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  private readonly random: () => number;
-  private readonly now: () => number;
-  private readonly limiter: RateLimiter | undefined;
+  private readonly retry: InCallRetry;
 
   constructor(options: OpenAIClientOptions) {
     const base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`);
     this.basePath = base.pathname;
-    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    this.maxInlineDelayMs = options.maxInlineDelayMs ?? DEFAULT_MAX_INLINE_DELAY_MS;
-    this.sleep = options.sleep ?? defaultSleep;
-    this.random = options.random ?? Math.random;
-    this.now = options.now ?? Date.now;
-    this.limiter = options.maxRequestsPerSecond ? new RateLimiter(options.maxRequestsPerSecond) : undefined;
+    this.retry = new InCallRetry(options);
     this.http = axios.create({
       baseURL: base.toString(),
       timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -180,20 +132,12 @@ export class OpenAIClient {
   ): Promise<ListPage<T>> {
     const target = `${path}?${encodeQuery(query)}`;
     const request: FailedRequest = { dataType, operation: `GET ${this.basePath}${path}`, cursor: asked.after ?? undefined };
-    for (let attempt = 1; ; attempt++) {
-      const text = await this.request(apiKey, request, target, options);
-      try {
-        const page = parseListPage<T>(text, requiredFields);
-        checkPage(page, asked);
-        return page;
-      } catch (error) {
-        if (!(error instanceof MalformedResponseError)) throw error;
-        // A malformed body is most often a proxy or gateway page: retry briefly, then report.
-        const failure: OpenAIFailure = { kind: "retriable", status: 200, message: `${request.operation}: malformed response: ${redactSecrets(error.message, [apiKey])}` };
-        if (attempt >= this.maxAttempts) throw new OpenAIError(failure);
-        await this.sleep(this.backoffMs(attempt), options.abortSignal);
-      }
-    }
+    // A malformed or self-contradicting page is retried briefly in the call, then reported as a retriable failure.
+    return this.retry.parsed(() => this.request(apiKey, request, target, options), (text) => {
+      const page = parseListPage<T>(text, requiredFields);
+      checkPage(page, asked);
+      return page;
+    }, request.operation, apiKey, options);
   }
 
   private parse<T>(parse: () => T, operation: string): T {
@@ -205,46 +149,7 @@ export class OpenAIClient {
   }
 
   /** Sends a GET with brief retries; returns the body text of a 2xx or throws {@link OpenAIError}. */
-  private async request(apiKey: string, request: FailedRequest, target: string, options: RequestOptions): Promise<string> {
-    for (let attempt = 1; ; attempt++) {
-      let failure: OpenAIFailure;
-      let requestId: string | undefined;
-      try {
-        await this.limiter?.take();
-        const response = await this.http.get<string>(target, {
-          headers: { Authorization: `Bearer ${apiKey}` },
-          ...(options.abortSignal ? { signal: options.abortSignal } : {}),
-        });
-        const headers = lowerCaseHeaders(response.headers);
-        requestId = headers["x-request-id"];
-        if (response.status >= 200 && response.status < 300) return typeof response.data === "string" ? response.data : String(response.data);
-        failure = classifyHttpFailure(request, response.status, headers, safeJson(String(response.data ?? "")), this.now());
-      } catch (error) {
-        if (options.abortSignal?.aborted) throw new OpenAIError({ kind: "retriable", status: undefined, message: `${request.operation}: aborted` });
-        // axios errors carry the request config (and so the Authorization header): keep only code and message.
-        const { code, message } = error as { code?: string; message?: string };
-        failure = classifyTransportFailure(request, code, redactSecrets(message ?? "unknown error", [apiKey]));
-      }
-      const safe = { ...failure, message: redactSecrets(failure.message, [apiKey]) } as OpenAIFailure;
-      const delay = this.inlineDelay(safe, attempt);
-      if (delay === undefined) throw new OpenAIError(safe, requestId);
-      await this.sleep(delay, options.abortSignal);
-    }
-  }
-
-  /** How long to wait before retrying in place, or undefined to report the failure now. */
-  private inlineDelay(failure: OpenAIFailure, attempt: number): number | undefined {
-    if (attempt >= this.maxAttempts) return undefined;
-    if (failure.kind === "retriable") return this.backoffMs(attempt);
-    if (failure.kind === "throttled" && !failure.quota) {
-      const asked = failure.retryAfterMs ?? this.backoffMs(attempt);
-      return asked <= this.maxInlineDelayMs ? asked : undefined;
-    }
-    return undefined;
-  }
-
-  /** Exponential backoff with jitter: ~250 ms, 500 ms, 1 s … capped at 2 s, minus up to 25 %. */
-  private backoffMs(attempt: number): number {
-    return Math.round(Math.min(250 * 2 ** (attempt - 1), 2_000) * (1 - this.random() * 0.25));
+  private request(apiKey: string, request: FailedRequest, target: string, options: RequestOptions): Promise<string> {
+    return this.retry.getText(this.http, apiKey, request, target, options);
   }
 }

@@ -33,3 +33,8 @@ export function retryDelayFromHeaders(headers: HeaderBag, nowMs: number): number
   const reset = headers["x-ratelimit-reset-requests"];
   return reset === undefined ? undefined : parseGoDurationMs(reset);
 }
+
+/** In-call retry delay after failed attempt `attempt` (1-based): ~250 ms doubling to 2 s, minus up to 25 % jitter (`random` gives [0, 1)). */
+export function backoffDelayMs(attempt: number, random: () => number): number {
+  return Math.round(Math.min(250 * 2 ** (attempt - 1), 2_000) * (1 - random() * 0.25));
+}

@@ -7,6 +7,8 @@ import { isRawJsonNumber } from "../json/exactJson";
 import auditLogsJson from "./openai-audit-logs.table.json";
 import chatCompletionsJson from "./openai-chat-completions.table.json";
 import connectorHealthJson from "./openai-connector-health.table.json";
+import chatgptComplianceLogsJson from "./chatgpt-compliance-logs.table.json";
+import chatgptCostsJson from "./chatgpt-costs.table.json";
 
 /** Column types of a DCR stream declaration / custom table. */
 export type ColumnType = "string" | "int" | "long" | "real" | "boolean" | "datetime" | "dynamic";
@@ -33,8 +35,12 @@ export const AUDIT_LOGS_TABLE = auditLogsJson as TableSchema;
 export const CHAT_COMPLETIONS_TABLE = chatCompletionsJson as TableSchema;
 /** `OpenAIConnectorHealth_CL`: one row per collector generation. */
 export const CONNECTOR_HEALTH_TABLE = connectorHealthJson as TableSchema;
+/** `ChatGPTComplianceLogs_CL`: compliance log events with the common envelope. */
+export const CHATGPT_COMPLIANCE_LOGS_TABLE = chatgptComplianceLogsJson as TableSchema;
+/** `ChatGPTCosts_CL`: hourly ChatGPT cost records (COSTS). */
+export const CHATGPT_COSTS_TABLE = chatgptCostsJson as TableSchema;
 /** Every table this app writes. */
-export const TABLES: readonly TableSchema[] = [AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE, CONNECTOR_HEALTH_TABLE];
+export const TABLES: readonly TableSchema[] = [AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE, CONNECTOR_HEALTH_TABLE, CHATGPT_COMPLIANCE_LOGS_TABLE, CHATGPT_COSTS_TABLE];
 
 /** Log Analytics limits that apply to custom tables. */
 export const LOG_ANALYTICS_LIMITS = {

@@ -46,6 +46,12 @@ describe("health report of a generation", () => {
     const report = healthReport(before_, before_, view("chatCompletions"), "running", NOW, null, [{ kind: "ok" }]);
     assert.deepEqual([report.scope, report.lagSeconds, report.nextRunAt, report.rowsWritten], [null, null, null, 0]);
   });
+
+  it("reports lag in whole seconds even when the newest event time is fractional (a long column)", () => {
+    const fractional = { ...before_, stats: { ...before_.stats, newestEventAt: NOW / 1000 - 90.6 } };
+    const report = healthReport(fractional, fractional, view("chatCompletions"), "running", NOW, null, [{ kind: "ok" }]);
+    assert.deepEqual([report.lagSeconds, checkRow(CONNECTOR_HEALTH_TABLE, toConnectorHealthRow(report))], [90, []]);
+  });
 });
 
 describe("health row", () => {

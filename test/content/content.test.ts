@@ -128,8 +128,14 @@ const ASIM_AGENT_EVENT: Record<string, string> = {
 };
 
 describe("parsers", () => {
-  it("define the two aliases Microsoft's solution defines, the health table's, and an ASIM AgentEvent one", () => {
-    assert.deepEqual(ALIASES.sort(), ["ASimAgentEventOpenAIAPIPlatform", "OpenAIAuditLogs", "OpenAIChatCompletions", "OpenAIConnectorHealth"]);
+  it("define the two aliases Microsoft's solution defines, the health table's, an ASIM AgentEvent one and the ChatGPT tables'", () => {
+    assert.deepEqual(ALIASES.sort(), ["ASimAgentEventOpenAIAPIPlatform", "ChatGPTComplianceLogs", "ChatGPTCosts", "OpenAIAuditLogs", "OpenAIChatCompletions", "OpenAIConnectorHealth"]);
+  });
+  it("the ChatGPT parsers return their tables' columns, the costs one a row per event id", () => {
+    const columns = (query: string) => Object.keys(analyse(query).resultColumns).sort();
+    assert.deepEqual([columns("ChatGPTComplianceLogs"), columns("ChatGPTCosts")],
+      [WORKSPACE_TABLES.ChatGPTComplianceLogs_CL!.map((c) => c.name).sort(), WORKSPACE_TABLES.ChatGPTCosts_CL!.map((c) => c.name).sort()]);
+    assert.match(parsers.find((p) => p.doc.FunctionAlias === "ChatGPTCosts")!.doc.FunctionQuery, /summarize arg_min\(LogFileEndTime, \*\) by EventId/);
   });
   for (const file of parsers) {
     it(`${file.name} matches the parser schema and its function analyses cleanly`, () => {

@@ -13,9 +13,12 @@ import { healthReport } from "../../orchestrators/health";
 import { initialState } from "../../orchestrators/state";
 import { demoData } from "../../src/local/demo";
 import { detectionScenarios } from "../../src/local/fakes/detectionScenarios";
+import { complianceDetectionScenarios } from "../../src/local/fakes/complianceScenarios";
+import { DEMO_CHATGPT_ORG } from "../../src/local/demo";
+import { toComplianceLogRow } from "../../src/rows/complianceLogRow";
 import { toConnectorHealthRow } from "../../src/health/connectorHealthRow";
 import { toAuditLogRow } from "../../src/rows/auditLogRow";
-import { AUDIT_LOGS_TABLE, checkRow, CONNECTOR_HEALTH_TABLE, type TableSchema } from "../../src/schema/tables";
+import { AUDIT_LOGS_TABLE, CHATGPT_COMPLIANCE_LOGS_TABLE, checkRow, CONNECTOR_HEALTH_TABLE, type TableSchema } from "../../src/schema/tables";
 
 const AT = 1_795_608_000;
 const rules = loadYamlFolder<QueryTemplate>("AnalyticRules");
@@ -30,6 +33,8 @@ function samples(): Map<string, { table: TableSchema; rows: Record<string, unkno
   const failed = { ...state, stats: { ...state.stats, newestEventAt: AT - 7_200, failures: 4, lastError: { at: "2026-11-25T11:59:00.000Z", kind: "unauthorized", message: "HTTP 401" } } };
   const report = healthReport(state, failed, { definition, desired: "running", settings }, "unauthorized", AT * 1000, AT * 1000 + 300_000, [{ kind: "unauthorized", message: "HTTP 401" }]);
   map.set("OpenAICollectorUnhealthy", { table: CONNECTOR_HEALTH_TABLE, rows: [toConnectorHealthRow(report)] });
+  const file = { logFileId: "eclf_sample", logFileEndTime: "2026-11-25T12:00:00.000001Z", scope: "workspace", line: 1 };
+  for (const s of complianceDetectionScenarios(AT, DEMO_CHATGPT_ORG)) map.set(s.rule, { table: CHATGPT_COMPLIANCE_LOGS_TABLE, rows: s.records.map((r) => toComplianceLogRow(r.record, { ...origin, ...file })) });
   return map;
 }
 
@@ -62,5 +67,12 @@ describe("analytic rules against their positive samples", () => {
     // ... and inside what its collectors read (they start 3 days before the demo's epoch, src/local/main.ts).
     assert.deepEqual(scenarios.flatMap((s) => s.events).filter((e) => e.effective_at < AT - 3 * 86_400 || e.effective_at >= AT).map((e) => e.id), []);
     assert.ok(scenarios.length >= 5);
+  });
+  it("the demo workspace contains every ChatGPT sample, inside what its collector reads", () => {
+    const files = demoData(AT, { auditBacklog: 0, completionBacklog: 0, complianceBacklog: 100, latencyMs: 0, live: false }).compliance;
+    const demo = new Set(files.flatMap(([f]) => f.records.map((r) => r.event_id as string)));
+    const scenarios = complianceDetectionScenarios(AT - 60, DEMO_CHATGPT_ORG).flatMap((s) => s.records);
+    assert.deepEqual(scenarios.map((r) => r.record.event_id as string).filter((id) => !demo.has(id)), []);
+    assert.deepEqual(scenarios.filter((r) => r.at < AT - 3 * 86_400 || r.at >= AT).map((r) => r.record.event_id), []);
   });
 });

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import AxeBuilder from "@axe-core/playwright";
 import type { Browser, Locator, Page } from "playwright-core";
-import { DEMO_ADMIN_KEY, DEMO_PROJECT_KEY } from "../../src/local/demo";
+import { DEMO_ADMIN_KEY, DEMO_CHATGPT_ORG, DEMO_COMPLIANCE_KEY, DEMO_PROJECT_KEY } from "../../src/local/demo";
 import { browserMissing, launchBrowser, startApp, until, type RunningApp } from "./pageHarness";
 
 // The parts of the browser's globals that page.evaluate callbacks use (they run in the page; the
@@ -66,7 +66,7 @@ describe("the collectors page", { timeout: 240_000 }, () => {
     await until("both demo rows", async () => ((await headers.count()) === listed.length ? true : undefined));
     const shown = async () => (await headers.allTextContents()).map((t) => t.replace(/\s+/g, " ").trim());
     assert.deepEqual(await shown(), [...listed].sort((a, b) => a.friendlyName.localeCompare(b.friendlyName)).map((c) => `${c.friendlyName}${c.id}`));
-    assert.deepEqual(listed.map((c) => c.id), ["demo-audit", "demo-chat"]);
+    assert.deepEqual(listed.map((c) => c.id), ["demo-audit", "demo-chat", "demo-chatgpt"]);
 
     await page.getByRole("button", { name: "Name", exact: true }).click();
     assert.deepEqual([await shown(), await page.getByRole("columnheader", { name: "Name", exact: true }).getAttribute("aria-sort")],
@@ -110,6 +110,33 @@ describe("the collectors page", { timeout: 240_000 }, () => {
     const created = (await view("e2e-audit")).body;
     assert.deepEqual([created.dataType, created.friendlyName, created.apiKeySecretName, created.pollIntervalSeconds, created.startTime, created.desired, created.definitionVersion],
       ["auditLogs", "E2E audit", "openai-admin-key", 120, startTime.replace("Z", ".000Z"), "running", 1]);
+  });
+
+  it("adds a ChatGPT compliance-logs collector: without a workspace or organization the error shows at the workspace id; the opt-in stays off", async () => {
+    await page.getByRole("button", { name: "Add collector" }).click();
+    const form = page.getByRole("dialog", { name: "Add collector" });
+    await form.getByLabel("Data type").selectOption({ label: "ChatGPT compliance logs" });
+    assert.match(await description(form.getByLabel("Data type")), /Compliance API key.*chatgpt\.com\/admin.*\/v1\/compliance\/workspaces\/\{workspaceId\}\/logs → table ChatGPTComplianceLogs_CL/);
+    await form.getByLabel("Collector id").fill("e2e-chatgpt");
+    await form.getByLabel("Friendly name").fill("E2E ChatGPT");
+    await form.getByLabel("Key Vault secret name").fill("chatgpt-compliance-key");
+    assert.equal(await form.getByLabel("Also collect conversation messages").isChecked(), false);
+    assert.deepEqual(await seriousViolations(page), []);
+    await form.getByRole("button", { name: "Create collector" }).click();
+    const workspace = form.getByLabel("ChatGPT workspace id");
+    await until("the field error", async () => ((await workspace.getAttribute("aria-invalid")) === "true" ? true : undefined));
+    assert.match(await description(workspace), /needs workspaceId .* or organizationId/);
+    assert.equal((await view("e2e-chatgpt")).status, 404);
+
+    await workspace.fill(DEMO_CHATGPT_ORG.workspaceId);
+    await form.getByLabel("Event types").fill("AUTH_LOG, AUDIT_LOG");
+    await form.getByRole("button", { name: "Create collector" }).click();
+    await form.waitFor({ state: "hidden" });
+    await rowOf("E2E ChatGPT").waitFor();
+    const created = (await view("e2e-chatgpt")).body as View & { compliance: unknown; url: string };
+    assert.deepEqual([created.dataType, created.compliance, created.url.endsWith(`/compliance/workspaces/${DEMO_CHATGPT_ORG.workspaceId}/logs`)],
+      ["complianceLogs", { workspaceId: DEMO_CHATGPT_ORG.workspaceId, eventTypes: ["AUTH_LOG", "AUDIT_LOG"] }, true]);
+    assert.equal((await app.api("DELETE", "collectors/e2e-chatgpt")).status, 204);
   });
 
   it("modifies the friendly name through the row's actions menu, used with the keyboard", async () => {
@@ -201,12 +228,12 @@ describe("the collectors page", { timeout: 240_000 }, () => {
     await confirm.waitFor({ state: "hidden" });
     assert.equal((await view("e2e-audit")).status, 404);
     await rowOf("E2E audit renamed").waitFor({ state: "detached" });
-    assert.deepEqual(((await app.api("GET", "collectors")).body as { collectors: View[] }).collectors.map((c) => c.id), ["demo-audit", "demo-chat"]);
+    assert.deepEqual(((await app.api("GET", "collectors")).body as { collectors: View[] }).collectors.map((c) => c.id), ["demo-audit", "demo-chat", "demo-chatgpt"]);
   });
 
   it("never shows a key: not in any answer the page received, its DOM or its storage", async () => {
     const everything = [...responses, await page.content(), await page.evaluate(() => JSON.stringify(sessionStorage))].join("\n");
-    for (const key of [DEMO_ADMIN_KEY, DEMO_PROJECT_KEY]) assert.ok(!everything.includes(key), "a key reached the page");
+    for (const key of [DEMO_ADMIN_KEY, DEMO_PROJECT_KEY, DEMO_COMPLIANCE_KEY]) assert.ok(!everything.includes(key), "a key reached the page");
     assert.ok(responses.length > 20 && everything.includes("wrongKeyType"), "the scan covered the test answers");
   });
 });
@@ -245,7 +272,7 @@ describe("the collectors page behind function keys", { timeout: 120_000 }, () =>
     await prompt.getByRole("button", { name: "Use key" }).click();
     const headers = page.getByRole("rowheader");
     await headers.first().waitFor();
-    assert.deepEqual((await headers.allTextContents()).map((t) => listed.find((n) => t.startsWith(n))), listed);
+    assert.deepEqual((await headers.allTextContents()).map((t) => listed.find((n) => t.startsWith(n))).sort(), [...listed].sort());
     assert.equal(await page.evaluate((key: string) => Object.values(sessionStorage as Record<string, string>).includes(key), KEY), true);
 
     await page.reload();

@@ -15,6 +15,7 @@ export function startDemoProcess(dataDir: string, port: number, options: DemoOpt
   const child = spawn(process.execPath, [ENTRY, "--data", dataDir, "--port", String(port)], {
     cwd: os.tmpdir(),
     env: { PATH: process.env.PATH, DEMO_AUDIT_EVENTS: String(options.auditBacklog), DEMO_COMPLETIONS: String(options.completionBacklog), DEMO_LATENCY_MS: String(options.latencyMs),
+      ...(options.complianceBacklog !== undefined ? { DEMO_COMPLIANCE_EVENTS: String(options.complianceBacklog) } : {}),
       DEMO_LIVE: String(options.live), PROGRESS_INTERVAL_MS: "60000", ...settings },
     stdio: ["ignore", "pipe", "pipe"],
   }) as DemoChild;
@@ -24,9 +25,9 @@ export function startDemoProcess(dataDir: string, port: number, options: DemoOpt
   return child;
 }
 
-/** Ids of the rows the demo's Logs Ingestion endpoint accepted into `table`, in arrival order (a line cut by a kill is skipped). */
-export function demoRowIds(dataDir: string, table: string): string[] {
+/** The `column` (default `Id`) of the rows the demo's Logs Ingestion endpoint accepted into `table`, in arrival order (a line cut by a kill is skipped). */
+export function demoRowIds(dataDir: string, table: string, column = "Id"): string[] {
   const file = path.join(dataDir, "demo", "rows", `${table}.ndjson`);
   if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).flatMap((l) => { try { return [(JSON.parse(l) as { Id: string }).Id]; } catch { return []; } });
+  return fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).flatMap((l) => { try { return [(JSON.parse(l) as Record<string, string>)[column]!]; } catch { return []; } });
 }

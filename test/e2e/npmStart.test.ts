@@ -18,7 +18,7 @@ const start = (dataDir: string, port: number, env: Record<string, string> = {}) 
   { FETCH_PARALLELISM: "1", PAGES_PER_ACTIVITY: "1", CHAT_PAGES_PER_ACTIVITY: "1", AUDIT_OVERLAP_SECONDS: "0", ...env });
 
 const ENTRY = path.resolve(__dirname, "../../src/local/main.js");
-const options: DemoOptions = { auditBacklog: 6_000, completionBacklog: 6_000, latencyMs: 25, live: false };
+const options: DemoOptions = { auditBacklog: 6_000, completionBacklog: 6_000, complianceBacklog: 300, latencyMs: 25, live: false };
 /** The demo adds the events that make the analytic rules fire. */
 const scenarioEvents = detectionScenarios(0).reduce((n, s) => n + s.events.length, 0);
 
@@ -82,7 +82,7 @@ describe("npm start", () => {
     children.push(first);
     await until("the management API", () => (first.output.join("").includes("Management API:") ? true : undefined), 30_000);
     const list = (await (await fetch(`http://localhost:${port}/api/collectors`)).json()) as { collectors: Array<{ id: string; status: string }> };
-    assert.deepEqual(list.collectors.map((c) => c.id), ["demo-audit", "demo-chat"]);
+    assert.deepEqual(list.collectors.map((c) => c.id), ["demo-audit", "demo-chat", "demo-chatgpt"]);
 
     // Kill it hard once both collectors are well into their backfill.
     await until("a backfill in progress", () => (rowIds(dataDir, "OpenAIAuditLogs_CL").length >= 1_500 && rowIds(dataDir, "OpenAIChatCompletions_CL").length >= 1_500 ? true : undefined), 60_000);
@@ -107,6 +107,14 @@ describe("npm start", () => {
 
     const status = (await (await fetch(`http://localhost:${port}/api/collectors/demo-audit`)).json()) as { status: string; rowsIngested: number };
     assert.equal(status.status, "running");
+    // The ChatGPT workspace's compliance logs arrive too: every event of the files published by now (COSTS repeats dropped), none of a later one.
+    const publishedIds = () => new Set(expected.compliance.filter(([f, visibleAt]) => visibleAt <= Date.now() && f.eventType !== "CONVERSATION_MESSAGE").flatMap(([f]) => f.records.map((r) => r.event_id as string)));
+    const ingested = () => new Set([...rowIds(dataDir, "ChatGPTComplianceLogs_CL", "EventId"), ...rowIds(dataDir, "ChatGPTCosts_CL", "EventId")]);
+    const published = publishedIds();
+    await until("the compliance backfill", () => ([...published].every((id) => ingested().has(id)) ? true : undefined), 120_000);
+    const publishedNow = publishedIds();
+    assert.deepEqual([...ingested()].filter((id) => !publishedNow.has(id)), []);
+    assert.ok(published.size > 300, `${published.size} compliance events`);
     second.kill("SIGTERM");
     await new Promise((r) => second.once("exit", r));
   });

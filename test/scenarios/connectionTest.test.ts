@@ -18,6 +18,8 @@ const PROJECT = "sk-proj-test-fake-0002";
 const UNSHAPED_WRONG = "test-wrong-key-9999";
 const AUDIT_URL = `${BASE}/organization/audit_logs`;
 const CHAT_URL = `${BASE}/chat/completions`;
+const WORKSPACE = "be545252-ad04-4cfa-9ca5-deca58416151";
+const COMPLIANCE_URL = `https://api.chatgpt.com/v1/compliance/workspaces/${WORKSPACE}/logs`;
 
 type Expected = Omit<ConnectionTestResult, "message" | "fix" | "testedAt"> & { message: RegExp; fix: RegExp | null };
 
@@ -36,6 +38,7 @@ describe("connection test", () => {
     app.stack.vault.setSecret("wrong-key", UNSHAPED_WRONG);
     await createCollector(app, "org", { dataType: "auditLogs", friendlyName: "Org", apiKeySecretName: "openai-admin-key" });
     await createCollector(app, "chat", { dataType: "chatCompletions", friendlyName: "Chat", apiKeySecretName: "openai-project-key" });
+    await createCollector(app, "chatgpt", { dataType: "complianceLogs", friendlyName: "ChatGPT", apiKeySecretName: "chatgpt-compliance-key", compliance: { workspaceId: WORKSPACE } });
   });
   after(async () => { await app.stop(); });
 
@@ -49,6 +52,8 @@ describe("connection test", () => {
   };
   const audit = (apiKeySecretName: string) => ({ dataType: "auditLogs" as const, apiKeySecretName, url: AUDIT_URL });
   const chat = (apiKeySecretName: string) => ({ dataType: "chatCompletions" as const, apiKeySecretName, url: CHAT_URL });
+  const compliance = (apiKeySecretName: string) => ({ dataType: "complianceLogs" as const, apiKeySecretName, url: COMPLIANCE_URL });
+  const complianceBody = (apiKeySecretName: string) => ({ dataType: "complianceLogs", apiKeySecretName, compliance: { workspaceId: WORKSPACE } });
   const openaiRequests = () => app.stack.openai.requests.length;
 
   const cases: Array<[string, () => void, [string, string, unknown?], Expected, number]> = [
@@ -83,6 +88,12 @@ describe("connection test", () => {
       { ok: false, outcome: "endpointNotFound", ...audit("openai-admin-key"), keyKind: "admin", openaiStatus: 404, message: /HTTP 404.*Invalid URL/, fix: /^Check OPENAI_BASE_URL: https:\/\/api\.openai\.com\/v1\/organization\/audit_logs should be an OpenAI API endpoint\.$/ }, 1],
     ["another refusal", () => app.stack.openai.injectFault({ kind: "status", status: 400, body: { error: { message: "Unsupported parameter", type: "invalid_request_error", param: "limit", code: null } } }), ["POST", "/api/collectors/org/test"],
       { ok: false, outcome: "failed", ...audit("openai-admin-key"), keyKind: "admin", openaiStatus: 400, message: /HTTP 400: Unsupported parameter/, fix: null }, 1],
+    ["a saved ChatGPT compliance collector with a Compliance API key", () => undefined, ["POST", "/api/collectors/chatgpt/test"],
+      { ok: true, outcome: "ok", ...compliance("chatgpt-compliance-key"), keyKind: null, openaiStatus: 200, message: /^The key works: ChatGPT compliance logs answered HTTP 200 and returned no items yet\.$/, fix: null }, 1],
+    ["an unsaved compliance definition naming an admin key: wrong kind, no request sent", () => undefined, ["POST", "/api/connection-tests", complianceBody("openai-admin-key")],
+      { ok: false, outcome: "wrongKeyType", ...compliance("openai-admin-key"), keyKind: "admin", openaiStatus: null, message: /holds an organization admin API key .*but ChatGPT compliance logs need a ChatGPT Compliance API key/, fix: /Compliance API key.*chatgpt\.com\/admin/ }, 0],
+    ["an unsaved compliance definition naming a Platform project key without the compliance scopes", () => undefined, ["POST", "/api/connection-tests", complianceBody("openai-project-key")],
+      { ok: false, outcome: "keyRejected", ...compliance("openai-project-key"), keyKind: "project", openaiStatus: 401, message: /rejected the key in "openai-project-key".*HTTP 401.*rejected by access enforcement/, fix: /Put a ChatGPT Enterprise\/Edu Compliance API key/ }, 1],
     ["OpenAI failing with 500s through the client's brief retries", () => app.stack.openai.injectFault({ kind: "status", status: 500 }, 3), ["POST", "/api/collectors/chat/test"],
       { ok: false, outcome: "openaiUnavailable", ...chat("openai-project-key"), keyKind: "project", openaiStatus: 500, message: /HTTP 500/, fix: /OPENAI_BASE_URL/ }, 3],
   ];
@@ -102,6 +113,7 @@ describe("connection test", () => {
     ["a key instead of a secret name", "POST", "/api/connection-tests", { dataType: "auditLogs", apiKeySecretName: ADMIN }, 400, "InvalidField", "apiKeySecretName"],
     ["an unknown data type", "POST", "/api/connection-tests", { dataType: "usage", apiKeySecretName: "k" }, 400, "InvalidField", "dataType"],
     ["a bad poll interval in the form's body", "POST", "/api/connection-tests", { dataType: "auditLogs", apiKeySecretName: "k", pollIntervalSeconds: 5 }, 400, "InvalidField", "pollIntervalSeconds"],
+    ["a compliance definition without its workspace or organization", "POST", "/api/connection-tests", { dataType: "complianceLogs", apiKeySecretName: "k" }, 400, "InvalidField", "compliance"],
     ["an unknown collector", "POST", "/api/collectors/nope/test", undefined, 404, "CollectorNotFound", undefined],
     ["an invalid collector id", "POST", "/api/collectors/No_Pe/test", undefined, 400, "InvalidCollectorId", "id"],
   ];
@@ -117,9 +129,10 @@ describe("connection test", () => {
   it("serves the data-type registry, which decides what a collector may be and which URL it shows", async () => {
     const { body } = await call("GET", "/api/data-types");
     const types = (body as { dataTypes: Array<{ dataType: string; url: string; key: { kind: string } }> }).dataTypes;
-    assert.deepEqual(types.map((t) => [t.dataType, t.key.kind, t.url]), [["auditLogs", "admin", AUDIT_URL], ["chatCompletions", "project", CHAT_URL]]);
+    assert.deepEqual(types.map((t) => [t.dataType, t.key.kind, t.url]), [["auditLogs", "admin", AUDIT_URL], ["chatCompletions", "project", CHAT_URL],
+      ["complianceLogs", "compliance", "https://api.chatgpt.com/v1/compliance/workspaces/{workspaceId}/logs"]]);
     const views = ((await call("GET", "/api/collectors")).body as { collectors: Array<{ dataType: string; url: string }> }).collectors;
-    assert.deepEqual(views.map((v) => [v.dataType, v.url]).sort(), types.map((t) => [t.dataType, t.url]).sort());
+    assert.deepEqual(views.map((v) => [v.dataType, v.url]).sort(), types.map((t) => [t.dataType, t.url.replace("{workspaceId}", WORKSPACE)]).sort());
     const rejected = (await call("PUT", "/api/collectors/other", { dataType: "usage", friendlyName: "x", apiKeySecretName: "k" })).body as { error: { message: string } };
     assert.equal(rejected.error.message, `dataType must be one of ${types.map((t) => `"${t.dataType}"`).join(", ")}`);
   });

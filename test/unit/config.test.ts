@@ -7,7 +7,7 @@ const valid = { KEY_VAULT_URI: "https://kv.vault.azure.net/", LOGS_INGESTION_END
 
 describe("loadConfig", () => {
   it("applies defaults and normalises URLs", () => {
-    assert.deepEqual(loadConfig(valid), { openaiBaseUrl: "https://api.openai.com/v1", keyVaultUri: "https://kv.vault.azure.net", logsIngestionEndpoint: "https://dce.eastus-1.ingest.monitor.azure.com",
+    assert.deepEqual(loadConfig(valid), { openaiBaseUrl: "https://api.openai.com/v1", chatgptComplianceBaseUrl: "https://api.chatgpt.com/v1/compliance", keyVaultUri: "https://kv.vault.azure.net", logsIngestionEndpoint: "https://dce.eastus-1.ingest.monitor.azure.com",
       dcrImmutableId: "dcr-0123456789abcdef0123456789abcdef", azureClientId: undefined, fetchParallelism: 4, openaiMaxRequestsPerSecond: undefined, connectorHealthEnabled: true });
     assert.equal(loadConfig({ ...valid, OPENAI_MAX_REQUESTS_PER_SECOND: "5" }).openaiMaxRequestsPerSecond, 5);
     assert.deepEqual(["false", "0", "TRUE"].map((v) => loadConfig({ ...valid, CONNECTOR_HEALTH_ENABLED: v }).connectorHealthEnabled), [false, false, true]);
@@ -17,6 +17,7 @@ describe("loadConfig", () => {
     ["a missing endpoint", { ...valid, LOGS_INGESTION_ENDPOINT: "" }, "LOGS_INGESTION_ENDPOINT", /is required/],
     ["a plain-http vault", { ...valid, KEY_VAULT_URI: "http://kv.vault.azure.net" }, "KEY_VAULT_URI", /https:\/\//],
     ["a relative URL", { ...valid, OPENAI_BASE_URL: "api.openai.com" }, "OPENAI_BASE_URL", /absolute URL/],
+    ["a plain-http Compliance API", { ...valid, CHATGPT_COMPLIANCE_BASE_URL: "http://api.chatgpt.com/v1/compliance" }, "CHATGPT_COMPLIANCE_BASE_URL", /https:\/\//],
     ["a DCR name instead of its immutable id", { ...valid, DCR_IMMUTABLE_ID: "my-dcr" }, "DCR_IMMUTABLE_ID", /dcr-/],
     ["a client id that is not a GUID", { ...valid, AZURE_CLIENT_ID: "my-identity" }, "AZURE_CLIENT_ID", /GUID/],
     ["parallelism out of range", { ...valid, FETCH_PARALLELISM: "64" }, "FETCH_PARALLELISM", /1 to 32/],

@@ -6,14 +6,14 @@ import { TABLES } from "../../src/schema/tables";
 
 describe("data-type registry", () => {
   it("tells a key's kind by its prefix, and nothing for keys whose prefix tells nothing", () => {
-    const keys = ["sk-admin-abc123", "sk-proj-abc123", "sk-svcacct-abc123", "sk-abcdef123456", "demo-admin-key", "", "SK-ADMIN-abc"];
-    assert.deepEqual(keys.map(keyKindOf), ["admin", "project", "project", undefined, undefined, undefined, undefined]);
+    const keys = ["sk-admin-abc123", "sk-proj-abc123", "sk-svcacct-abc123", "sk-comp-abc123", "sk-abcdef123456", "demo-admin-key", "", "SK-ADMIN-abc"];
+    assert.deepEqual(keys.map(keyKindOf), ["admin", "project", "project", "compliance", undefined, undefined, undefined, undefined]);
   });
 
   it("builds endpoint URLs from the base whatever its trailing slashes", () => {
     assert.deepEqual(
-      [endpointUrl("https://api.openai.com/v1", "auditLogs"), endpointUrl("https://proxy.example/openai/v1//", "chatCompletions")],
-      ["https://api.openai.com/v1/organization/audit_logs", "https://proxy.example/openai/v1/chat/completions"],
+      [endpointUrl("https://api.openai.com/v1", "auditLogs"), endpointUrl("https://proxy.example/openai/v1//", "chatCompletions"), endpointUrl("https://api.openai.com/v1", "complianceLogs", "https://fedramp.example/v1/compliance/")],
+      ["https://api.openai.com/v1/organization/audit_logs", "https://proxy.example/openai/v1/chat/completions", "https://fedramp.example/v1/compliance/workspaces/{workspaceId}/logs"],
     );
   });
 
@@ -27,6 +27,7 @@ describe("data-type registry", () => {
     assert.deepEqual(DATA_TYPE_NAMES.map(keyRequirementSentence), [
       `Collecting audit logs needs ${DATA_TYPES.auditLogs.keyRequirement}; ${DATA_TYPES.auditLogs.prerequisite}.`,
       `Collecting stored chat completions needs ${DATA_TYPES.chatCompletions.keyRequirement}.`,
+      `Collecting ChatGPT compliance logs needs ${DATA_TYPES.complianceLogs.keyRequirement}.`,
     ]);
   });
 
@@ -35,6 +36,7 @@ describe("data-type registry", () => {
     assert.deepEqual(views.map((v) => [v.dataType, v.url, v.key.kind, v.key.prefixes]), [
       ["auditLogs", "https://api.openai.com/v1/organization/audit_logs", "admin", ["sk-admin-"]],
       ["chatCompletions", "https://api.openai.com/v1/chat/completions", "project", ["sk-proj-", "sk-svcacct-"]],
+      ["complianceLogs", "https://api.chatgpt.com/v1/compliance/workspaces/{workspaceId}/logs", "compliance", ["sk-comp-"]],
     ]);
     assert.deepEqual(["auditLogs", "chatCompletions", "usage", "toString", 1].map(isDataType), [true, true, false, false, false]);
   });

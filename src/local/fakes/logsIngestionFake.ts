@@ -123,9 +123,10 @@ export class LogsIngestionFake {
     const retain = this.options.retain ?? "counts";
     if (retain !== "counts") {
       const ids = this.ids.get(stream) ?? new Set<string>();
-      for (const row of rows as Array<{ Id?: string }>) {
-        if (ids.has(String(row.Id))) this.duplicates.set(stream, (this.duplicates.get(stream) ?? 0) + 1);
-        ids.add(String(row.Id));
+      for (const row of rows as Array<{ Id?: string; EventId?: string }>) {
+        const id = String(row.Id ?? row.EventId);
+        if (ids.has(id)) this.duplicates.set(stream, (this.duplicates.get(stream) ?? 0) + 1);
+        ids.add(id);
       }
       this.ids.set(stream, ids);
     }

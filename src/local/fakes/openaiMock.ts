@@ -6,6 +6,7 @@
  */
 import type http from "node:http";
 import type { AuditLogEvent, ChatCompletion } from "../../openai/types";
+import type { ComplianceMock } from "./complianceMock";
 import { bearer, listen, sendJson, type RunningServer } from "./server";
 import { SortedStore } from "./sortedStore";
 import type { TestTls } from "./tls";
@@ -89,6 +90,8 @@ export class OpenAIMock {
   private windowStart = 0;
   private windowCount = 0;
   options: OpenAIMockOptions;
+  /** The ChatGPT Compliance API served under `/v1/compliance/` (src/local/fakes/complianceMock.ts). */
+  compliance: ComplianceMock | undefined;
 
   constructor(options: OpenAIMockOptions) {
     this.options = options;
@@ -179,6 +182,7 @@ export class OpenAIMock {
     if (fault?.kind === "status") { reply(fault.status, fault.body ?? errorBody("injected fault", "server_error", null), fault.headers); return; }
     if (this.rateLimited()) { reply(429, errorBody("Rate limit reached for requests", "requests", "rate_limit_exceeded"), { "retry-after": "1", "x-ratelimit-reset-requests": "1s" }); return; }
 
+    if (this.compliance && path.startsWith("/v1/compliance/")) return this.compliance.handle(req, url, reply);
     const key = bearer(req);
     const auditPath = path === "/v1/organization/audit_logs";
     const expected = auditPath ? this.options.adminKey : this.options.projectKey;
