@@ -64,7 +64,7 @@ export function eventTypesFromSpec(doc: Record<string, unknown>): SpecEventTypeT
   const all = values.map(String);
   const tenant = tenantScoped(doc, all);
   return {
-    specVersion: String((doc.info as { version?: unknown } | undefined)?.version ?? "unknown"),
+    specVersion: String((doc.info as { version?: string | number } | undefined)?.version ?? "unknown"),
     types: all.map((type) => {
       const payload = auditLog[type];
       const fields = payload ? Object.keys(payload.properties ?? {}) : null;
