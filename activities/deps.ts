@@ -1,4 +1,5 @@
 /** What the page activities need; built once per process by the composition root, faked in tests. */
+import type { DeliveredLedger } from "../src/ledger/deliveredLedger";
 import type { OpenAIClient } from "../src/openai/client";
 import type { SecretCache } from "../src/secrets/secretCache";
 
@@ -12,6 +13,8 @@ export interface CollectDeps {
   readonly openai: OpenAIClient;
   readonly writer: RowWriter;
   readonly secrets: SecretCache;
+  /** Delivered audit ids inside the late-arrival window (kept outside orchestration history). */
+  readonly ledger: DeliveredLedger;
   /** Wall clock in ms (activities may read it; orchestrators may not). */
   readonly now: () => number;
 }

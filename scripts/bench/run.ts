@@ -31,6 +31,7 @@ import { toAuditLogRow } from "../../src/rows/auditLogRow";
 import { toChatCompletionRow } from "../../src/rows/chatCompletionRow";
 import { SecretCache } from "../../src/secrets/secretCache";
 import { SentinelWriter } from "../../src/sentinel/writer";
+import { TableLedger } from "../../src/ledger/tableLedger";
 import type { FakesConfig, FakesStats } from "./fakesProcess";
 import { renderReport, type BenchResults } from "./report";
 import { runSoak, type SoakHarness, type SoakResults } from "./soak";
@@ -53,9 +54,10 @@ const KEYS = { admin: "bench-admin-key", project: "bench-project-key" };
 const box: { deps?: CollectDeps; settings: RuntimeSettings; clock: Clock } = { settings: { parallelism: 8, maxPagesPerActivity: 10, chatPagesPerActivity: 20, lagSeconds: 60, overlapSeconds: 1_800, chatLateHorizonSeconds: 1_800 }, clock: new RealClock() };
 registerFunctions({ deps: () => box.deps!, settings: () => box.settings, declaredCollectors: () => [], openaiBaseUrl: "https://api.openai.com/v1", now: () => box.clock.now() });
 
-function clientsFor(openaiUrl: string, ingestionUrl: string, ca: string, clock: Clock, maxRequestsPerSecond?: number): CollectDeps {
+function clientsFor(openaiUrl: string, ingestionUrl: string, tableUrl: string, ca: string, clock: Clock, maxRequestsPerSecond?: number): CollectDeps {
   const secrets = new SecretCache((name) => Promise.resolve(name === "openai-admin-key" ? KEYS.admin : KEYS.project), undefined, () => clock.now());
-  return { openai: new OpenAIClient({ baseUrl: openaiUrl, ...(maxRequestsPerSecond ? { maxRequestsPerSecond } : {}) }), writer: new SentinelWriter(ingestionUrl, LOCAL_DCR_ID, localCredential(), { ca }), secrets, now: () => clock.now() };
+  return { openai: new OpenAIClient({ baseUrl: openaiUrl, ...(maxRequestsPerSecond ? { maxRequestsPerSecond } : {}) }), writer: new SentinelWriter(ingestionUrl, LOCAL_DCR_ID, localCredential(), { ca }), secrets,
+    ledger: new TableLedger({ endpoint: tableUrl, credential: localCredential() }, { ca }), now: () => clock.now() };
 }
 
 async function startConnector(clock: Clock, hostOptions: Partial<DurableHostOptions> = {}) {
@@ -73,11 +75,11 @@ async function startConnector(clock: Clock, hostOptions: Partial<DurableHostOpti
 }
 
 // ---- the fakes' child process --------------------------------------------------------------
-interface Child { proc: ChildProcess; openaiUrl: string; ingestionUrl: string; ca: string; stats(): Promise<FakesStats>; add(audit: AuditLogEvent[], completions: ChatCompletion[]): Promise<void>; stop(): void }
+interface Child { proc: ChildProcess; openaiUrl: string; ingestionUrl: string; tableUrl: string; ca: string; stats(): Promise<FakesStats>; add(audit: AuditLogEvent[], completions: ChatCompletion[]): Promise<void>; stop(): void }
 
 async function startFakes(config: Omit<FakesConfig, "nowSeconds">): Promise<Child> {
   const proc = fork(path.join(__dirname, "fakesProcess.js"), [], { execArgv: ["--max-old-space-size=8192"], env: { ...process.env, BENCH_FAKES: JSON.stringify({ ...config, nowSeconds: NOW_S }) } });
-  const ready = await new Promise<{ openaiUrl: string; ingestionUrl: string; ca: string }>((resolve, reject) => {
+  const ready = await new Promise<{ openaiUrl: string; ingestionUrl: string; tableUrl: string; ca: string }>((resolve, reject) => {
     proc.once("error", reject);
     proc.on("message", (m: { cmd: string }) => { if (m.cmd === "ready") resolve(m as never); });
   });
@@ -111,7 +113,7 @@ async function backfill(name: string, opts: { audit: number; completions: number
   const fakes = await startFakes({ audit: opts.audit, completions: opts.completions, latencyMs: LATENCY_MS, rateLimitPerSecond: opts.rateCap, spanDays: 30 });
   box.clock = new RealClock();
   box.settings = { ...box.settings, parallelism: opts.parallelism };
-  box.deps = clientsFor(fakes.openaiUrl, fakes.ingestionUrl, fakes.ca, box.clock, opts.clientLimit);
+  box.deps = clientsFor(fakes.openaiUrl, fakes.ingestionUrl, fakes.tableUrl, fakes.ca, box.clock, opts.clientLimit);
   const connector = await startConnector(box.clock);
   const before = await fakes.stats();
   const sample = sampler();
@@ -226,7 +228,7 @@ function soakHarness(): SoakHarness {
       const child = fakes as Child;
       box.clock = clock;
       box.settings = { ...box.settings, parallelism: 4 };
-      box.deps = clientsFor(child.openaiUrl, child.ingestionUrl, child.ca, clock);
+      box.deps = clientsFor(child.openaiUrl, child.ingestionUrl, child.tableUrl, child.ca, clock);
     },
     startConnector: (clock, onChange) => startConnector(clock, { activityConcurrency: 8, onChange }),
     newClock: (startMs) => new VirtualClock(startMs),

@@ -2,6 +2,7 @@
 import { createCredential } from "../azure/credential";
 import { parseDeclaredCollectors } from "../collectors/reconcile";
 import { readRuntimeSettings } from "../collectors/settings";
+import { ledgerTarget, requiredLedger } from "../ledger/ledgerSettings";
 import { loadConfig, type AppConfig } from "../config";
 import { OpenAIClient } from "../openai/client";
 import { keyVaultReader, SecretCache } from "../secrets/secretCache";
@@ -13,6 +14,7 @@ import type { AppServices } from "./register";
 export function productionServices(config: AppConfig = loadConfig(), env: Readonly<Record<string, string | undefined>> = process.env): AppServices {
   const settings = readRuntimeSettings(env); // validated now: a bad value stops start-up
   const declared = parseDeclaredCollectors(env.COLLECTORS);
+  ledgerTarget(env); // validated now too
   let deps: CollectDeps | undefined;
   return {
     openaiBaseUrl: config.openaiBaseUrl,
@@ -27,6 +29,7 @@ export function productionServices(config: AppConfig = loadConfig(), env: Readon
           openai: new OpenAIClient({ baseUrl: config.openaiBaseUrl, ...(config.openaiMaxRequestsPerSecond ? { maxRequestsPerSecond: config.openaiMaxRequestsPerSecond } : {}) }),
           writer: new SentinelWriter(config.logsIngestionEndpoint, config.dcrImmutableId, credential),
           secrets: new SecretCache(keyVaultReader(config.keyVaultUri, credential)),
+          ledger: requiredLedger(env, credential),
           now: Date.now,
         };
       }
