@@ -28,6 +28,8 @@ export interface CollectorView {
   nextRunAt: string | null;
   definitionVersion: number;
   cursor?: Record<string, unknown>;
+  /** Audit collectors: each scope (collecting / unavailable with the server's reason), unknown event types seen. */
+  audit?: CollectorStatus["audit"];
 }
 
 function isCollectorStatus(value: unknown): value is CollectorStatus {
@@ -54,6 +56,7 @@ export function collectorView(control: CollectorControl, instance: InstanceStatu
     pollIntervalSeconds: d.pollIntervalSeconds, startTime: d.startTime, desired: control.desired, status: statusName(control, instance),
     rowsIngested: custom?.rowsIngested ?? 0, lag: custom?.lagSeconds ?? null, lastSuccessAt: custom?.lastSuccessAt ?? null,
     lastError: custom?.lastError ?? null, nextRunAt: custom?.nextRunAt ?? null, definitionVersion: d.version,
+    ...(custom?.audit ? { audit: custom.audit } : {}),
     ...(withCursor ? { cursor: custom?.cursor ?? {} } : {}),
   };
 }

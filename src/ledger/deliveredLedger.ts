@@ -20,6 +20,16 @@
 import { createHash } from "node:crypto";
 import type { AuditScope } from "../audit/eventTypes";
 
+/** The ledger could not be read or written (storage unreachable, throttled, refused). Retriable. */
+export class LedgerError extends Error {
+  override readonly name = "LedgerError";
+}
+
+/** Type guard for {@link LedgerError}. */
+export function isLedgerError(error: unknown): error is LedgerError {
+  return error instanceof LedgerError;
+}
+
 /** Whose memory: one collector and one scope. */
 export interface LedgerKey {
   readonly collectorId: string;

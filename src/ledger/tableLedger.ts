@@ -8,7 +8,7 @@
  */
 import type { TokenCredential } from "@azure/core-auth";
 import { odata, TableClient } from "@azure/data-tables";
-import { bucketPrefix, digestsOf, ledgerRows, partitionOf, type DeliveredLedger, type LedgerEntry, type LedgerKey, type LedgerOptions } from "./deliveredLedger";
+import { bucketPrefix, digestsOf, LedgerError, ledgerRows, partitionOf, type DeliveredLedger, type LedgerEntry, type LedgerKey, type LedgerOptions } from "./deliveredLedger";
 
 /** The table that holds the ledger. */
 export const LEDGER_TABLE = "OpenAIDeliveredIds";
@@ -47,7 +47,29 @@ export class TableLedger implements DeliveredLedger {
     return this.created;
   }
 
-  async delivered(key: LedgerKey, gte: number, lt: number, options: LedgerOptions = {}): Promise<Set<string>> {
+  /** Runs a storage call, turning its failure into a {@link LedgerError} (status and code only; no request details). */
+  private async guarded<T>(what: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const e = error as { statusCode?: number; code?: string; message?: string };
+      throw new LedgerError(`delivered-id ledger (Table storage) ${what} failed: ${e.statusCode ?? ""} ${e.code ?? ""} ${(e.message ?? "").split("\n")[0]?.slice(0, 300) ?? ""}`.replace(/\s+/g, " ").trim());
+    }
+  }
+
+  delivered(key: LedgerKey, gte: number, lt: number, options: LedgerOptions = {}): Promise<Set<string>> {
+    return this.guarded("read", () => this.read(key, gte, lt, options));
+  }
+
+  record(key: LedgerKey, entries: readonly LedgerEntry[], options: LedgerOptions = {}): Promise<void> {
+    return this.guarded("write", () => this.write(key, entries, options));
+  }
+
+  prune(key: LedgerKey, before: number, options: LedgerOptions = {}): Promise<number> {
+    return this.guarded("prune", () => this.forget(key, before, options));
+  }
+
+  private async read(key: LedgerKey, gte: number, lt: number, options: LedgerOptions): Promise<Set<string>> {
     await this.ensureTable(options);
     const from = bucketPrefix(gte);
     const to = bucketPrefix(Math.max(gte, lt - 1));
@@ -60,7 +82,7 @@ export class TableLedger implements DeliveredLedger {
     return out;
   }
 
-  async record(key: LedgerKey, entries: readonly LedgerEntry[], options: LedgerOptions = {}): Promise<void> {
+  private async write(key: LedgerKey, entries: readonly LedgerEntry[], options: LedgerOptions): Promise<void> {
     if (entries.length === 0) return;
     await this.ensureTable(options);
     const partitionKey = partitionOf(key);
@@ -68,7 +90,7 @@ export class TableLedger implements DeliveredLedger {
       this.client.upsertEntity({ partitionKey, rowKey: row.rowKey, Ids: row.digests }, "Replace", options.abortSignal ? { abortSignal: options.abortSignal } : {})));
   }
 
-  async prune(key: LedgerKey, before: number, options: LedgerOptions = {}): Promise<number> {
+  private async forget(key: LedgerKey, before: number, options: LedgerOptions): Promise<number> {
     await this.ensureTable(options);
     const partitionKey = partitionOf(key);
     // Rows of buckets that start before the bucket holding `before` end at or before it.
