@@ -57,8 +57,8 @@ export class DurableHost {
   private pendingWork = 0;
   private idleWaiters: Array<() => void> = [];
   private stopped = false;
-  /** Counts for reports: episodes run, activities run, entity operations run, history events written. */
-  readonly stats = { episodes: 0, activities: 0, entityOperations: 0, historyEvents: 0, historyBytes: 0, generations: 0, maxGenerationBytes: 0, maxGenerationEvents: 0 };
+  /** Counts for reports: episodes run, activities run, entity operations run, history events written, largest continueAsNew input (bytes). */
+  readonly stats = { episodes: 0, activities: 0, entityOperations: 0, historyEvents: 0, historyBytes: 0, generations: 0, maxGenerationBytes: 0, maxGenerationEvents: 0, maxInputBytes: 0 };
 
   constructor(private readonly options: DurableHostOptions) {
     this.clock = options.clock;
@@ -384,6 +384,7 @@ export class DurableHost {
     this.stats.generations++;
     this.stats.maxGenerationBytes = Math.max(this.stats.maxGenerationBytes, bytes);
     this.stats.maxGenerationEvents = Math.max(this.stats.maxGenerationEvents, r.history.length);
+    this.stats.maxInputBytes = Math.max(this.stats.maxInputBytes, Buffer.byteLength(JSON.stringify(input ?? null)));
     this.dropTimers(r);
     r.generation++;
     r.input = input;
