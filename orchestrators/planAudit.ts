@@ -109,6 +109,8 @@ function skip(previous: LateSkipped | null, from: number, to: number): LateSkipp
  */
 export function planScope(scope: AuditScope, cursor: ScopeCursor, nowSeconds: number, settings: RuntimeSettings, pollIntervalSeconds: number, budget = settings.parallelism): ScopePlan {
   if (cursor.refused && nowSeconds < cursor.refused.retryAt) return { cursor, tasks: [] };
+  // A refused scope is probed with one request; the rest follows once it is served.
+  if (cursor.refused) budget = 1;
   const horizon = nowSeconds - settings.lagSeconds;
   const recordSince = nowSeconds - maxLateWindowSeconds(settings);
   const cap = nowSeconds - maxLateWindowSeconds(settings);
