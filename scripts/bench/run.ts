@@ -36,13 +36,14 @@ import type { FakesConfig, FakesStats } from "./fakesProcess";
 import { renderReport, type BenchResults } from "./report";
 import { runSoak, type SoakHarness, type SoakResults } from "./soak";
 import { renderSoak } from "./soakReport";
+import { busySteadyState, type BusyHarness } from "./busySteady";
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
 const QUICK = args.has("--quick");
 /** `--only chat,steady`: run only these groups (printing their figures; BENCHMARKS.md is rendered from full runs only). */
 const ONLY = argv.includes("--only") ? new Set((argv[argv.indexOf("--only") + 1] ?? "").split(",")) : null;
-const GROUPS = ["backfill", "capped", "baseline", "fanout", "chat", "soak", "steady"] as const;
+const GROUPS = ["backfill", "capped", "baseline", "fanout", "chat", "soak", "steady", "busy"] as const;
 const runs = (group: (typeof GROUPS)[number]) => ONLY === null || ONLY.has(group);
 const scale = (n: number) => (QUICK ? Math.ceil(n / 10) : n);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
@@ -235,6 +236,15 @@ function soakHarness(): SoakHarness {
   };
 }
 
+/** The busy steady state on a virtual clock: quick runs 30 simulated minutes, the full run 2 hours. */
+function busy() {
+  const clock = new VirtualClock(NOW_S * 1000);
+  box.clock = clock;
+  box.settings = { ...box.settings, parallelism: 4 };
+  const harness: BusyHarness = { clock, keys: KEYS, use: (env) => { box.deps = env.deps; }, startConnector: () => startConnector(clock) };
+  return busySteadyState(harness, QUICK ? 30 : 120, NOW_S);
+}
+
 async function main(): Promise<void> {
   if (args.has("--soak-child")) {
     // The soak group's own process (see below): its memory figures start from a fresh heap.
@@ -277,6 +287,7 @@ async function main(): Promise<void> {
   }
   // Last: these keep their fakes in this process, which would inflate the RSS figures above.
   if (runs("steady")) partial.steady = [await steadyState(60), await steadyState(300)];
+  if (runs("busy")) partial.busy = await busy();
   fs.mkdirSync(".bench", { recursive: true });
   const file = ONLY ? `.bench/results-${[...ONLY].join("-")}.json` : ".bench/results.json";
   fs.writeFileSync(file, JSON.stringify(partial, null, 2));
