@@ -73,7 +73,7 @@ export async function busySteadyState(harness: BusyHarness, minutes: number, now
   const env = await startFakeEnvironment({
     mock: { adminKey: harness.keys.admin, projectKey: harness.keys.project, now: () => clock.now() }, secrets: { "openai-admin-key": harness.keys.admin, "openai-project-key": harness.keys.project },
     now: () => clock.now(), fastRetries: true,
-    onRows: (stream, rows) => { for (const r of rows) { const id = r.Id as string; arrivals.set(id, (arrivals.get(id) ?? 0) + 1); lags[stream]!.push((clock.now() - visibleAt.get(id)!) / 1000); } },
+    onRows: (stream, rows) => { if (!(stream in lags)) return; for (const r of rows) { const id = r.Id as string; arrivals.set(id, (arrivals.get(id) ?? 0) + 1); lags[stream]!.push((clock.now() - visibleAt.get(id)!) / 1000); } },
   });
   harness.use(env);
   const random = seededRandom(16);

@@ -190,7 +190,7 @@ async function steadyState(pollIntervalSeconds: number) {
   const env = await startFakeEnvironment({
     mock: { adminKey: KEYS.admin, projectKey: KEYS.project, now: () => clock.now() }, secrets: { "openai-admin-key": KEYS.admin, "openai-project-key": KEYS.project }, now: () => clock.now(),
     fastRetries: true,
-    onRows: (stream, rows) => { for (const r of rows) lags[stream]!.push((clock.now() - visibleAt.get(r.Id as string)!) / 1000); },
+    onRows: (stream, rows) => { if (stream in lags) for (const r of rows) lags[stream]!.push((clock.now() - visibleAt.get(r.Id as string)!) / 1000); },
   });
   box.deps = env.deps;
   // 4 audit events/s and 2 completions/s for one hour, each visible 0–5 s after its time.
