@@ -33,9 +33,15 @@ export function ledgerFromSettings(env: Env, credential: TokenCredential): Deliv
   return new TableLedger("endpoint" in target ? { endpoint: target.endpoint, credential } : target);
 }
 
-/** The ledger from settings; throws {@link ConfigError} when none is set (production needs one). */
+/** The Table storage target; throws {@link ConfigError} when none is set (production needs one). */
+export function requiredLedgerTarget(env: Env): { endpoint: string } | { connectionString: string } {
+  const target = ledgerTarget(env);
+  if (!target) throw new ConfigError("AzureWebJobsStorage__tableServiceUri", "is required: the Table service URI of the Functions storage account (the delivered-id ledger lives there), or AzureWebJobsStorage__accountName / AzureWebJobsStorage");
+  return target;
+}
+
+/** The ledger on the target from settings; throws {@link ConfigError} when none is set. */
 export function requiredLedger(env: Env, credential: TokenCredential): DeliveredLedger {
-  const ledger = ledgerFromSettings(env, credential);
-  if (!ledger) throw new ConfigError("AzureWebJobsStorage__tableServiceUri", "is required: the Table service URI of the Functions storage account (the delivered-id ledger lives there), or AzureWebJobsStorage__accountName / AzureWebJobsStorage");
-  return ledger;
+  const target = requiredLedgerTarget(env);
+  return new TableLedger("endpoint" in target ? { endpoint: target.endpoint, credential } : target);
 }

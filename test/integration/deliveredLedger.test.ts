@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ledgerRows, LEDGER_BUCKET_SECONDS } from "../../src/ledger/deliveredLedger";
-import { ledgerTarget } from "../../src/ledger/ledgerSettings";
+import { ledgerTarget, requiredLedgerTarget } from "../../src/ledger/ledgerSettings";
 import { LEDGER_TABLE, TableLedger } from "../../src/ledger/tableLedger";
 import { localCredential, LOCAL_AZURE_TOKEN } from "../../src/local/fakeEnvironment";
 import { TableStorageFake } from "../../src/local/fakes/tableStorageFake";
@@ -58,5 +58,6 @@ describe("delivered-id ledger on Table storage", () => {
     ], [{ endpoint: "https://st1.table.core.windows.net" }, { endpoint: "https://st1.table.core.windows.net" }, { connectionString: "UseDevelopmentStorage=true" }, undefined]);
     assert.throws(() => ledgerTarget({ AzureWebJobsStorage__tableServiceUri: "ftp://x" }), (e: unknown) => e instanceof ConfigError && e.setting === "AzureWebJobsStorage__tableServiceUri");
     assert.throws(() => ledgerTarget({ AzureWebJobsStorage__accountName: "Bad_Name" }), (e: unknown) => e instanceof ConfigError && e.setting === "AzureWebJobsStorage__accountName");
+    assert.throws(() => requiredLedgerTarget({}), (e: unknown) => e instanceof ConfigError && e.setting === "AzureWebJobsStorage__tableServiceUri" && /delivered-id ledger/.test(e.message));
   });
 });
