@@ -43,9 +43,13 @@ export interface BusyResults {
   readonly pollIntervalSeconds: number;
   readonly audit: StreamFigures & { readonly tenant: number };
   readonly chat: StreamFigures;
+  /** The audit collector's largest continueAsNew input and history per generation (bytes). */
   readonly maxInputBytes: number;
   readonly maxGenerationBytes: number;
   readonly meanGenerationBytes: number;
+  /** The same for the stored-completions collector. */
+  readonly chatMaxInputBytes: number;
+  readonly chatMaxGenerationBytes: number;
   readonly ledgerRequestsPerPoll: number;
   readonly idleAuditRequestsPerPoll: number;
 }
@@ -76,6 +80,8 @@ export async function busySteadyState(harness: BusyHarness, minutes: number, now
     onRows: (stream, rows) => { if (!(stream in lags)) return; for (const r of rows) { const id = r.Id as string; arrivals.set(id, (arrivals.get(id) ?? 0) + 1); lags[stream]!.push((clock.now() - visibleAt.get(id)!) / 1000); } },
   });
   harness.use(env);
+  const served: Record<string, number> = {};
+  env.openai.onServed = (r) => { served[r.path] = (served[r.path] ?? 0) + 1; };
   const random = seededRandom(16);
   const late = new Set<string>();
   const audit: string[] = [], chat: string[] = [];
@@ -104,12 +110,14 @@ export async function busySteadyState(harness: BusyHarness, minutes: number, now
   await connector.api("PUT", "collectors/busy-chat", { dataType: "chatCompletions", friendlyName: "busy", apiKeySecretName: "openai-project-key", startTime: startIso, pollIntervalSeconds: POLL });
   // Requests are counted from the second poll on (the first reads the backlog of one lag).
   await runUntil(connector.host, clock, clock.now() + 2 * POLL * 1000);
-  const count = (path: string) => env.openai.requests.filter((r) => r.path === path).length;
+  const count = (path: string) => served[path] ?? 0;
   const ledgerRequests = () => env.tables.stats.queries + env.tables.stats.upserts + env.tables.stats.deletes;
   const before = { audit: count("/v1/organization/audit_logs"), chat: count("/v1/chat/completions"), ledger: ledgerRequests(), at: clock.now() };
   await runUntil(connector.host, clock, (nowSeconds + minutes * 60 + 20 * 60) * 1000);
   const polls = (clock.now() - before.at) / (POLL * 1000);
   const stats = connector.host.stats;
+  const auditInstance = stats.byInstance["collector-busy-audit"] ?? { maxInputBytes: 0, maxGenerationBytes: 0, historyBytes: 0, generations: 0 };
+  const chatInstance = stats.byInstance["collector-busy-chat"] ?? { maxInputBytes: 0, maxGenerationBytes: 0, historyBytes: 0, generations: 0 };
   await connector.stop();
   await env.stop();
 
@@ -124,14 +132,15 @@ export async function busySteadyState(harness: BusyHarness, minutes: number, now
     minutes, auditPerSecond: AUDIT_RATE, chatPerSecond: CHAT_RATE, pollIntervalSeconds: POLL,
     audit: { ...figures(audit, AUDIT_LOGS_STREAM, count("/v1/organization/audit_logs") - before.audit), tenant },
     chat: figures(chat, CHAT_COMPLETIONS_STREAM, count("/v1/chat/completions") - before.chat),
-    maxInputBytes: stats.maxInputBytes, maxGenerationBytes: stats.maxGenerationBytes, meanGenerationBytes: stats.historyBytes / Math.max(1, stats.generations),
+    maxInputBytes: auditInstance.maxInputBytes, maxGenerationBytes: auditInstance.maxGenerationBytes, meanGenerationBytes: auditInstance.historyBytes / Math.max(1, auditInstance.generations),
+    chatMaxInputBytes: chatInstance.maxInputBytes, chatMaxGenerationBytes: chatInstance.maxGenerationBytes,
     ledgerRequestsPerPoll: (ledgerRequests() - before.ledger) / polls, idleAuditRequestsPerPoll: idle,
   };
   const f = (s: StreamFigures) => `lag p50 ${s.medianLagSeconds.toFixed(0)} s, p99 ${s.p99LagSeconds.toFixed(0)} s, late missed ${s.lateMissed} of ${s.late}, missed ${s.missed}, duplicates ${s.duplicates}, ${s.requestsPerPoll.toFixed(1)} requests per poll`;
   console.log(`busy steady state, ${minutes} min at ${AUDIT_RATE} audit events/s (${tenant} tenant-scoped) + ${CHAT_RATE} completions/s, poll ${POLL} s:`);
   console.log(`  audit: ${f(results.audit)}`);
   console.log(`  chat:  ${f(results.chat)}`);
-  console.log(`  largest orchestration input ${results.maxInputBytes} B; history per generation max ${results.maxGenerationBytes} B, mean ${results.meanGenerationBytes.toFixed(0)} B; ledger ${results.ledgerRequestsPerPoll.toFixed(1)} requests per poll; idle audit collector ${idle.toFixed(2)} OpenAI requests per poll`);
+  console.log(`  audit collector: largest orchestration input ${results.maxInputBytes} B; history per generation max ${results.maxGenerationBytes} B, mean ${results.meanGenerationBytes.toFixed(0)} B; chat collector: input ${results.chatMaxInputBytes} B, history ${results.chatMaxGenerationBytes} B; ledger ${results.ledgerRequestsPerPoll.toFixed(1)} requests per poll; idle audit collector ${idle.toFixed(2)} OpenAI requests per poll`);
   return results;
 }
 
@@ -143,9 +152,9 @@ async function idleAudit(harness: BusyHarness): Promise<number> {
   const connector = await harness.startConnector();
   await connector.api("PUT", "collectors/idle-audit", { dataType: "auditLogs", friendlyName: "idle", apiKeySecretName: "openai-admin-key", startTime: new Date(clock.now() - 3_600_000).toISOString(), pollIntervalSeconds: 300 });
   await runUntil(connector.host, clock, clock.now() + 15 * 60_000);
-  const before = env.openai.requests.length;
+  const before = env.openai.served;
   await runUntil(connector.host, clock, clock.now() + 12 * 300_000);
-  const perPoll = (env.openai.requests.length - before) / 12;
+  const perPoll = (env.openai.served - before) / 12;
   await connector.stop();
   await env.stop();
   return perPoll;
@@ -168,8 +177,9 @@ row being accepted.
 ${row("audit logs", b.audit)}
 ${row("stored completions", b.chat)}
 
-Largest orchestration input ${n(b.maxInputBytes)} B (limit 16 KB); history per generation at most ${n(b.maxGenerationBytes)} B,
-${n(b.meanGenerationBytes)} B on average (limit 64 KB); the delivered-id ledger took ${n(b.ledgerRequestsPerPoll, 1)} Table storage
+Audit collector: largest orchestration input ${n(b.maxInputBytes)} B (limit 16 KB); history per generation at most
+${n(b.maxGenerationBytes)} B, ${n(b.meanGenerationBytes)} B on average (limit 64 KB). Stored-completions collector: input at most
+${n(b.chatMaxInputBytes)} B, history per generation at most ${n(b.chatMaxGenerationBytes)} B. The audit delivered-id ledger took ${n(b.ledgerRequestsPerPoll, 1)} Table storage
 requests per poll. An idle audit collector sends ${n(b.idleAuditRequestsPerPoll, 2)} OpenAI requests per poll (one per scope).
 `;
 }
