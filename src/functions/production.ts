@@ -2,7 +2,7 @@
 import { createCredential } from "../azure/credential";
 import { parseDeclaredCollectors } from "../collectors/reconcile";
 import { readRuntimeSettings } from "../collectors/settings";
-import { requiredLedger, requiredLedgerTarget } from "../ledger/ledgerSettings";
+import { ledgerTarget, requiredLedger } from "../ledger/ledgerSettings";
 import { loadConfig, type AppConfig } from "../config";
 import { OpenAIClient } from "../openai/client";
 import { keyVaultReader, SecretCache } from "../secrets/secretCache";
@@ -14,7 +14,8 @@ import type { AppServices } from "./register";
 export function productionServices(config: AppConfig = loadConfig(), env: Readonly<Record<string, string | undefined>> = process.env): AppServices {
   const settings = readRuntimeSettings(env); // validated now: a bad value stops start-up
   const declared = parseDeclaredCollectors(env.COLLECTORS);
-  requiredLedgerTarget(env); // validated now: a missing or bad one stops start-up
+  // A bad storage setting stops start-up; a missing one (the Functions host itself needs them) is reported by the first audit activity.
+  ledgerTarget(env);
   let deps: CollectDeps | undefined;
   return {
     openaiBaseUrl: config.openaiBaseUrl,
