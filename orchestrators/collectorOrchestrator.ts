@@ -10,15 +10,14 @@
  */
 import * as df from "durable-functions";
 import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
-import type { AuditSliceInput, AuditSliceResult } from "../activities/collectAuditSlice";
 import type { Outcome } from "../activities/outcome";
+import { auditGeneration } from "./auditGeneration";
 import { chatGeneration } from "./chatGeneration";
 import { complianceGeneration } from "./complianceGeneration";
-import { buildStatus, decideWait, foldStats, type ActivityReport } from "./generation";
+import { buildStatus, decideWait } from "./generation";
 import { healthReport, type HealthReport } from "./health";
-import { AUDIT_SLICE_ACTIVITY, COLLECTOR_ENTITY, CONNECTOR_HEALTH_ACTIVITY, WAKE_EVENT } from "./names";
+import { COLLECTOR_ENTITY, CONNECTOR_HEALTH_ACTIVITY, WAKE_EVENT } from "./names";
 import { afterTaskFailure } from "./taskFailure";
-import { auditCaughtUp, foldAudit, initialAuditCursor, planAudit, type AuditTask } from "./planAudit";
 import type { CollectorControlView, CollectorState } from "./state";
 
 function* waitOrWake(context: OrchestrationContext, untilMs: number): Generator<df.Task, void, unknown> {
@@ -36,29 +35,6 @@ function* reportHealth(context: OrchestrationContext, report: HealthReport): Gen
   } catch {
     // The activity does not throw; should the host fail it anyway, data and cursor are unaffected.
   }
-}
-
-function* auditGeneration(context: OrchestrationContext, state: CollectorState, view: CollectorControlView): Generator<df.Task, { state: CollectorState; outcomes: Outcome[]; caughtUp: boolean }, unknown> {
-  const { definition, settings } = view;
-  const startSeconds = Math.floor(context.df.currentUtcDateTime.getTime() / 1000);
-  const cursor = state.audit ?? initialAuditCursor(state.startTime, startSeconds, settings);
-  const tasks: AuditTask[] = planAudit(cursor, startSeconds, settings);
-  const inputs: AuditSliceInput[] = tasks.map((t) => ({
-    collectorId: definition.id, connectorName: definition.friendlyName, apiKeySecretName: definition.apiKeySecretName,
-    gte: t.slice.gte, lt: t.slice.lt, after: t.slice.after, maxPages: settings.maxPagesPerActivity, recentSince: t.recentSince,
-    ...(t.skip ? { skip: t.skip } : {}),
-  }));
-  const results = (inputs.length > 0 ? yield context.df.Task.all(inputs.map((input) => context.df.callActivity(AUDIT_SLICE_ACTIVITY, input))) : []) as AuditSliceResult[];
-  const nowMs = context.df.currentUtcDateTime.getTime();
-  const audit = foldAudit(cursor, tasks, results.map((r) => ({
-    ok: r.outcome.kind === "ok", cursorInvalid: r.outcome.kind === "cursorInvalid", done: r.done, after: r.after, pages: r.pages, rows: r.rowsWritten + r.duplicates, recent: r.recent,
-  })), startSeconds, Math.floor(nowMs / 1000), settings);
-  const reports: ActivityReport[] = results.map((r) => ({ outcome: r.outcome, rowsWritten: r.rowsWritten, pages: r.pages, duplicates: r.duplicates, newestEventAt: r.newestEventAt }));
-  return {
-    state: { ...state, audit, stats: foldStats(state.stats, reports, new Date(nowMs).toISOString()) },
-    outcomes: results.map((r) => r.outcome),
-    caughtUp: auditCaughtUp(audit, Math.floor(nowMs / 1000), settings),
-  };
 }
 
 /** The orchestrator function. */

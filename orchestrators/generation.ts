@@ -8,6 +8,7 @@ import { toChatCursor } from "../src/cursors/chatCursor";
 import { chatCursorSummary } from "./planChat";
 import { complianceCursorSummary } from "./planCompliance";
 import type { CollectorControl, CollectorControlView, CollectorState, CollectorStats, RuntimeSettings } from "./state";
+import { auditCursorSummary, auditStatus, type AuditStatus } from "./auditStatus";
 
 /** Retry interval while the key or role is wrong. */
 export const UNAUTHORIZED_RETRY_SECONDS = 300;
@@ -77,14 +78,14 @@ export interface CollectorStatus {
   readonly lastError: CollectorStats["lastError"];
   readonly nextRunAt: string | null;
   readonly cursor: Record<string, unknown>;
+  /** Audit collectors: both scopes and the unknown event types seen. */
+  readonly audit?: AuditStatus;
 }
 
 /** A short, secret-free summary of the cursor. */
 export function cursorSummary(state: CollectorState, settings?: RuntimeSettings): Record<string, unknown> {
   const iso = (s: number) => new Date(s * 1000).toISOString();
-  if (state.audit) {
-    return { watermark: iso(state.audit.watermark), frontier: iso(state.audit.frontier), slicesInFlight: state.audit.inFlight.length, sliceSeconds: state.audit.sliceSeconds };
-  }
+  if (state.audit) return auditCursorSummary(state.audit);
   if (state.compliance) return complianceCursorSummary(state.compliance);
   if (state.chat) return chatCursorSummary(toChatCursor(state.chat, state.startTime, state.startTime), settings);
   return { startTime: iso(state.startTime) };
@@ -103,6 +104,7 @@ export function buildStatus(state: CollectorState, control: CollectorControl, ru
     lastError: state.stats.lastError,
     nextRunAt: nextRunAtMs === null ? null : new Date(nextRunAtMs).toISOString(),
     cursor: cursorSummary(state, (control as Partial<CollectorControlView>).settings),
+    ...(state.audit ? { audit: auditStatus(state.audit) } : {}),
   };
 }
 

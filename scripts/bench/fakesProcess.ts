@@ -5,6 +5,7 @@
  */
 import { LogsIngestionFake } from "../../src/local/fakes/logsIngestionFake";
 import { OpenAIMock } from "../../src/local/fakes/openaiMock";
+import { TableStorageFake } from "../../src/local/fakes/tableStorageFake";
 import { generateAuditEvents, generateCompletions } from "../../src/local/fakes/generate";
 import { testTls } from "../../src/local/fakes/tls";
 import { LOCAL_AZURE_TOKEN, LOCAL_DCR_ID } from "../../src/local/fakeEnvironment";
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
   mock.completionIds();
   const rowsByStream: Record<string, number> = {};
   const ingestion = await new LogsIngestionFake({ tls, dcrImmutableId: LOCAL_DCR_ID, tables: TABLES, token: LOCAL_AZURE_TOKEN, retain: "ids", onRows: (stream, rows) => { rowsByStream[stream] = (rowsByStream[stream] ?? 0) + rows.length; } }).start();
+  const tables = await new TableStorageFake({ tls, token: LOCAL_AZURE_TOKEN }).start();
   const okByPath: Record<string, number> = {};
   let throttled = 0;
   let served = 0;
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
     };
     process.send?.({ cmd: "stats", stats });
   });
-  process.send?.({ cmd: "ready", openaiUrl: mock.baseUrl, ingestionUrl: ingestion.endpoint, ca: tls.ca });
+  process.send?.({ cmd: "ready", openaiUrl: mock.baseUrl, ingestionUrl: ingestion.endpoint, tableUrl: tables.url, ca: tls.ca });
 }
 
 void main();

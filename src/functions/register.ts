@@ -52,11 +52,11 @@ export function registerFunctions(services: AppServices): void {
     handler: async (input: AuditSliceInput, context: InvocationContext): Promise<AuditSliceResult> => {
       try {
         const result = await collectAuditSlice(services.deps())(input);
-        context.log(`audit ${input.collectorId} [${input.gte},${input.lt}): ${result.pages} pages, ${result.rowsWritten} rows, ${result.outcome.kind}${result.done ? ", done" : ""}`);
+        context.log(`audit ${input.collectorId} ${input.scope ?? "organization"}${input.late ? " late" : ""} [${input.gte},${input.lt}): ${result.pages} pages, ${result.rowsWritten} rows, ${result.outcome.kind}${result.done ? ", done" : ""}`);
         return result;
       } catch (error) {
         context.error(`audit ${input.collectorId}: ${unexpected(error).message}`);
-        return { outcome: unexpected(error), done: false, after: input.after, pages: 0, rowsWritten: 0, duplicates: 0, newestEventAt: null, recent: [] };
+        return { outcome: unexpected(error), done: false, after: input.after, pages: 0, rowsWritten: 0, duplicates: 0, newestEventAt: null, unknownTypes: {}, refused: null };
       }
     },
   });

@@ -39,6 +39,8 @@ export interface CollectorView {
   /** complianceLogs only: workspace/organization, event types, the conversation-message opt-in. */
   compliance?: ComplianceOptions;
   cursor?: Record<string, unknown>;
+  /** Audit collectors: each scope (collecting / unavailable with the server's reason), unknown event types seen. */
+  audit?: CollectorStatus["audit"];
 }
 
 function isCollectorStatus(value: unknown): value is CollectorStatus {
@@ -68,6 +70,7 @@ export function collectorView(control: CollectorControl, instance: InstanceStatu
     rowsIngested: custom?.rowsIngested ?? 0, lag: custom?.lagSeconds ?? null, lastSuccessAt: custom?.lastSuccessAt ?? null,
     lastError: custom?.lastError ?? null, nextRunAt: custom?.nextRunAt ?? null, definitionVersion: d.version,
     ...(d.compliance ? { compliance: d.compliance } : {}),
+    ...(custom?.audit ? { audit: custom.audit } : {}),
     ...(withCursor ? { cursor: custom?.cursor ?? {} } : {}),
   };
 }

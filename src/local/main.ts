@@ -26,6 +26,8 @@ import { registeredFunctions } from "./functionsCore";
 import { startHttpServer } from "./httpServer";
 import { scheduleTimerFunctions } from "./timers";
 import { localServices } from "./localServices";
+import { localLedger } from "./localLedger";
+import { ledgerTarget } from "../ledger/ledgerSettings";
 import { renderProgress } from "./progress";
 import { matchRoute } from "./router";
 import { loadLocalSettings } from "./settingsFiles";
@@ -80,7 +82,8 @@ async function main(): Promise<void> {
     ];
     source = `demo data (a local OpenAI mock); rows are written to ${path.join(dataDir, "rows")}`;
   } else {
-    const real = localServices(env);
+    // Without storage settings the delivered-id ledger is a local Table service kept beside the durable state.
+    const real = localServices(env, ledgerTarget(env) ? undefined : await localLedger(dataDir));
     services = real;
     defaults = env.LOCAL_CREATE_COLLECTORS === "false" ? [] : [
       ["audit-logs", { dataType: "auditLogs", friendlyName: "OpenAI audit logs", apiKeySecretName: env.AUDIT_KEY_SECRET_NAME ?? "openai-admin-key" }],

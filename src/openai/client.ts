@@ -48,6 +48,12 @@ export interface AuditLogQuery {
   readonly limit?: number;
   readonly eventTypes?: readonly string[];
   readonly projectIds?: readonly string[];
+  /**
+   * Only tenant-scoped events (`tenant_only=true`); without it the endpoint lists organization
+   * events only (spec: `tenant_only` of `GET /organization/audit_logs`). An organization without a
+   * tenant, or a key without the right, is refused with 400/403/404.
+   */
+  readonly tenantOnly?: boolean;
 }
 
 /** Query of `GET /chat/completions`. */
@@ -90,6 +96,7 @@ export class OpenAIClient {
       after: query.after,
       "event_types": query.eventTypes,
       "project_ids": query.projectIds,
+      "tenant_only": query.tenantOnly ? true : undefined,
     };
     return this.list<AuditLogEvent>(apiKey, "auditLogs", "organization/audit_logs", q, query.after, ["type", "effective_at"], options);
   }
