@@ -26,7 +26,7 @@ const fanOut = { actionType: 12, compoundActions: [
 const sliceDone = (rows: number, newest: number): AuditSliceResult => ({ outcome: { kind: "ok" }, done: true, after: null, pages: 1, rowsWritten: rows, duplicates: 0, newestEventAt: newest, recent: [] });
 const healthCall = (report: Record<string, unknown>) => ({ functionName: "writeConnectorHealth", actionType: 0, input: report });
 const healthBase = { collectorId: "org", connectorName: "Org", dataType: "auditLogs", scope: "organization", definitionVersion: 1 };
-const emptyStatus = { rowsIngested: 0, pages: 0, duplicatesSkipped: 0, lagSeconds: null, lastSuccessAt: null, lastError: null, nextRunAt: null, cursor: { startTime: "2026-11-25T10:00:00.000Z" } };
+const emptyStatus = { rowsIngested: 0, pages: 0, duplicatesSkipped: 0, lagSeconds: null, newestEventAt: null, lastSuccessAt: null, lastError: null, nextRunAt: null, cursor: { startTime: "2026-11-25T10:00:00.000Z" } };
 
 function running(): HistoryBuilder {
   return new HistoryBuilder().started("2026-11-25T12:00:00Z").execution(ORCH, state, "2026-11-25T12:00:00Z")
@@ -50,7 +50,7 @@ describe("collector orchestrator", () => {
       .started("2026-11-25T12:00:03Z").completed(1, sliceDone(40, 1_795_604_000), "2026-11-25T12:00:03Z").completed(2, sliceDone(60, 1_795_607_000), "2026-11-25T12:00:03Z");
     // 100 rows over 7,141 s; 5 pages × 100 × 0.8 = 400 rows per slice wants 28,564 s.
     const waiting = {
-      state: "running", definitionVersion: 1, rowsIngested: 100, pages: 2, duplicatesSkipped: 0, lagSeconds: 1_003, lastSuccessAt: "2026-11-25T12:00:03.000Z", lastError: null,
+      state: "running", definitionVersion: 1, rowsIngested: 100, pages: 2, duplicatesSkipped: 0, lagSeconds: 1_003, newestEventAt: "2026-11-25T11:43:20.000Z", lastSuccessAt: "2026-11-25T12:00:03.000Z", lastError: null,
       nextRunAt: "2026-11-25T12:05:03.000Z", cursor: { watermark: "2026-11-25T11:59:01.000Z", frontier: "2026-11-25T11:59:01.000Z", slicesInFlight: 0, sliceSeconds: 28_564 },
     };
     // One health row per generation, written by its activity before the wait: this generation's counts, not the totals'.

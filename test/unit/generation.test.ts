@@ -36,7 +36,7 @@ describe("foldStats and buildStatus", () => {
     const state = { ...initialState("c1", "2026-11-01T00:00:00Z"), stats: { ...initialState("c1", "2026-11-01T00:00:00Z").stats, newestEventAt: 1_764_000_000, lastError: { at: "x", kind: "failed", message: "m".repeat(1000) } } };
     const control: CollectorControl = { definition: { id: "c1", dataType: "auditLogs", friendlyName: "n", apiKeySecretName: "s", pollIntervalSeconds: 300, startTime: "2026-11-01T00:00:00Z", version: 3 }, desired: "running" };
     const status = buildStatus({ ...state, audit: { origin: 0, watermark: 1_764_000_000, frontier: 1_764_000_060, inFlight: [], sliceSeconds: 3600, late: null, lateSweptAt: null, recent: [] } }, control, "backingOff", 1_764_000_100_000, 1_764_000_130_000);
-    assert.deepEqual({ ...status, lastError: null }, { state: "backingOff", definitionVersion: 3, rowsIngested: 0, pages: 0, duplicatesSkipped: 0, lagSeconds: 100, lastSuccessAt: null, lastError: null,
+    assert.deepEqual({ ...status, lastError: null }, { state: "backingOff", definitionVersion: 3, rowsIngested: 0, pages: 0, duplicatesSkipped: 0, lagSeconds: 100, newestEventAt: "2025-11-24T16:00:00.000Z", lastSuccessAt: null, lastError: null,
       nextRunAt: "2025-11-24T16:02:10.000Z", cursor: { watermark: "2025-11-24T16:00:00.000Z", frontier: "2025-11-24T16:01:00.000Z", slicesInFlight: 0, sliceSeconds: 3600 } });
     assert.ok(Buffer.byteLength(JSON.stringify(status), "utf16le") < 16_384);
   });
