@@ -120,15 +120,15 @@ function toProblems(issues: readonly z.core.$ZodIssue[]): InputProblem[] {
 }
 
 /**
- * Parses `value` with `schema`. Returns the data, or every problem with its field path: zod's, then
- * those of `extra` (checks zod cannot make, such as a start time's range, which needs the clock)
- * for fields zod found nothing wrong with.
+ * Parses `value` with `schema`. Returns the data, or every problem with its field path, one per
+ * field: zod's, then those of `extra` (checks zod cannot make, such as a start time's range, which
+ * needs the clock) for fields zod found nothing wrong with.
  */
 export function validate<T>(schema: z.ZodType<T>, value: unknown, extra: readonly InputProblem[] = []): Validated<T> {
   const result = schema.safeParse(value, { error: issueMessage });
-  const problems = result.success ? [] : toProblems(result.error.issues);
-  const flagged = new Set(problems.map((p) => p.field));
-  problems.push(...extra.filter((p) => !flagged.has(p.field)));
+  // One problem per field: its first (a secret name that fails two rules is reported once).
+  const problems: InputProblem[] = [];
+  for (const p of [...(result.success ? [] : toProblems(result.error.issues)), ...extra]) if (!problems.some((q) => q.field === p.field)) problems.push(p);
   if (problems.length === 0 && result.success) return { ok: true, value: result.data };
   return { ok: false, problem: problems[0]!, problems };
 }
