@@ -18,6 +18,8 @@ import { buildStatus, decideWait } from "./generation";
 import { healthReport, type HealthReport } from "./health";
 import { COLLECTOR_ENTITY, CONNECTOR_HEALTH_ACTIVITY, WAKE_EVENT } from "./names";
 import { afterTaskFailure } from "./taskFailure";
+import { afterControlReadFailure } from "./controlRead";
+import { stateForRun } from "./collectorRun";
 import type { CollectorControlView, CollectorState } from "./state";
 
 function* waitOrWake(context: OrchestrationContext, untilMs: number): Generator<df.Task, void, unknown> {
@@ -39,12 +41,22 @@ function* reportHealth(context: OrchestrationContext, report: HealthReport): Gen
 
 /** The orchestrator function. */
 export const collectorOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
-  const state = context.df.getInput<CollectorState>();
-  const view = (yield context.df.callEntity(new df.EntityId(COLLECTOR_ENTITY, state.collectorId), "get")) as CollectorControlView | null;
+  const input = context.df.getInput<CollectorState>();
+  let view: CollectorControlView | null;
+  try {
+    view = (yield context.df.callEntity(new df.EntityId(COLLECTOR_ENTITY, input.collectorId), "get")) as CollectorControlView | null;
+  } catch (error) {
+    const failed = afterControlReadFailure(input, error, context.df.currentUtcDateTime.getTime());
+    context.df.setCustomStatus(failed.status);
+    yield* waitOrWake(context, context.df.currentUtcDateTime.getTime() + failed.waitSeconds * 1000);
+    context.df.continueAsNew(failed.state);
+    return undefined;
+  }
   if (view === null) {
     context.df.setCustomStatus({ state: "deleted" });
-    return { deleted: state.collectorId };
+    return { deleted: input.collectorId };
   }
+  const state = stateForRun(input, view.definition);
   if (view.desired === "stopped") {
     context.df.setCustomStatus(buildStatus(state, view, "stopped", context.df.currentUtcDateTime.getTime(), null));
     yield* reportHealth(context, healthReport(state, state, view, "stopped", context.df.currentUtcDateTime.getTime(), null, []));

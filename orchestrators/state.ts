@@ -25,6 +25,20 @@ export interface CollectorDefinition {
   readonly version: number;
   /** complianceLogs only: workspace/organization, event types, the conversation-message opt-in. */
   readonly compliance?: ComplianceOptions;
+  /**
+   * The collection run the cursor belongs to: a new one at creation and at every reset, never
+   * changed by a modify (which keeps the cursor). The orchestrator's state carries the run's id;
+   * when the entity names another run, the cursor starts again at that run's start
+   * (orchestrators/collectorRun.ts), so whatever order concurrent creates and resets land in, the
+   * cursor follows the definition shown. Absent in definitions saved before it existed.
+   */
+  readonly run?: CollectorRun;
+}
+
+/** One collection run of a collector: its id and where its cursor started (ISO-8601). */
+export interface CollectorRun {
+  readonly id: string;
+  readonly startTime: string;
 }
 
 /** App-wide tuning, read from settings by the entity and recorded in history. */
@@ -94,12 +108,15 @@ export interface CollectorState {
   /** Compliance-log streams (absent for other data types). */
   readonly compliance?: ComplianceCursor | null;
   readonly stats: CollectorStats;
+  /** The id of the run ({@link CollectorDefinition.run}) this cursor belongs to; absent in states saved before it existed. */
+  readonly runId?: string;
 }
 
-/** A new collector's state. */
-export function initialState(collectorId: string, startTimeIso: string): CollectorState {
+/** A new collector's state (at creation, reset, or when a new run is seen); `runId` names the run. */
+export function initialState(collectorId: string, startTimeIso: string, runId?: string): CollectorState {
   return {
     v: 1, collectorId, startTime: Math.floor(Date.parse(startTimeIso) / 1000), audit: null, chat: null,
     stats: { rowsIngested: 0, pages: 0, duplicatesSkipped: 0, lastSuccessAt: null, newestEventAt: null, lastError: null, failures: 0 },
+    ...(runId !== undefined ? { runId } : {}),
   };
 }

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const tls = await testTls();
   const from = config.nowSeconds - config.spanDays * 86_400;
   const to = config.nowSeconds - 600;
-  const mock = await new OpenAIMock({ adminKey: "bench-admin-key", projectKey: "bench-project-key", latencyMs: config.latencyMs, ...(config.rateLimitPerSecond ? { rateLimitPerSecond: config.rateLimitPerSecond } : {}) }).start();
+  const mock = await new OpenAIMock({ adminKey: "bench-admin-key-0001", projectKey: "bench-project-key-0002", latencyMs: config.latencyMs, ...(config.rateLimitPerSecond ? { rateLimitPerSecond: config.rateLimitPerSecond } : {}) }).start();
   // Generate in chunks so the generator's own garbage does not pile up.
   for (let i = 0; i < config.audit; i += 50_000) mock.addAuditEvents(generateAuditEvents(Math.min(50_000, config.audit - i), from + Math.floor(((to - from) * i) / Math.max(1, config.audit)), from + Math.floor(((to - from) * Math.min(config.audit, i + 50_000)) / Math.max(1, config.audit)), 9_000 + i));
   for (let i = 0; i < config.completions; i += 50_000) mock.addCompletions(generateCompletions(Math.min(50_000, config.completions - i), from + Math.floor(((to - from) * i) / Math.max(1, config.completions)), from + Math.floor(((to - from) * Math.min(config.completions, i + 50_000)) / Math.max(1, config.completions)), 19_000 + i));

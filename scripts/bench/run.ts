@@ -50,7 +50,8 @@ const scale = (n: number) => (QUICK ? Math.ceil(n / 10) : n);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
 const RATE_CAP = Number(process.env.BENCH_RATE_CAP ?? 5);
 const NOW_S = Math.floor(Date.now() / 1000);
-const KEYS = { admin: "bench-admin-key", project: "bench-project-key" };
+// At least 16 characters, as every key must be (src/secrets/apiKeyValue.ts).
+const KEYS = { admin: "bench-admin-key-0001", project: "bench-project-key-0002" };
 
 // ---- the connector, registered once; each scenario points it at fresh fakes ------------------
 const box: { deps?: CollectDeps; settings: RuntimeSettings; clock: Clock } = { settings: { parallelism: 8, maxPagesPerActivity: 10, chatPagesPerActivity: 20, lagSeconds: 60, overlapSeconds: 1_800, chatLateHorizonSeconds: 1_800 }, clock: new RealClock() };

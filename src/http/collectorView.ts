@@ -30,7 +30,7 @@ export interface CollectorView {
   desired: "running" | "stopped";
   status: string;
   rowsIngested: number;
-  /** Seconds between now and the newest event collected. */
+  /** Seconds between now and the newest event collected (the management API computes it at the request's time). */
   lag: number | null;
   lastSuccessAt: string | null;
   lastError: CollectorStatus["lastError"];
@@ -56,6 +56,21 @@ export function statusName(control: CollectorControl, instance: InstanceStatusLi
   if (control.desired === "stopped" && custom?.state !== "stopped") return "stopping";
   if (control.desired === "running" && custom?.state === "stopped") return "starting";
   return custom?.state ?? "starting";
+}
+
+/**
+ * Seconds from `nowMs` back to the newest event collected, computed now from the status's
+ * `newestEventAt` (so it keeps growing while a collector is stopped, unauthorized or backing off);
+ * for a status written before that field existed, its `lagSeconds` plus the time since the status
+ * was last updated. Null before the first event or without an instance.
+ */
+export function liveLagSeconds(instance: (InstanceStatusLike & { readonly lastUpdatedTime?: Date | string }) | undefined, nowMs: number): number | null {
+  const custom = instance && isCollectorStatus(instance.customStatus) ? instance.customStatus : undefined;
+  if (!custom) return null;
+  if (typeof custom.newestEventAt === "string") return Math.max(0, Math.floor((nowMs - Date.parse(custom.newestEventAt)) / 1000));
+  if (custom.lagSeconds === null || custom.lagSeconds === undefined) return null;
+  const updated = instance?.lastUpdatedTime === undefined ? NaN : new Date(instance.lastUpdatedTime).getTime();
+  return Number.isNaN(updated) ? custom.lagSeconds : custom.lagSeconds + Math.max(0, Math.floor((nowMs - updated) / 1000));
 }
 
 /** Builds the view. `withCursor` adds the cursor summary (single-collector GET). */

@@ -7,6 +7,7 @@
 import http from "node:http";
 import https from "node:https";
 import axios, { type AxiosInstance } from "axios";
+import { redactSecrets } from "../redact";
 import { OpenAIError, type FailedRequest } from "./failures";
 import { InCallRetry, type RequestOptions } from "./inCallRetry";
 import { parseListPage, parseObject } from "./parse";
@@ -118,7 +119,7 @@ export class OpenAIClient {
   /** One stored chat completion. A missing one fails with kind `notFound`. */
   async getChatCompletion(apiKey: string, id: string, options: RequestOptions = {}): Promise<ChatCompletion> {
     const text = await this.request(apiKey, { dataType: "chatCompletions", operation: `GET ${this.basePath}chat/completions/${id}` }, `chat/completions/${encodeURIComponent(id)}`, options);
-    return this.parse(() => parseObject<ChatCompletion>(text), `GET chat/completions/${id}`);
+    return this.parse(() => parseObject<ChatCompletion>(text), `GET chat/completions/${id}`, apiKey);
   }
 
   /** One page of the messages stored with a completion. */
@@ -136,11 +137,11 @@ export class OpenAIClient {
     return this.retry.parsed(() => this.request(apiKey, request, target, options), (text) => parseListPage<T>(text, requiredFields), request.operation, apiKey, options);
   }
 
-  private parse<T>(parse: () => T, operation: string): T {
+  private parse<T>(parse: () => T, operation: string, apiKey: string): T {
     try {
       return parse();
     } catch (error) {
-      throw new OpenAIError({ kind: "retriable", status: 200, message: `${operation}: malformed response: ${(error as Error).message}` });
+      throw new OpenAIError({ kind: "retriable", status: 200, message: redactSecrets(`${operation}: malformed response: ${(error as Error).message}`, [apiKey]) });
     }
   }
 

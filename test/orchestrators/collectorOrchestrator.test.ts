@@ -28,7 +28,7 @@ const fanOut = { actionType: 12, compoundActions: [
 const sliceDone = (rows: number, newest: number): AuditSliceResult => ({ outcome: { kind: "ok" }, done: true, after: null, pages: 1, rowsWritten: rows, duplicates: 0, newestEventAt: newest, unknownTypes: {}, refused: null });
 const healthCall = (report: Record<string, unknown>) => ({ functionName: "writeConnectorHealth", actionType: 0, input: report });
 const healthBase = { collectorId: "org", connectorName: "Org", dataType: "auditLogs", scope: "organization", definitionVersion: 1 };
-const emptyStatus = { rowsIngested: 0, pages: 0, duplicatesSkipped: 0, lagSeconds: null, lastSuccessAt: null, lastError: null, nextRunAt: null, cursor: { startTime: "2026-11-25T10:00:00.000Z" } };
+const emptyStatus = { rowsIngested: 0, pages: 0, duplicatesSkipped: 0, lagSeconds: null, newestEventAt: null, lastSuccessAt: null, lastError: null, nextRunAt: null, cursor: { startTime: "2026-11-25T10:00:00.000Z" } };
 
 function running(): HistoryBuilder {
   return new HistoryBuilder().started("2026-11-25T12:00:00Z").execution(ORCH, state, "2026-11-25T12:00:00Z")
@@ -62,7 +62,7 @@ describe("collector orchestrator", () => {
     const scope = (sliceSeconds: number) => ({ origin: 1_795_606_200, watermark: 1_795_607_941, frontier: 1_795_607_941, inFlight: [], sliceSeconds, sweep: null, lateSweptAt: null, refused: null, lateSkipped: null });
     const scopeStatus = { state: "collecting", watermark: "2026-11-25T11:59:01.000Z", slicesInFlight: 0, lateSweep: null, lastLateSweepAt: null, lateSkipped: null };
     const waiting = {
-      state: "running", definitionVersion: 1, rowsIngested: 43, pages: 2, duplicatesSkipped: 0, lagSeconds: 1_003, lastSuccessAt: "2026-11-25T12:00:03.000Z", lastError: null,
+      state: "running", definitionVersion: 1, rowsIngested: 43, pages: 2, duplicatesSkipped: 0, lagSeconds: 1_003, newestEventAt: "2026-11-25T11:43:20.000Z", lastSuccessAt: "2026-11-25T12:00:03.000Z", lastError: null,
       nextRunAt: "2026-11-25T12:05:03.000Z", cursor: { watermark: "2026-11-25T11:59:01.000Z", frontier: "2026-11-25T11:59:01.000Z", slicesInFlight: 0, sliceSeconds: 17_410 },
       audit: { scopes: { organization: scopeStatus, tenant: scopeStatus }, unknownEventTypes: [], otherUnknownEvents: 0 },
     };

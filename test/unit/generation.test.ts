@@ -43,7 +43,7 @@ describe("foldStats and buildStatus", () => {
     const unknownTypes = Array.from({ length: MAX_UNKNOWN_TYPES }, (_, i) => ({ type: `tenant.${"x".repeat(100)}.${i}`, count: i + 1, firstSeen: "2025-11-24T16:00:00.000Z" }));
     const status = buildStatus({ ...state, audit: { scopes: { organization: org, tenant }, unknownTypes, otherUnknownEvents: 7 } }, control, "backingOff", 1_764_000_100_000, 1_764_000_130_000);
     const common = { watermark: "2025-11-24T16:00:00.000Z", slicesInFlight: 0, lastLateSweepAt: "2025-11-24T15:55:00.000Z" };
-    assert.deepEqual({ ...status, lastError: null }, { state: "backingOff", definitionVersion: 3, rowsIngested: 0, pages: 0, duplicatesSkipped: 0, lagSeconds: 100, lastSuccessAt: null, lastError: null,
+    assert.deepEqual({ ...status, lastError: null }, { state: "backingOff", definitionVersion: 3, rowsIngested: 0, pages: 0, duplicatesSkipped: 0, lagSeconds: 100, newestEventAt: "2025-11-24T16:00:00.000Z", lastSuccessAt: null, lastError: null,
       nextRunAt: "2025-11-24T16:02:10.000Z", cursor: { watermark: "2025-11-24T16:00:00.000Z", frontier: "2025-11-24T16:01:00.000Z", slicesInFlight: 0, sliceSeconds: 3600 },
       audit: {
         scopes: {

@@ -47,6 +47,8 @@ export interface OpenAIMockOptions {
   readonly auditLoggingDisabled?: boolean;
   /** Keep every request in `requests` (tests ask for it); otherwise only `served` counts them, so a long run stays flat. */
   readonly keepRequests?: boolean;
+  /** Put a refused key in full into the 401 message, as some gateways do (redaction tests); masked otherwise, as OpenAI does. */
+  readonly echoRejectedKey?: boolean;
 }
 
 /** What the mock saw of one request (never the key itself). */
@@ -193,7 +195,7 @@ export class OpenAIMock {
     const auditPath = path === "/v1/organization/audit_logs";
     const expected = auditPath ? this.options.adminKey : this.options.projectKey;
     if (!key) { reply(401, errorBody("You didn't provide an API key.", "invalid_request_error", null)); return; }
-    if (key !== expected) { reply(401, errorBody(`Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`, "invalid_request_error", "invalid_api_key")); return; }
+    if (key !== expected) { reply(401, errorBody(`Incorrect API key provided: ${this.options.echoRejectedKey ? key : maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`, "invalid_request_error", "invalid_api_key")); return; }
 
     if (auditPath && this.options.auditLoggingDisabled) { reply(403, errorBody("Audit logging is not enabled for this organization.", "invalid_request_error", null)); return; }
     if (req.method === "GET" && auditPath) return void this.listAudit(url.searchParams, reply);
