@@ -8,6 +8,7 @@ import { toChatCursor } from "../src/cursors/chatCursor";
 import { chatCursorSummary } from "./planChat";
 import { complianceCursorSummary } from "./planCompliance";
 import type { CollectorControl, CollectorControlView, CollectorState, CollectorStats, RuntimeSettings } from "./state";
+import { auditCursorSummary, auditStatus, type AuditStatus } from "./auditStatus";
 
 /** Retry interval while the key or role is wrong. */
 export const UNAUTHORIZED_RETRY_SECONDS = 300;
@@ -67,24 +68,31 @@ export function decideWait(outcomes: readonly Outcome[], caughtUp: boolean, fail
 /** The custom status (kept far under the 16 KB limit). */
 export interface CollectorStatus {
   readonly state: CollectorRunState;
-  readonly definitionVersion: number;
+  /** The definition's version; null when the definition could not be read (orchestrators/controlRead.ts). */
+  readonly definitionVersion: number | null;
   readonly rowsIngested: number;
   readonly pages: number;
   readonly duplicatesSkipped: number;
-  /** Seconds between now and the newest event collected; null before the first event. */
+  /** Seconds between the status's time and the newest event collected; null before the first event. */
   readonly lagSeconds: number | null;
+  /**
+   * Time of the newest event collected (ISO-8601), null before the first; the API computes the live
+   * lag from it (now − this), so the lag of a stopped or backing-off collector keeps growing.
+   * Absent in statuses written before it existed.
+   */
+  readonly newestEventAt?: string | null;
   readonly lastSuccessAt: string | null;
   readonly lastError: CollectorStats["lastError"];
   readonly nextRunAt: string | null;
   readonly cursor: Record<string, unknown>;
+  /** Audit collectors: both scopes and the unknown event types seen. */
+  readonly audit?: AuditStatus;
 }
 
 /** A short, secret-free summary of the cursor. */
 export function cursorSummary(state: CollectorState, settings?: RuntimeSettings): Record<string, unknown> {
   const iso = (s: number) => new Date(s * 1000).toISOString();
-  if (state.audit) {
-    return { watermark: iso(state.audit.watermark), frontier: iso(state.audit.frontier), slicesInFlight: state.audit.inFlight.length, sliceSeconds: state.audit.sliceSeconds };
-  }
+  if (state.audit) return auditCursorSummary(state.audit);
   if (state.compliance) return complianceCursorSummary(state.compliance);
   if (state.chat) return chatCursorSummary(toChatCursor(state.chat, state.startTime, state.startTime), settings);
   return { startTime: iso(state.startTime) };
@@ -92,17 +100,25 @@ export function cursorSummary(state: CollectorState, settings?: RuntimeSettings)
 
 /** Builds the custom status. */
 export function buildStatus(state: CollectorState, control: CollectorControl, runState: CollectorRunState, nowMs: number, nextRunAtMs: number | null): CollectorStatus {
+  return statusOf(state, control.definition.version, (control as Partial<CollectorControlView>).settings, runState, nowMs, nextRunAtMs);
+}
+
+/** The custom status of `state` for a definition of `definitionVersion` (null: unknown) at `nowMs`. */
+export function statusOf(state: CollectorState, definitionVersion: number | null, settings: RuntimeSettings | undefined, runState: CollectorRunState, nowMs: number, nextRunAtMs: number | null): CollectorStatus {
+  const newest = state.stats.newestEventAt;
   return {
     state: runState,
-    definitionVersion: control.definition.version,
+    definitionVersion,
     rowsIngested: state.stats.rowsIngested,
     pages: state.stats.pages,
     duplicatesSkipped: state.stats.duplicatesSkipped,
-    lagSeconds: state.stats.newestEventAt === null ? null : Math.max(0, Math.floor(nowMs / 1000) - state.stats.newestEventAt),
+    lagSeconds: newest === null ? null : Math.max(0, Math.floor(nowMs / 1000) - newest),
+    newestEventAt: newest === null ? null : new Date(newest * 1000).toISOString(),
     lastSuccessAt: state.stats.lastSuccessAt,
     lastError: state.stats.lastError,
     nextRunAt: nextRunAtMs === null ? null : new Date(nextRunAtMs).toISOString(),
-    cursor: cursorSummary(state, (control as Partial<CollectorControlView>).settings),
+    cursor: cursorSummary(state, settings),
+    ...(state.audit ? { audit: auditStatus(state.audit) } : {}),
   };
 }
 

@@ -4,7 +4,9 @@
  * both the documented schema and the richer shape OpenAI's own examples show.
  */
 import type { AuditLogEvent } from "../openai/types";
-import { additionalFields, own, asObject, asString, compact, holdsDynamic, holdsString, holdsUnixTime, pick, unixSecondsToIso, type Holds } from "./common";
+import type { AuditScope } from "../audit/eventTypes";
+import { actorColumns } from "./auditActor";
+import { additionalFields, own, asObject, asString, compact, holdsDynamic, holdsString, holdsUnixTime, unixSecondsToIso, type Holds } from "./common";
 import { fitRow } from "./fieldLimits";
 
 /** Where a row came from; stamped on every row. */
@@ -15,6 +17,8 @@ export interface RowOrigin {
   readonly collectorId: string;
   /** Used as TimeGenerated when the event carries no usable time (ISO-8601). */
   readonly collectedAt: string;
+  /** The scope the event was listed under (`tenant` when read with `tenant_only=true`); absent: organization. */
+  readonly scope?: AuditScope;
 }
 
 /** A row of `OpenAIAuditLogs_CL`; keys are column names. */
@@ -38,10 +42,6 @@ const HELD: Readonly<Record<string, Holds>> = { id: holdsString, type: holdsStri
  * record's `object`, a new field, an actor with parts the columns do not have, a scalar payload).
  */
 export function toAuditLogRow(event: AuditLogEvent, origin: RowOrigin): AuditLogRow {
-  const actor = asObject(event.actor);
-  const session = asObject(actor?.session);
-  const apiKey = asObject(actor?.api_key);
-  const geo = asObject(session?.ip_address_details);
   // The payload lives under the event's type (EventDetails, as it came); a type naming another field has none.
   const payloadKey = typeof event.type === "string" && own(HELD, event.type) === undefined ? event.type : undefined;
   const payload: unknown = payloadKey === undefined ? undefined : event[payloadKey];
@@ -49,35 +49,25 @@ export function toAuditLogRow(event: AuditLogEvent, origin: RowOrigin): AuditLog
   const project = asObject(event.project);
   const effectiveAt = unixSecondsToIso(event.effective_at);
   const held = payloadKey === undefined ? HELD : { ...HELD, [payloadKey]: holdsDynamic };
+  // Flattened from any actor shape (auditActor.ts); an actor the columns do not hold exactly is also in AdditionalFields as it came.
+  const actor = asObject(event.actor);
 
   return fitRow(compact({
     TimeGenerated: effectiveAt ?? origin.collectedAt,
     Id: event.id,
     EventType: event.type,
     EffectiveAt: effectiveAt,
-    ActorType: asString(actor?.type),
+    ...actorColumns(event.actor),
     ActorApiKey: holdsDynamic(actor?.api_key) ? actor!.api_key : null,
     ActorSession: holdsDynamic(actor?.session) ? actor!.session : null,
     Project: holdsDynamic(event.project) ? event.project : null,
     EventDetails: holdsDynamic(payload) ? payload : null,
     ConnectorName: origin.connectorName,
-    ActorUserId: asString(pick(session, "user", "id") ?? pick(apiKey, "user", "id")),
-    ActorUserEmail: asString(pick(session, "user", "email") ?? pick(apiKey, "user", "email")),
-    ActorIpAddress: asString(session?.ip_address),
-    ActorUserAgent: asString(session?.user_agent),
-    ActorCountry: asString(geo?.country),
-    ActorRegion: asString(geo?.region),
-    ActorCity: asString(geo?.city),
-    ActorAsn: asString(geo?.asn),
-    ActorJa3: asString(session?.ja3),
-    ActorJa4: asString(session?.ja4),
-    ActorApiKeyId: asString(apiKey?.id),
-    ActorApiKeyType: asString(apiKey?.type),
-    ActorServiceAccountId: asString(pick(apiKey, "service_account", "id")),
     ProjectId: asString(project?.id),
     ProjectName: asString(project?.name),
     TargetId: asString(details?.id),
     AdditionalFields: additionalFields(event, held),
     CollectorId: origin.collectorId,
+    Scope: origin.scope ?? "organization",
   }));
 }

@@ -10,6 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { collectAuditSlice, type AuditSliceInput } from "../../activities/collectAuditSlice";
 import { collectChatCompletions, type CompletionSegmentInput } from "../../activities/collectChatCompletions";
 import type { RowWriter } from "../../activities/deps";
+import { eventTypeScope } from "../../src/audit/eventTypes";
 import { AUDIT_LOGS_STREAM, CHAT_COMPLETIONS_STREAM } from "../../src/config";
 import { newSegment } from "../../src/cursors/completionSweep";
 import { deliveryDigest, EMPTY_BOOK, progressOf, recordProgress, resultRecord, withDelivery, type ProgressBook, type ProgressRecord } from "../../src/delivery/progress";
@@ -57,23 +58,30 @@ function dyingWriter(real: RowWriter, dieAt: number): RowWriter {
 describe("a re-delivered activity call", () => {
   let stack: Stack;
   const T0 = Date.parse("2026-11-01T00:00:00Z") / 1000;
+  // Both scopes' events: the organization listing holds most, the tenant one (tenant_only=true) the rest.
+  const events = generateAuditEvents(2_000, T0, T0 + 3_600, 71);
   before(async () => {
     stack = await startStack();
-    stack.openai.addAuditEvents(generateAuditEvents(1_000, T0, T0 + 3_600, 71));
+    stack.openai.addAuditEvents(events);
     stack.openai.addCompletions(generateCompletions(1_000, T0, T0 + 3_600, 72));
   });
   after(async () => { await stack.stop(); });
   const ref = { collectorId: "c", connectorName: "C", apiKeySecretName: "openai-admin-key" };
 
-  it("of audit pages resumes after the last recorded page: only the page in flight arrives twice", async () => {
-    const log = memoryLog();
-    const input: AuditSliceInput = withDelivery({ ...ref, gte: T0, lt: T0 + 3_600, after: null, maxPages: 10 }, 4, 0, 1);
-    void collectAuditSlice({ ...stack.deps, writer: dyingWriter(stack.deps.writer, 4) }, log)(input);
-    await waitFor(() => stack.ingestion.rows(AUDIT_LOGS_STREAM).length === 400);
-    const second = await collectAuditSlice(stack.deps, log)(input);
-    const ids = stack.ingestion.rows(AUDIT_LOGS_STREAM).map((r) => r.Id);
-    assert.deepEqual([second.outcome.kind, second.done, second.pages, second.rowsWritten, ids.length, new Set(ids).size], ["ok", true, 10, 1_000, 1_100, 1_000]);
-  });
+  for (const scope of ["organization", "tenant"] as const) {
+    it(`of audit pages (${scope} scope) resumes after the last recorded page: only the page in flight arrives twice`, async () => {
+      const log = memoryLog();
+      const listed = events.filter((e) => eventTypeScope(e.type) === scope).length;
+      const before = stack.ingestion.rows(AUDIT_LOGS_STREAM).length;
+      const input: AuditSliceInput = withDelivery({ ...ref, scope, gte: T0, lt: T0 + 3_600, after: null, maxPages: 30 }, 4, 0, 1);
+      void collectAuditSlice({ ...stack.deps, writer: dyingWriter(stack.deps.writer, 2) }, log)(input);
+      await waitFor(() => stack.ingestion.rows(AUDIT_LOGS_STREAM).length === before + 200);
+      const second = await collectAuditSlice(stack.deps, log)(input);
+      const ids = stack.ingestion.rows(AUDIT_LOGS_STREAM).slice(before).map((r) => r.Id);
+      assert.deepEqual([second.outcome.kind, second.done, second.pages, second.rowsWritten, ids.length, new Set(ids).size],
+        ["ok", true, Math.ceil(listed / 100), listed, listed + 100, listed]);
+    });
+  }
 
   it("of completion pages resumes the segment after the last recorded page: only the page in flight arrives twice", async () => {
     const log = memoryLog();
