@@ -35,44 +35,45 @@ function runsOf(app: EngineApp, collectorId: string) {
   return generationRuns(payloads.filter((p) => p.instanceId === `collector-${collectorId}`));
 }
 
-/** Rows that arrived twice per delivery: each audit scope (the `Scope` column) and the chat segments. */
-function duplicatesByGroup(app: EngineApp): Record<string, number> {
-  return {
-    "collectAuditSlice organization": extraArrivals(app, AUDIT_LOGS_STREAM, (r) => r.Scope === "organization"),
-    "collectAuditSlice tenant": extraArrivals(app, AUDIT_LOGS_STREAM, (r) => r.Scope === "tenant"),
-    collectChatCompletions: extraArrivals(app, CHAT_COMPLETIONS_STREAM),
-  };
+/** Rows that arrived twice per delivery: each audit scope (the `Scope` column) or the chat segments. */
+function duplicatesByGroup(app: EngineApp, kind: "audit" | "chat"): Record<string, number> {
+  return kind === "audit"
+    ? { "collectAuditSlice organization": extraArrivals(app, AUDIT_LOGS_STREAM, (r) => r.Scope === "organization"), "collectAuditSlice tenant": extraArrivals(app, AUDIT_LOGS_STREAM, (r) => r.Scope === "tenant") }
+    : { collectChatCompletions: extraArrivals(app, CHAT_COMPLETIONS_STREAM) };
 }
 
 /**
- * An audit collector (both scopes) and a chat collector backfill two days; the worker or the
- * instance is interrupted while it waits for the 12th audit page. Returns the rows that arrived
- * twice per delivery ({@link duplicatesByGroup}) once every id has landed.
+ * One collector backfills two days — audit logs (both scopes) or stored completions — and the
+ * worker or the instance is interrupted while it waits for the 12th page (audit) or the 6th
+ * (chat). One collector per app: a worker killed while another collector's orchestrator episode
+ * runs fails that orchestration on the real engine (see the report). Returns the rows that
+ * arrived twice per delivery ({@link duplicatesByGroup}) once every id has landed.
  */
-async function interruptMidActivity(app: EngineApp, interrupt: () => Promise<void> | void): Promise<Record<string, number>> {
+async function interruptMidActivity(app: EngineApp, kind: "audit" | "chat", interrupt: () => Promise<void> | void): Promise<Record<string, number>> {
   const T = Date.now() / 1000;
-  const events = generateAuditEvents(5_000, T - 2 * 86_400, T - 120, 601);
-  const completions = generateCompletions(1_500, T - 2 * 86_400, T - 60, 602);
-  app.stack.openai.addAuditEvents(events);
-  app.stack.openai.addCompletions(completions);
-  let auditRequests = 0;
+  const ids = kind === "audit" ? generateAuditEvents(5_000, T - 2 * 86_400, T - 120, 601) : generateCompletions(1_500, T - 2 * 86_400, T - 60, 602);
+  if (kind === "audit") app.stack.openai.addAuditEvents(ids as ReturnType<typeof generateAuditEvents>);
+  else app.stack.openai.addCompletions(ids as ReturnType<typeof generateCompletions>);
+  const stream = kind === "audit" ? AUDIT_LOGS_STREAM : CHAT_COMPLETIONS_STREAM;
+  const [listing, nth] = kind === "audit" ? ["/v1/organization/audit_logs", 12] : ["/v1/chat/completions", 6];
+  let requests = 0;
   let interrupted: Promise<void> | undefined;
   app.stack.openai.onRequest = (p) => {
-    // The 12th page request belongs to an activity of the first fan-outs: interrupt while it waits for the answer.
-    if (p === "/v1/organization/audit_logs" && ++auditRequests === 12) interrupted = Promise.resolve(interrupt());
+    // A page request of an activity of the first fan-outs: interrupt while it waits for the answer.
+    if (p === listing && ++requests === nth) interrupted = Promise.resolve(interrupt());
   };
   const startTime = new Date((T - 2 * 86_400 - 60) * 1000).toISOString();
-  await createCollector(app, "org", { dataType: "auditLogs", friendlyName: "Org", apiKeySecretName: "openai-admin-key", startTime });
-  await createCollector(app, "chat", { dataType: "chatCompletions", friendlyName: "Chat", apiKeySecretName: "openai-project-key", startTime });
+  await createCollector(app, kind, kind === "audit"
+    ? { dataType: "auditLogs", friendlyName: "Org", apiKeySecretName: "openai-admin-key", startTime }
+    : { dataType: "chatCompletions", friendlyName: "Chat", apiKeySecretName: "openai-project-key", startTime });
   await app.waitFor("the interruption", () => interrupted !== undefined, 60_000);
   await interrupted;
-  await app.waitFor("every event and completion collected and both collectors idle", async () => {
-    const views = await Promise.all([collectorView(app, "org"), collectorView(app, "chat")]).catch(() => undefined);
-    return views !== undefined && arrivals(app, AUDIT_LOGS_STREAM).size >= events.length && arrivals(app, CHAT_COMPLETIONS_STREAM).size >= completions.length && views.every((v) => v.nextRunAt !== null);
-  }, 300_000);
-  assertEveryIdAtLeastOnce(app, AUDIT_LOGS_STREAM, events.map((e) => e.id));
-  assertEveryIdAtLeastOnce(app, CHAT_COMPLETIONS_STREAM, completions.map((c) => c.id));
-  return duplicatesByGroup(app);
+  await app.waitFor("every id collected and the collector idle", async () => {
+    const view = await collectorView(app, kind).catch(() => undefined);
+    return view !== undefined && arrivals(app, stream).size >= ids.length && view.nextRunAt !== null;
+  }, 240_000);
+  assertEveryIdAtLeastOnce(app, stream, ids.map((e) => e.id));
+  return duplicatesByGroup(app, kind);
 }
 
 if (ENGINE_RUN) {
@@ -81,34 +82,36 @@ if (ENGINE_RUN) {
     before(async () => { azurite = await startAzurite(fs.createWriteStream(path.join(os.tmpdir(), `engine-azurite-faults-${process.pid}.log`))); });
     after(async () => { await azurite.stop(); });
 
-    it("the Node worker killed mid-activity: the activity's failure is retried, every event lands, nothing ends Failed", async () => {
-      const app = await startEngineApp(azurite, "killworker", { latencyMs: 40 });
-      try {
-        const duplicates = await interruptMidActivity(app, () => app.killWorker());
-        assert.equal(app.workerRestarts, 1);
-        // Every page activity running in the worker was lost; each generation that lost one ran again with exactly its inputs.
-        const retries = [...retriedGenerations(runsOf(app, "org")), ...retriedGenerations(runsOf(app, "chat"))];
-        const lostCalls = retries.flatMap((r) => r.failed.lostCalls.map(lostCallGroup));
-        const lost = (group: string) => lostCalls.filter((g) => g === group).length;
-        for (const [group, extra] of Object.entries(duplicates)) console.log(`worker killed mid-activity: ${group}: ${lost(group)} activities lost, ${extra} rows arrived twice (bound ${PAGE_ROWS} × ${lost(group)})`);
-        assert.ok(lostCalls.length >= 1 && lostCalls.length <= 2 * ENGINE_SETTINGS.parallelism, `${lostCalls.length} lost`);
-        for (const r of retries) assert.deepEqual(r.retry?.scheduled, r.failed.scheduled, "the retry schedules the failed generation's inputs");
-        for (const [group, extra] of Object.entries(duplicates)) assert.ok(extra <= PAGE_ROWS * lost(group), `${group}: ${extra} rows arrived twice for ${lost(group)} lost activities`);
-        // The extension reports the lost invocation as the activity's failure; the collector shows it and carries on.
-        const view = await collectorView(app, "org") as { status: string; lastError: { kind: string; message: string } | null };
-        assert.deepEqual([view.status, view.lastError?.kind, /node exited with code 137/.test(view.lastError?.message ?? "")], ["running", "failed", true]);
-        assert.deepEqual(await collectorStatuses(app), ["collector-chat:Running", "collector-org:Running"]);
-        assert.deepEqual(await replayMismatches(app.episodes()), []);
-      } finally {
-        await app.stop();
-      }
-    });
+    for (const kind of ["audit", "chat"] as const) {
+      it(`the Node worker killed mid-activity (${kind}): the activity's failure is retried, every id lands, nothing ends Failed`, async () => {
+        const app = await startEngineApp(azurite, `killworker${kind}`, { latencyMs: 40 });
+        try {
+          const duplicates = await interruptMidActivity(app, kind, () => app.killWorker());
+          assert.equal(app.workerRestarts, 1);
+          // Every page activity running in the worker was lost; each generation that lost one ran again with exactly its inputs.
+          const retries = retriedGenerations(runsOf(app, kind));
+          const lostCalls = retries.flatMap((r) => r.failed.lostCalls.map(lostCallGroup));
+          const lost = (group: string) => lostCalls.filter((g) => g === group).length;
+          for (const [group, extra] of Object.entries(duplicates)) console.log(`worker killed mid-activity: ${group}: ${lost(group)} activities lost, ${extra} rows arrived twice (bound ${PAGE_ROWS} × ${lost(group)})`);
+          assert.ok(lostCalls.length >= 1 && lostCalls.length <= ENGINE_SETTINGS.parallelism, `${lostCalls.length} lost`);
+          for (const r of retries) assert.deepEqual(r.retry?.scheduled, r.failed.scheduled, "the retry schedules the failed generation's inputs");
+          for (const [group, extra] of Object.entries(duplicates)) assert.ok(extra <= PAGE_ROWS * lost(group), `${group}: ${extra} rows arrived twice for ${lost(group)} lost activities`);
+          // The extension reports the lost invocation as the activity's failure; the collector shows it and carries on.
+          const view = await collectorView(app, kind) as { status: string; lastError: { kind: string; message: string } | null };
+          assert.deepEqual([view.status, view.lastError?.kind, /node exited with code 137/.test(view.lastError?.message ?? "")], ["running", "failed", true]);
+          assert.deepEqual(await collectorStatuses(app), [`collector-${kind}:Running`]);
+          assert.deepEqual(await replayMismatches(app.episodes()), []);
+        } finally {
+          await app.stop();
+        }
+      });
+    }
 
     it("host and worker killed mid-activity: the engine re-delivers the abandoned work, every event lands, nothing ends Failed", async () => {
       const app = await startEngineApp(azurite, "crash", { latencyMs: 40 });
       try {
-        const duplicates = await interruptMidActivity(app, () => app.crashAndRestart());
-        assert.deepEqual(await collectorStatuses(app), ["collector-chat:Running", "collector-org:Running"]);
+        const duplicates = await interruptMidActivity(app, "audit", () => app.crashAndRestart());
+        assert.deepEqual(await collectorStatuses(app), ["collector-audit:Running"]);
         assert.deepEqual(await replayMismatches(app.episodes()), []);
         // Re-delivered calls resume from the last record the extension applied. A record it had taken off
         // its queue but not applied when the instance died is applied only after the visibility timeout,
