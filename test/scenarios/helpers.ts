@@ -44,13 +44,15 @@ export function generationRuns(episodes: Iterable<GenerationEpisode>): Generatio
 
 /**
  * Which delivery a lost call belongs to: the chat segments, or an audit scope
- * (`collectAuditSlice organization` / `collectAuditSlice tenant`).
+ * (`collectAuditSlice organization` / `collectAuditSlice tenant`; `collectAuditSlice` when the
+ * history holds no input).
  */
 export function lostCallGroup(call: string): string {
   const space = call.indexOf(" ");
   const name = call.slice(0, space);
-  const input = JSON.parse(call.slice(space + 1)) as { scope?: string };
-  return name === AUDIT_SLICE_ACTIVITY ? `${name} ${input.scope ?? "organization"}` : name;
+  // The real engine's histories as the tests see them carry no inputs: then the scope is unknown (the name alone).
+  const input = JSON.parse(call.slice(space + 1)) as { scope?: string } | null;
+  return name === AUDIT_SLICE_ACTIVITY && input ? `${name} ${input.scope ?? "organization"}` : name;
 }
 
 /** Each generation that lost page activities, with the one after it (its retry). */
