@@ -27,7 +27,7 @@ describe("health rows over a collector's life", () => {
       await app.advance(600_000);
       const running = healthOf(app, "org");
       assert.ok(running.length > 0);
-      assert.deepEqual([...new Set(running.map((r) => `${r.DataType}|${r.Scope}|${r.State}`))], ["auditLogs|organization, tenant|running"]);
+      assert.deepEqual([...new Set(running.map((r) => [r.DataType, r.Scope, r.State].join("|")))], ["auditLogs|organization, tenant|running"]);
 
       assert.equal((await app.api("POST", "/api/collectors/org/stop")).status, 202);
       await app.advance(600_000);
