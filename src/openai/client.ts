@@ -9,6 +9,7 @@ import https from "node:https";
 import axios, { type AxiosInstance } from "axios";
 import { OpenAIError, type FailedRequest } from "./failures";
 import { InCallRetry, type RequestOptions } from "./inCallRetry";
+import { checkCreatedOrder } from "./createdOrder";
 import { parseListPage, parseObject } from "./parse";
 import { encodeQuery, type QueryValue } from "./query";
 import type { AuditLogEvent, ChatCompletion, DataType, JsonObject, ListPage } from "./types";
@@ -57,6 +58,11 @@ export interface ChatCompletionQuery {
   readonly limit?: number;
   readonly model?: string;
   readonly metadata?: Readonly<Record<string, string>>;
+  /**
+   * `created` second of the `after` completion as the caller listed it (not sent): the page must
+   * continue the `created` order from it (src/openai/createdOrder.ts).
+   */
+  readonly afterCreated?: number | null;
 }
 
 /** Reads audit logs and stored chat completions from the OpenAI API. */
@@ -94,10 +100,16 @@ export class OpenAIClient {
     return this.list<AuditLogEvent>(apiKey, "auditLogs", "organization/audit_logs", q, query.after, ["type", "effective_at"], options);
   }
 
-  /** One page of stored chat completions. */
+  /**
+   * One page of stored chat completions. A page out of `created` order (from `afterCreated` on) is
+   * retried briefly, then fails as a retriable {@link OpenAIError}: never returned.
+   */
   listChatCompletions(apiKey: string, query: ChatCompletionQuery, options: RequestOptions = {}): Promise<ListPage<ChatCompletion>> {
-    const q = { order: query.order ?? "asc", after: query.after, limit: query.limit ?? PAGE_LIMIT, model: query.model, metadata: query.metadata };
-    return this.list<ChatCompletion>(apiKey, "chatCompletions", "chat/completions", q, query.after, ["created"], options);
+    const order = query.order ?? "asc";
+    const q = { order, after: query.after, limit: query.limit ?? PAGE_LIMIT, model: query.model, metadata: query.metadata };
+    const afterCreated = query.after === undefined ? null : query.afterCreated ?? null;
+    return this.list<ChatCompletion>(apiKey, "chatCompletions", "chat/completions", q, query.after, ["created"], options,
+      (page) => checkCreatedOrder(page.data, { order, afterCreated }));
   }
 
   /**
@@ -122,11 +134,15 @@ export class OpenAIClient {
 
   private async list<T extends JsonObject>(
     apiKey: string, dataType: DataType, path: string, query: Record<string, QueryValue>, cursor: string | undefined,
-    requiredFields: readonly string[], options: RequestOptions,
+    requiredFields: readonly string[], options: RequestOptions, check?: (page: ListPage<T>) => void,
   ): Promise<ListPage<T>> {
     const target = `${path}?${encodeQuery(query)}`;
     const request: FailedRequest = { dataType, operation: `GET ${this.basePath}${path}`, cursor };
-    return this.retry.parsed(() => this.request(apiKey, request, target, options), (text) => parseListPage<T>(text, requiredFields), request.operation, apiKey, options);
+    return this.retry.parsed(() => this.request(apiKey, request, target, options), (text) => {
+      const page = parseListPage<T>(text, requiredFields);
+      check?.(page);
+      return page;
+    }, request.operation, apiKey, options);
   }
 
   private parse<T>(parse: () => T, operation: string): T {
