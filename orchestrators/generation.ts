@@ -5,6 +5,7 @@
  */
 import type { Outcome } from "../activities/outcome";
 import { toChatCursor } from "../src/cursors/chatCursor";
+import { isoFromMs, isoFromSeconds, lagSeconds } from "./isoTime";
 import { chatCursorSummary } from "./planChat";
 import { complianceCursorSummary } from "./planCompliance";
 import type { CollectorControl, CollectorControlView, CollectorState, CollectorStats, RuntimeSettings } from "./state";
@@ -81,7 +82,7 @@ export interface CollectorStatus {
 
 /** A short, secret-free summary of the cursor. */
 export function cursorSummary(state: CollectorState, settings?: RuntimeSettings): Record<string, unknown> {
-  const iso = (s: number) => new Date(s * 1000).toISOString();
+  const iso = isoFromSeconds;
   if (state.audit) {
     return { watermark: iso(state.audit.watermark), frontier: iso(state.audit.frontier), slicesInFlight: state.audit.inFlight.length, sliceSeconds: state.audit.sliceSeconds };
   }
@@ -98,10 +99,10 @@ export function buildStatus(state: CollectorState, control: CollectorControl, ru
     rowsIngested: state.stats.rowsIngested,
     pages: state.stats.pages,
     duplicatesSkipped: state.stats.duplicatesSkipped,
-    lagSeconds: state.stats.newestEventAt === null ? null : Math.max(0, Math.floor(nowMs / 1000) - state.stats.newestEventAt),
+    lagSeconds: lagSeconds(nowMs, state.stats.newestEventAt),
     lastSuccessAt: state.stats.lastSuccessAt,
     lastError: state.stats.lastError,
-    nextRunAt: nextRunAtMs === null ? null : new Date(nextRunAtMs).toISOString(),
+    nextRunAt: isoFromMs(nextRunAtMs),
     cursor: cursorSummary(state, (control as Partial<CollectorControlView>).settings),
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { Outcome } from "../activities/outcome";
 import type { CollectorRunState } from "./generation";
+import { isoFromMs, lagSeconds } from "./isoTime";
 import type { CollectorControlView, CollectorDefinition, CollectorState, LastError } from "./state";
 
 /**
@@ -65,17 +66,17 @@ export function healthReport(before: CollectorState, after: CollectorState, view
     dataType: definition.dataType,
     scope: scopeOf(definition),
     state: runState,
-    at: new Date(nowMs).toISOString(),
+    at: isoFromMs(nowMs) ?? "",
     rowsWritten: stats.rowsIngested - before.stats.rowsIngested,
     pages: stats.pages - before.stats.pages,
     duplicatesSkipped: stats.duplicatesSkipped - before.stats.duplicatesSkipped,
     rowsIngestedTotal: stats.rowsIngested,
-    lagSeconds: stats.newestEventAt === null ? null : Math.max(0, Math.floor(nowMs / 1000 - stats.newestEventAt)),
+    lagSeconds: lagSeconds(nowMs, stats.newestEventAt),
     throttledResponses: outcomes.filter((o) => o.kind === "throttled").length,
     consecutiveFailures: stats.failures,
     lastError: stats.lastError,
     lastSuccessAt: stats.lastSuccessAt,
-    nextRunAt: nextRunAtMs === null ? null : new Date(nextRunAtMs).toISOString(),
+    nextRunAt: isoFromMs(nextRunAtMs),
     definitionVersion: definition.version,
   };
 }
