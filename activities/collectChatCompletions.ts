@@ -5,11 +5,16 @@
  * empty page that a probe of the id shows was deleted — restarts the segment from the nearest live
  * point above it (its own anchor, the anchors of the segments above, then the newest completion),
  * so deleting any completion never stalls collection. Completions created before the previous
- * pass's newest one are late arrivals: taken once, counted, remembered.
+ * pass's newest one are late arrivals: taken once, counted, remembered. Which completions to take
+ * is decided by the pure judge (src/cursors/completionSweep.ts `judgePage`); a bucket of the late
+ * memory that fails its check after it began on an earlier page is listed again from its start.
  */
 import { CHAT_COMPLETIONS_STREAM } from "../src/config";
-import { judgeItem, recordDelivered, type Anchor, type Segment, type SweepProgress } from "../src/cursors/completionSweep";
+import { FUTURE_TOLERANCE_SECONDS } from "../src/cursors/chatCursor";
+import { judgePage, readDownTo, recordDelivered, type Anchor, type ListedItem, type Segment, type SweepProgress } from "../src/cursors/completionSweep";
+import { digest32, unpackDigests } from "../src/cursors/digest";
 import { emptyMemory, MemoryBook } from "../src/cursors/lateMemory";
+import { createdSecond } from "../src/openai/createdOrder";
 import { isOpenAIError } from "../src/openai/failures";
 import { CursorGuard, nextCompletionCursor } from "../src/openai/paging";
 import type { ChatCompletion, ListPage } from "../src/openai/types";
@@ -34,6 +39,8 @@ export interface CompletionSegmentInput extends CollectorRef {
   readonly maxPages: number;
   /** Count listed completions per `model` (the orchestrator chooses a model to find anchors with). */
   readonly countModels: boolean;
+  /** Packed digests of the unplaced completions delivered before (chatCursor.ts `OddCreated`); absent in inputs planned before it existed. */
+  readonly unplaced?: string;
 }
 
 /** Late arrivals seen by one call. */
@@ -42,8 +49,8 @@ export interface LateCounts {
   readonly collected: number;
   /** Largest age (now − created, seconds) of a late completion delivered; null when none. */
   readonly maxDelaySeconds: number | null;
-  /** More completions listed in count-only minutes of the late memory than seen there before: late, and not collected. */
-  readonly mayHaveMissed: number;
+  /** Completions delivered again because a bucket of the late memory listed something else than it held (at most this many duplicates). */
+  readonly redelivered: number;
 }
 
 /** Result: the segment's new state and counts, never records. */
@@ -65,6 +72,8 @@ export interface CompletionSegmentResult {
   readonly listed: { readonly count: number; readonly newest: number | null; readonly oldest: number | null };
   /** Listed completions per model, when asked for. */
   readonly models: Readonly<Record<string, number>> | null;
+  /** Completions delivered with a future `created` (not counted in `newestEventAt`), and digests of the unplaced ones delivered. */
+  readonly odd: { readonly future: number; readonly unplaced: readonly number[] };
 }
 
 function isGone(error: unknown): boolean {
@@ -78,33 +87,33 @@ export function collectChatCompletions(deps: CollectDeps) {
     let progress: SweepProgress = segment.progress;
     let book: MemoryBook | null = segment.memory ? new MemoryBook(segment.memory) : null;
     let guard = new CursorGuard(progress.after);
-    let pages = 0, rowsWritten = 0, again = 0, restarts = 0, collected = 0, mayHaveMissed = 0, listedCount = 0;
+    let pages = 0, rowsWritten = 0, again = 0, restarts = 0, collected = 0, redelivered = 0, listedCount = 0, future = 0;
     let newestEventAt: number | null = null, maxDelaySeconds: number | null = null, listedNewest: number | null = null, listedOldest: number | null = null;
     const models: Record<string, number> | null = input.countModels ? {} : null;
     const tried = new Set<string>();
+    const unplaced = new Set(unpackDigests(input.unplaced ?? ""));
+    const unplacedDelivered: number[] = [];
     const fallbacks: Array<Anchor | null> = [...(segment.start ? [segment.start] : []), ...input.restartFrom, null];
 
     const result = (outcome: Outcome, done: boolean): CompletionSegmentResult => {
-      const memory = book ? (book.fit(input.memoryBudget), book.close()) : null;
+      const at = readDownTo({ ...segment, progress });
+      const memory = book ? (book.fit(input.memoryBudget, { boundaries: [input.rememberSince, at, at + 1], keepExact: Number.isFinite(at) ? at : null }), book.close()) : null;
       return {
         outcome, segment: { ...segment, progress, memory }, done, pages, rowsWritten, again, restarts, newestEventAt,
-        late: { collected, maxDelaySeconds, mayHaveMissed }, listed: { count: listedCount, newest: listedNewest, oldest: listedOldest }, models,
+        late: { collected, maxDelaySeconds, redelivered }, listed: { count: listedCount, newest: listedNewest, oldest: listedOldest }, models,
+        odd: { future, unplaced: unplacedDelivered },
       };
     };
-    const list = (after: string | null) => withApiKey(deps.secrets, input.apiKeySecretName, (key) =>
-      deps.openai.listChatCompletions(key, { order: "desc", after: after ?? undefined }));
+    const list = (after: string | null, afterCreated: number | null) => withApiKey(deps.secrets, input.apiKeySecretName, (key) =>
+      deps.openai.listChatCompletions(key, { order: "desc", after: after ?? undefined, afterCreated }));
     const restart = (dead: string) => {
       tried.add(dead);
       const next = fallbacks.find((a) => a === null || !tried.has(a.id));
       if (next === undefined || restarts > fallbacks.length) throw new Error("every restart point of the segment was deleted; the listing is unstable");
       restarts++;
-      // Counting restarts from above, so a half-counted minute is counted again from its start.
-      progress = { ...progress, after: next?.id ?? null, at: next?.created ?? null, tally: null };
+      // Listing from above again: a bucket is checked again from its start.
+      progress = { ...progress, after: next?.id ?? null, at: next?.created ?? null, check: null, reread: null };
       guard = new CursorGuard(progress.after);
-    };
-    const finishTally = () => {
-      if (progress.tally && book) mayHaveMissed += book.seenInMinute(progress.tally.minute, progress.tally.count);
-      progress = { ...progress, tally: null };
     };
 
     // The next page is requested while this one uploads; the progress still moves only after the upload.
@@ -114,7 +123,7 @@ export function collectChatCompletions(deps: CollectDeps) {
         const after = progress.after;
         let page: ListPage<ChatCompletion>;
         try {
-          page = await (pending ?? list(after));
+          page = await (pending ?? list(after, progress.at));
         } catch (error) {
           if (after !== null && isGone(error)) { restart(after); continue; }
           throw error;
@@ -129,46 +138,54 @@ export function collectChatCompletions(deps: CollectDeps) {
           if (!alive) { restart(after); continue; }
         }
 
-        const verdicts = page.data.map((c) => judgeItem({ ...segment, progress }, book, c.created, c.id));
-        const fresh = page.data.filter((_, i) => verdicts[i] === "new");
-        const last = page.data[page.data.length - 1];
-        const next = nextCompletionCursor(page);
-        const finishing = next === null || verdicts.includes("floor");
-        if (!finishing && next !== null) {
-          guard.follow(next);
-          if (pages + 1 < input.maxPages) pending = prefetch(() => list(next));
-        }
+        const listed: ListedItem[] = page.data.map((c) => ({ id: c.id, created: createdSecond(c.created) }));
+        const judged = judgePage({ ...segment, progress }, book, listed, { last: !page.hasMore, unplaced });
+        const { verdicts } = judged;
+        const judgedItems = page.data.slice(0, verdicts.length);
+        const fresh = judgedItems.filter((_, i) => verdicts[i] === "new");
+        const finishing = judged.done;
+        const next = judged.rewind ? judged.rewind.after : nextCompletionCursor(page);
+        const nextAt = judged.rewind ? judged.rewind.at : judged.at;
+        if (judged.rewind) guard = new CursorGuard(next);
+        else if (!finishing && next !== null) guard.follow(next);
+        if (!finishing && pages + 1 < input.maxPages) pending = prefetch(() => list(next, nextAt));
         const collectedAt = new Date(deps.now()).toISOString();
         await deps.writer.upload(CHAT_COMPLETIONS_STREAM, fresh.map((c) => toChatCompletionRow(c, { ...input, collectedAt })));
         // Delivered: only now may the progress move.
         pages++;
         rowsWritten += fresh.length;
         const nowSeconds = Math.floor(deps.now() / 1000);
-        page.data.forEach((c, i) => {
+        for (const start of judged.resets) book?.resetBucket(start);
+        redelivered += judged.redelivered;
+        judgedItems.forEach((c, i) => {
           const verdict = verdicts[i]!;
+          const created = listed[i]!.created;
           if (verdict === "again") again++;
           if (verdict !== "floor") {
             listedCount++;
-            listedNewest = Math.max(listedNewest ?? c.created, c.created);
-            listedOldest = Math.min(listedOldest ?? c.created, c.created);
+            if (created !== null) {
+              listedNewest = Math.max(listedNewest ?? created, created);
+              listedOldest = Math.min(listedOldest ?? created, created);
+            }
             if (models) models[c.model ?? ""] = (models[c.model ?? ""] ?? 0) + 1;
           }
-          const minute = Math.floor(c.created / 60);
-          if (progress.tally && minute !== progress.tally.minute) finishTally();
-          if (verdict === "tail") progress = { ...progress, tally: { minute, count: (progress.tally?.count ?? 0) + 1 } };
           if (verdict !== "new") return;
-          newestEventAt = Math.max(newestEventAt ?? c.created, c.created);
-          if (input.lateAtOrBelow !== null && c.created <= input.lateAtOrBelow) {
-            collected++;
-            maxDelaySeconds = Math.max(maxDelaySeconds ?? 0, nowSeconds - c.created);
+          if (created === null) {
+            unplaced.add(digest32(c.id));
+            unplacedDelivered.push(digest32(c.id));
+            return;
           }
-          if (c.created >= input.rememberSince) (book ??= new MemoryBook(emptyMemory(segment.lo))).add(c.created, c.id);
+          if (created > nowSeconds + FUTURE_TOLERANCE_SECONDS) future++;
+          else newestEventAt = Math.max(newestEventAt ?? created, created);
+          // A late arrival, told apart by digest (a bucket delivered again holds delivered ones too).
+          if (input.lateAtOrBelow !== null && created <= input.lateAtOrBelow && !book?.bucketAt(created)) {
+            collected++;
+            maxDelaySeconds = Math.max(maxDelaySeconds ?? 0, nowSeconds - created);
+          }
+          if (created >= input.rememberSince) (book ??= new MemoryBook(emptyMemory(input.rememberSince))).add(created, c.id);
         });
-        progress = recordDelivered(progress, fresh, next, next === null ? null : last?.created ?? null);
-        if (finishing) {
-          finishTally();
-          return result({ kind: "ok" }, true);
-        }
+        progress = recordDelivered(progress, fresh.map((c) => ({ id: c.id, created: createdSecond(c.created) })), finishing ? null : next, finishing ? null : nextAt, judged);
+        if (finishing) return result({ kind: "ok" }, true);
       }
       return result({ kind: "ok" }, false);
     } catch (error) {

@@ -5,7 +5,7 @@
  */
 import type { DataType } from "../src/collectors/dataTypes";
 import type { ComplianceOptions } from "../src/compliance/streams";
-import type { ChatCursor, LegacyCompletionCursor } from "../src/cursors/chatCursor";
+import type { ChatCursor, ChatCursorV2, LegacyCompletionCursor } from "../src/cursors/chatCursor";
 import type { ComplianceCursor } from "./planCompliance";
 
 /** Which data a collector reads (the registry in src/collectors/dataTypes.ts). */
@@ -117,7 +117,7 @@ export interface CollectorState {
   readonly startTime: number;
   readonly audit: AuditCursor | null;
   /** The chat cursor; version 1 cursors persisted by earlier releases are migrated on read. */
-  readonly chat: ChatCursor | LegacyCompletionCursor | null;
+  readonly chat: ChatCursor | ChatCursorV2 | LegacyCompletionCursor | null;
   /** Compliance-log streams (absent for other data types). */
   readonly compliance?: ComplianceCursor | null;
   readonly stats: CollectorStats;

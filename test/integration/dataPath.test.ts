@@ -9,7 +9,7 @@ import { collectChatCompletions } from "../../activities/collectChatCompletions"
 import { AUDIT_LOGS_STREAM, CHAT_COMPLETIONS_STREAM } from "../../src/config";
 import { initialChatCursor } from "../../src/cursors/chatCursor";
 import { newSegment } from "../../src/cursors/completionSweep";
-import { exactCount } from "../../src/cursors/lateMemory";
+import { memoryCounts } from "../../src/cursors/lateMemory";
 import { runPass } from "../fakes/chatPasses";
 import { OpenAIClient } from "../../src/openai/client";
 import { AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE, checkRow } from "../../src/schema/tables";
@@ -202,6 +202,6 @@ describe("a burst of stored completions in one second", () => {
     }
     assert.deepEqual(idsOf(stack.ingestion.rows(CHAT_COMPLETIONS_STREAM)).sort(), burst.map((c) => c.id).sort());
     // 150 = 2 pages; then 250 = 3 pages (100 of them late), then 3 pages of known ones, twice.
-    assert.deepEqual([generations, cursor.memory && exactCount(cursor.memory), cursor.late.collected], [[2, 3, 3, 3], 250, 100]);
+    assert.deepEqual([generations, cursor.memory && memoryCounts(cursor.memory).exact, cursor.late.collected], [[2, 3, 3, 3], 250, 100]);
   });
 });
