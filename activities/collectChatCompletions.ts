@@ -139,12 +139,17 @@ export function collectChatCompletions(deps: CollectDeps) {
         }
 
         const listed: ListedItem[] = page.data.map((c) => ({ id: c.id, created: createdSecond(c.created) }));
-        const judged = judgePage({ ...segment, progress }, book, listed, { last: !page.hasMore, unplaced });
+        // A completion is judged only once the one listed after it was seen in created order (the
+        // client checks the order within a page and from the `after` on): the page's last one waits
+        // for the next page, so one completion listed with a wrong created cannot end the segment
+        // or move its progress where the listing is not.
+        const holdLast = page.hasMore && page.data.length > 1;
+        const judged = judgePage({ ...segment, progress }, book, listed, { last: !page.hasMore, unplaced, ...(holdLast ? { upTo: listed.length - 1 } : {}) });
         const { verdicts } = judged;
         const judgedItems = page.data.slice(0, verdicts.length);
         const fresh = judgedItems.filter((_, i) => verdicts[i] === "new");
         const finishing = judged.done;
-        const next = judged.rewind ? judged.rewind.after : nextCompletionCursor(page);
+        const next = judged.rewind ? judged.rewind.after : holdLast ? judgedItems[judgedItems.length - 1]!.id : nextCompletionCursor(page);
         const nextAt = judged.rewind ? judged.rewind.at : judged.at;
         if (judged.rewind) guard = new CursorGuard(next);
         else if (!finishing && next !== null) guard.follow(next);
@@ -157,6 +162,7 @@ export function collectChatCompletions(deps: CollectDeps) {
         const nowSeconds = Math.floor(deps.now() / 1000);
         for (const start of judged.resets) book?.resetBucket(start);
         redelivered += judged.redelivered;
+        collected += judged.identified;
         judgedItems.forEach((c, i) => {
           const verdict = verdicts[i]!;
           const created = listed[i]!.created;
@@ -177,7 +183,7 @@ export function collectChatCompletions(deps: CollectDeps) {
           }
           if (created > nowSeconds + FUTURE_TOLERANCE_SECONDS) future++;
           else newestEventAt = Math.max(newestEventAt ?? created, created);
-          // A late arrival, told apart by digest (a bucket delivered again holds delivered ones too).
+          // A late arrival told apart by its digest (those a bucket pinned down are counted by the judge).
           if (input.lateAtOrBelow !== null && created <= input.lateAtOrBelow && !book?.bucketAt(created)) {
             collected++;
             maxDelaySeconds = Math.max(maxDelaySeconds ?? 0, nowSeconds - created);

@@ -48,10 +48,18 @@ export interface BucketCheck {
   readonly from: { readonly after: string | null; readonly at: number | null };
 }
 
-/** Seconds `[start, end)` of a bucket. */
+/** Seconds `[start, end)` of a bucket being delivered again. */
 export interface BucketRange {
   readonly start: number;
   readonly end: number;
+  /**
+   * Digest of the one completion the bucket lacked (it listed one more, and the sums differ by
+   * this digest): only it is delivered. Absent: all of the bucket.
+   */
+  readonly only?: number;
+  /** With `only`: completions found with that digest so far, and where the bucket's listing began (to list it again whole when none is). */
+  readonly found?: number;
+  readonly from?: BucketCheck["from"];
 }
 
 /** How far a segment got. */
@@ -115,6 +123,8 @@ export interface PageJudgement {
   readonly resets: readonly number[];
   /** Completions the memory held in the buckets reset: delivered again (at most this many duplicates). */
   readonly redelivered: number;
+  /** Late completions a bucket pinned down by its checksum (delivered alone, no duplicates). */
+  readonly identified: number;
   /** A bucket begun on an earlier page failed its check: list again from here; the page's later items are not judged. */
   readonly rewind: { readonly after: string | null; readonly at: number | null } | null;
   /** The segment reached its floor (an item older than `lo`) or the end of the listing. */
@@ -142,34 +152,73 @@ function delivered(segment: Segment, created: number, id: string): boolean {
 
 const sameBucket = (a: BucketRange | null, b: Bucket) => a !== null && a.start === b.start;
 
+/** What a bucket's listing says about it: the same as held; one more, with that digest; or anything else. */
+type BucketFinding = { readonly kind: "same" } | { readonly kind: "one"; readonly digest: number } | { readonly kind: "changed" };
+
+function compare(held: Bucket | undefined, count: number, sum: number): BucketFinding {
+  if (held === undefined) return { kind: "changed" };
+  if (count === held.count && sum === held.sum) return { kind: "same" };
+  return count === held.count + 1 ? { kind: "one", digest: (sum - held.sum) >>> 0 } : { kind: "changed" };
+}
+
 /**
  * Judges one page of `segment`'s desc listing (`book`: the segment's memory for this call):
  * - `created` before `lo`: the floor; ≥ `hi`: another segment's; listed again after a restart: `again`;
  * - in an exact second of the memory: `known` when its digest is there, else `new` (a late arrival);
- * - in a bucket: the bucket's completions are counted and summed as listed. If the bucket ends on
- *   this page, the verdict for all of them is decided at once: `known` when count and sum equal the
- *   memory's, else `new` (the bucket is reset and delivered whole). If it goes on beyond the page it
- *   is checked across pages, its completions `known` meanwhile; a check that fails at the bucket's
- *   end asks to list again from where the bucket began (`rewind`), delivering it whole. A bucket the
- *   listing enters midway (a restart, or one formed while it was being read) is delivered whole;
+ * - in a bucket: the bucket's completions are counted and summed as listed and compared with the
+ *   memory's count and sum. The same: all `known`. Exactly one more, and the sums differ by the
+ *   digest of one listed completion: that one `new`, the others `known`. Anything else (several
+ *   late, a deletion): all `new`, the bucket reset — delivered again whole. A bucket that ends on
+ *   this page is decided at once; one that goes on beyond it is checked across pages, its
+ *   completions `known` meanwhile, and a check that fails at the bucket's end asks to list again
+ *   from where the bucket began (`rewind`). A bucket the listing enters midway (a restart, or one
+ *   formed while it was being read) is delivered whole;
  * - anywhere else: `new`.
  * Unplaced completions (`created` null) are `known` when their digest is in `unplaced`, else `new`.
  */
 export function judgePage(segment: Segment, book: MemoryBook | null, items: readonly ListedItem[], options: JudgeOptions): PageJudgement {
   const upTo = Math.min(options.upTo ?? items.length, items.length);
   let { check, reread } = segment.progress;
-  let decided: (BucketRange & { readonly intact: boolean }) | null = null;
+  let decided: BucketRange | null = null;
   let previous: { id: string | null; created: number | null } = { id: segment.progress.after, created: segment.progress.at };
   const verdicts: ItemVerdict[] = [];
   const resets: number[] = [];
-  let redelivered = 0;
-  const result = (rewind: PageJudgement["rewind"], done: boolean): PageJudgement => ({ verdicts, check, reread, at: rewind ? rewind.at : previous.created, resets, redelivered, rewind, done });
-  const intact = (bucket: Bucket | undefined, count: number, sum: number) => bucket !== undefined && bucket.count === count && bucket.sum === sum;
-  const fail = (bucket: BucketRange) => {
-    const held = book?.bucketAt(bucket.start);
-    reread = { start: bucket.start, end: bucket.end };
+  let redelivered = 0, identified = 0;
+  const result = (rewind: PageJudgement["rewind"], done: boolean): PageJudgement => ({ verdicts, check, reread, at: rewind ? rewind.at : previous.created, resets, redelivered, identified, rewind, done });
+  /** The range to deliver again after `finding` (not "same"); `from`: where the bucket's listing began. */
+  const again = (bucket: BucketRange, finding: BucketFinding, from: BucketCheck["from"]): BucketRange => {
+    if (finding.kind === "one") return { start: bucket.start, end: bucket.end, only: finding.digest, found: 0, from };
     resets.push(bucket.start);
-    redelivered += held?.count ?? 0;
+    redelivered += book?.bucketAt(bucket.start)?.count ?? 0;
+    return { start: bucket.start, end: bucket.end };
+  };
+  /** The verdict on a completion of the bucket in reread. */
+  const pick = (id: string): ItemVerdict => {
+    if (reread!.only === undefined) return "new";
+    if (digest32(id) !== reread!.only) return "known";
+    reread = { ...reread!, found: (reread!.found ?? 0) + 1 };
+    identified++;
+    return "new";
+  };
+  /** Ends the check when the listing left its bucket (or ended): null when it held, else where to list again from. */
+  const endCheck = (): PageJudgement["rewind"] => {
+    const finding = compare(book?.bucketAt(check!.start), check!.count, check!.sum);
+    const from = check!.from;
+    if (finding.kind !== "same") reread = again(check!, finding, from);
+    check = null;
+    return finding.kind === "same" ? null : from;
+  };
+  /**
+   * Ends a reread when the listing left its bucket (or ended). A pinned-down completion that was
+   * not found means the sums told something else (a deletion and two late ones, say): the bucket
+   * is listed again from its start and delivered whole. Returns where to list from, or null.
+   */
+  const endReread = (): PageJudgement["rewind"] => {
+    const range = reread!;
+    reread = null;
+    if (range.only === undefined || (range.found ?? 0) > 0 || !range.from) return null;
+    reread = again(range, { kind: "changed" }, range.from);
+    return range.from;
   };
 
   for (let i = 0; i < upTo; i++) {
@@ -180,15 +229,13 @@ export function judgePage(segment: Segment, book: MemoryBook | null, items: read
       continue;
     }
     if (check && !inBucket(check, created)) {
-      if (!intact(book?.bucketAt(check.start), check.count, check.sum)) {
-        const from = check.from;
-        fail(check);
-        check = null;
-        return result(from, false);
-      }
-      check = null;
+      const rewind = endCheck();
+      if (rewind) return result(rewind, false);
     }
-    if (reread && !inBucket(reread, created)) reread = null;
+    if (reread && !inBucket(reread, created)) {
+      const rewind = endReread();
+      if (rewind) return result(rewind, false);
+    }
     if (decided && !inBucket(decided, created)) decided = null;
     if (created < segment.lo) {
       while (verdicts.length < upTo) verdicts.push("floor");
@@ -202,8 +249,8 @@ export function judgePage(segment: Segment, book: MemoryBook | null, items: read
     const bucket = book?.bucketAt(created);
     let verdict: ItemVerdict;
     if (!bucket) verdict = book?.has(created, id) ? "known" : "new";
-    else if (sameBucket(reread, bucket)) verdict = "new";
-    else if (sameBucket(decided, bucket)) verdict = decided!.intact ? "known" : "new";
+    else if (sameBucket(reread, bucket)) verdict = pick(id);
+    else if (sameBucket(decided, bucket)) verdict = "known";
     else if (sameBucket(check, bucket)) {
       check = { ...check!, count: check!.count + 1, sum: addDigest(check!.sum, digest32(id)) };
       verdict = "known";
@@ -212,17 +259,20 @@ export function judgePage(segment: Segment, book: MemoryBook | null, items: read
       reread = { start: bucket.start, end: bucket.end };
       verdict = "new";
     } else {
-      let count = 0, sum = 0, ends = options.last;
+      const listed: number[] = [];
+      let ends = options.last;
       for (const next of items.slice(i)) {
         if (next.created === null) continue;
         if (!inBucket(bucket, next.created)) { ends = true; break; }
-        count++;
-        sum = addDigest(sum, digest32(next.id));
+        listed.push(digest32(next.id));
       }
       if (ends) {
-        decided = { start: bucket.start, end: bucket.end, intact: intact(bucket, count, sum) };
-        if (!decided.intact) fail(bucket);
-        verdict = decided.intact ? "known" : "new";
+        let finding = compare(bucket, listed.length, listed.reduce(addDigest, 0));
+        if (finding.kind === "one" && listed.filter((d) => d === (finding as { digest: number }).digest).length !== 1) finding = { kind: "changed" };
+        // A bucket delivered again is in reread until the listing leaves it, so the state after a part of the page says so.
+        if (finding.kind === "same") decided = { start: bucket.start, end: bucket.end };
+        else reread = again(bucket, finding, { after: previous.id, at: previous.created });
+        verdict = sameBucket(decided, bucket) ? "known" : pick(id);
       } else {
         check = { start: bucket.start, end: bucket.end, count: 1, sum: digest32(id), from: { after: previous.id, at: previous.created } };
         verdict = "known";
@@ -232,14 +282,8 @@ export function judgePage(segment: Segment, book: MemoryBook | null, items: read
     previous = { id, created };
   }
   if (upTo === items.length && options.last) {
-    if (check && !intact(book?.bucketAt(check.start), check.count, check.sum)) {
-      const from = check.from;
-      fail(check);
-      check = null;
-      return result(from, false);
-    }
-    check = null;
-    return result(null, true);
+    const rewind = (check ? endCheck() : null) ?? (reread ? endReread() : null);
+    return rewind ? result(rewind, false) : result(null, true);
   }
   return result(null, false);
 }

@@ -52,7 +52,7 @@ describe("completion segments", () => {
   it("a top segment takes everything from its floor up, then records where it got to", () => {
     const s = newSegment(100, null, null, null);
     assert.deepEqual(judge(s, null, [item("a", 500), item("b", 100), item("c", 99), item("d", 50)]), {
-      verdicts: ["new", "new", "floor", "floor"], check: null, reread: null, at: 100, resets: [], redelivered: 0, rewind: null, done: true,
+      verdicts: ["new", "new", "floor", "floor"], check: null, reread: null, at: 100, resets: [], redelivered: 0, identified: 0, rewind: null, done: true,
     });
     const p = recordDelivered(s.progress, [item("e", 200), item("d", 200), item("c", 180)], "c", 180);
     assert.deepEqual(p, { top: point(200, "e", "d"), low: point(180, "c"), after: "c", at: 180, check: null, reread: null });
@@ -77,30 +77,38 @@ describe("completion segments", () => {
     assert.deepEqual(each(s, b, item("seen", 800), item("late", 800), item("elsewhere", 700), item("old", 599)), ["known", "new", "new", "floor"]);
   });
 
-  it("skips a bucket whose page lists exactly what it holds, and takes the whole bucket again when it lists anything else", () => {
+  it("skips a bucket whose page lists exactly what it holds, takes alone the one completion it lacks, and takes it whole when it lists anything else", () => {
     const ids: Array<[number, string]> = [[700, "a"], [701, "b"], [702, "c"], [900, "x"]];
     const b = memoryWith(600, ids, 60);
     const bucket = b.bucketAt(700)!;
     assert.ok(bucket.count === 3 && !b.bucketAt(900), JSON.stringify(b.close()));
     const s = newSegment(600, null, null, b.close());
+    const base = { check: null, reread: null, at: 650, resets: [], redelivered: 0, identified: 0, rewind: null, done: false };
     const page = [item("x", 900), item("c", 702), item("b", 701), item("a", 700), item("below", 650)];
-    assert.deepEqual(judge(s, b, page), { verdicts: ["known", "known", "known", "known", "new"], check: null, reread: null, at: 650, resets: [], redelivered: 0, rewind: null, done: false });
+    assert.deepEqual(judge(s, b, page), { ...base, verdicts: ["known", "known", "known", "known", "new"] });
+    // One late: the difference of the sums is its digest.
     const withLate = [item("x", 900), item("c", 702), item("late", 701), item("b", 701), item("a", 700), item("below", 650)];
-    assert.deepEqual(judge(s, b, withLate), {
-      verdicts: ["known", "new", "new", "new", "new", "new"], check: null, reread: null, at: 650, resets: [bucket.start], redelivered: 3, rewind: null, done: false,
-    });
+    assert.deepEqual(judge(s, b, withLate), { ...base, verdicts: ["known", "known", "new", "known", "known", "new"], identified: 1 });
+    // Two late and one deleted also list one more, but no listed digest is the difference: all again.
+    const changed = [item("x", 900), item("late1", 702), item("c", 702), item("late2", 701), item("a", 700), item("below", 650)];
+    assert.deepEqual(judge(s, b, changed), { ...base, verdicts: ["known", "new", "new", "new", "new", "new"], resets: [bucket.start], redelivered: 3 });
   });
 
-  it("checks a bucket across pages, and lists it again from where it began when its end shows it changed", () => {
+  it("checks a bucket across pages; at its end, lists it again from where it began to take the one it lacks, or all of it", () => {
     const b = memoryWith(600, [[700, "a"], [701, "b"], [702, "c"], [900, "x"]], 60);
     const s = newSegment(600, null, null, b.close());
     const first = judge(s, b, [item("x", 900), item("c", 702), item("late", 701)]);
     assert.deepEqual([first.verdicts, first.check, first.reread, first.rewind], [["known", "known", "known"], { start: 700, end: 703, count: 2, sum: (digest32("c") + digest32("late")) >>> 0, from: { after: "x", at: 900 } }, null, null]);
     const onward = { ...s, progress: recordDelivered(s.progress, [], "late", 701, first) };
     const second = judge(onward, b, [item("b", 701), item("a", 700), item("below", 650)]);
-    assert.deepEqual([second.verdicts, second.reread, second.resets, second.redelivered, second.rewind], [["known", "known"], { start: 700, end: 703 }, [700], 3, { after: "x", at: 900 }]);
+    const only = { start: 700, end: 703, only: digest32("late"), found: 0, from: { after: "x", at: 900 } };
+    assert.deepEqual([second.verdicts, second.reread, second.resets, second.redelivered, second.rewind], [["known", "known"], only, [], 0, { after: "x", at: 900 }]);
     const again = { ...s, progress: recordDelivered(onward.progress, [], "x", 900, second) };
-    assert.deepEqual(judge(again, b, [item("c", 702), item("late", 701), item("b", 701), item("a", 700), item("below", 650)]).verdicts, ["new", "new", "new", "new", "new"]);
+    const reread = judge(again, b, [item("c", 702), item("late", 701), item("b", 701), item("a", 700), item("below", 650)]);
+    assert.deepEqual([reread.verdicts, reread.identified, reread.rewind, reread.reread], [["known", "new", "known", "known", "new"], 1, null, null]);
+    // The pinned-down digest is not listed (the sums meant something else): listed again, whole.
+    const missed = judge(again, b, [item("c", 702), item("b", 701), item("a", 700), item("below", 650)]);
+    assert.deepEqual([missed.verdicts, missed.rewind, missed.reread, missed.resets, missed.redelivered], [["known", "known", "known"], { after: "x", at: 900 }, { start: 700, end: 703 }, [700], 3]);
     // Unchanged across pages: skipped, and the check ends with the bucket.
     const sameFirst = judge(s, b, [item("x", 900), item("c", 702), item("b", 701)]);
     const same = judge({ ...s, progress: recordDelivered(s.progress, [], "b", 701, sameFirst) }, b, [item("a", 700), item("below", 650)]);
@@ -130,7 +138,7 @@ describe("completion segments", () => {
   it("gives the state after a part of a page with the verdicts the whole page decides", () => {
     const b = memoryWith(600, [[700, "a"], [701, "b"], [702, "c"], [900, "x"]], 60);
     const s = newSegment(600, null, null, b.close());
-    const page = [item("x", 900), item("c", 702), item("late", 701), item("b", 701), item("a", 700), item("below", 650)];
+    const page = [item("x", 900), item("c", 702), item("late1", 701), item("late2", 701), item("a", 700), item("below", 650)];
     const part = judge(s, b, page, false, 3);
     assert.deepEqual([part.verdicts, part.reread, part.resets, part.at], [["known", "new", "new"], { start: 700, end: 703 }, [700], 701]);
   });

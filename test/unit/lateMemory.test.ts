@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { digest32, packDigests, unpackDigests } from "../../src/cursors/digest";
-import { addDigest, BUCKET_ITEMS, canSplitAt, emptyMemory, forgetBefore, memoryCounts, MemoryBook, splitMemory, upgradeMemory, type LateMemory } from "../../src/cursors/lateMemory";
+import { addDigest, BUCKET_ITEMS, BUCKET_SHARE, canSplitAt, emptyMemory, forgetBefore, memoryCounts, MemoryBook, splitMemory, upgradeMemory, type LateMemory } from "../../src/cursors/lateMemory";
 
 function book(since: number, items: Array<[number, string]>): MemoryBook {
   const b = new MemoryBook(emptyMemory(since));
@@ -41,7 +41,7 @@ describe("late memory", () => {
     assert.deepEqual([again.has(1_000, "a"), again.has(1_000, "b"), again.has(1_005, "c"), again.has(1_005, "a"), again.has(999, "old"), again.exactCount, again.bucketedCount], [true, true, true, false, false, 3, 0]);
   });
 
-  it("over its budget moves the oldest seconds into checksummed buckets of at most BUCKET_ITEMS, keeping the newest exact and every id counted once", () => {
+  it("over its budget moves the oldest seconds into checksummed buckets of whole seconds, keeping the newest exact and every id counted once", () => {
     // 5 a second for 10 minutes from 12:00 (Unix 43,200).
     const items = busy(43_200, 43_800, 5);
     const b = book(43_200, items);
@@ -55,13 +55,28 @@ describe("late memory", () => {
     // The oldest part is in buckets, the rest exact, with nothing forgotten.
     assert.deepEqual([demoted, where.slice(0, firstExact).every((w) => typeof w === "number"), where.slice(firstExact).every((w) => w === "exact"), again.exactCount + again.bucketedCount],
       [firstExact, true, true, items.length]);
-    // Each bucket holds whole seconds, at most BUCKET_ITEMS of them, with their count and digest sum.
+    // Each bucket holds whole seconds, with their count and digest sum.
     const starts = [...new Set(where.filter((w): w is number => typeof w === "number"))];
     for (const start of starts) {
       const bucket = again.bucketAt(start)!;
       const inside = items.filter(([created]) => created >= bucket.start && created < bucket.end).map(([, id]) => id);
-      assert.deepEqual([bucket.count, bucket.sum, bucket.count <= BUCKET_ITEMS], [inside.length, sumOf(inside), true]);
+      assert.deepEqual([bucket.count, bucket.sum], [inside.length, sumOf(inside)]);
     }
+  });
+
+  it("starts buckets of BUCKET_ITEMS completions, and merges them into larger ones only when they take more than BUCKET_SHARE of the budget", () => {
+    const items = busy(50_000, 50_040, 1);
+    const bucketsOf = (b: MemoryBook) => [...new Set(whereRemembered(b, items).filter((w): w is number => typeof w === "number"))].map((s) => b.bucketAt(s)!.count);
+    const fine = book(50_000, items);
+    fine.fit(JSON.stringify(fine.close()).length - 60);
+    const fineCounts = bucketsOf(fine);
+    assert.ok(fineCounts.length > 1 && fineCounts.slice(0, -1).every((n) => n === BUCKET_ITEMS), JSON.stringify(fineCounts));
+    const coarse = book(50_000, items);
+    coarse.fit(120);
+    const counts = bucketsOf(coarse);
+    const size = JSON.stringify(coarse.close()).length;
+    assert.ok(size <= 120 && Math.max(...counts) > BUCKET_ITEMS && counts.reduce((a, n) => a + n, 0) + coarse.exactCount === 40, JSON.stringify({ counts, size }));
+    assert.ok(coarse.close().buckets.length <= 120 * BUCKET_SHARE || coarse.exactCount === 0, JSON.stringify(coarse.close()));
   });
 
   it("stays within its budget at any rate, and its size does not depend on how far back `since` is", () => {
