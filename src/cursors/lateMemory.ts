@@ -22,7 +22,7 @@
  *
  * Pure; the mutable {@link MemoryBook} is a working copy for one activity call or one fold.
  */
-import { digest32, unpackDigests } from "./digest";
+import { digest32 } from "./digest";
 
 /** Largest memory, in characters of its JSON form, that one collector keeps (sizes the orchestration input under 16 KB). */
 export const LATE_MEMORY_MAX_CHARS = 14_000;
@@ -111,8 +111,8 @@ class Reader {
   }
   uint32s(count: number): number[] {
     if (this.at + count * 4 > this.bytes.length) throw new Error("late memory is truncated");
-    const out = unpackDigests(this.bytes.subarray(this.at, this.at + count * 4).toString("base64url"));
-    this.at += count * 4;
+    const out: number[] = [];
+    for (let i = 0; i < count; i++, this.at += 4) out.push(this.bytes.readUInt32BE(this.at));
     return out;
   }
 }
