@@ -1,5 +1,6 @@
 /** What the page activities need; built once per process by the composition root, faked in tests. */
 import type { ComplianceClient } from "../src/compliance/client";
+import type { DeliveredLedger } from "../src/ledger/deliveredLedger";
 import type { OpenAIClient } from "../src/openai/client";
 import type { SecretCache } from "../src/secrets/secretCache";
 
@@ -15,6 +16,8 @@ export interface CollectDeps {
   readonly compliance: ComplianceClient;
   readonly writer: RowWriter;
   readonly secrets: SecretCache;
+  /** Delivered audit ids inside the late-arrival window (kept outside orchestration history). */
+  readonly ledger: DeliveredLedger;
   /** Wall clock in ms (activities may read it; orchestrators may not). */
   readonly now: () => number;
 }

@@ -10,15 +10,16 @@
  */
 import * as df from "durable-functions";
 import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
-import type { AuditSliceInput, AuditSliceResult } from "../activities/collectAuditSlice";
 import type { Outcome } from "../activities/outcome";
+import { auditGeneration } from "./auditGeneration";
 import { chatGeneration } from "./chatGeneration";
 import { complianceGeneration } from "./complianceGeneration";
-import { buildStatus, decideWait, foldStats, type ActivityReport } from "./generation";
+import { buildStatus, decideWait } from "./generation";
 import { healthReport, type HealthReport } from "./health";
-import { AUDIT_SLICE_ACTIVITY, COLLECTOR_ENTITY, CONNECTOR_HEALTH_ACTIVITY, WAKE_EVENT } from "./names";
+import { COLLECTOR_ENTITY, CONNECTOR_HEALTH_ACTIVITY, WAKE_EVENT } from "./names";
 import { afterTaskFailure } from "./taskFailure";
-import { auditCaughtUp, foldAudit, initialAuditCursor, planAudit, type AuditTask } from "./planAudit";
+import { afterControlReadFailure } from "./controlRead";
+import { stateForRun } from "./collectorRun";
 import type { CollectorControlView, CollectorState } from "./state";
 
 function* waitOrWake(context: OrchestrationContext, untilMs: number): Generator<df.Task, void, unknown> {
@@ -38,37 +39,24 @@ function* reportHealth(context: OrchestrationContext, report: HealthReport): Gen
   }
 }
 
-function* auditGeneration(context: OrchestrationContext, state: CollectorState, view: CollectorControlView): Generator<df.Task, { state: CollectorState; outcomes: Outcome[]; caughtUp: boolean }, unknown> {
-  const { definition, settings } = view;
-  const startSeconds = Math.floor(context.df.currentUtcDateTime.getTime() / 1000);
-  const cursor = state.audit ?? initialAuditCursor(state.startTime, startSeconds, settings);
-  const tasks: AuditTask[] = planAudit(cursor, startSeconds, settings);
-  const inputs: AuditSliceInput[] = tasks.map((t) => ({
-    collectorId: definition.id, connectorName: definition.friendlyName, apiKeySecretName: definition.apiKeySecretName,
-    gte: t.slice.gte, lt: t.slice.lt, after: t.slice.after, maxPages: settings.maxPagesPerActivity, recentSince: t.recentSince,
-    ...(t.skip ? { skip: t.skip } : {}),
-  }));
-  const results = (inputs.length > 0 ? yield context.df.Task.all(inputs.map((input) => context.df.callActivity(AUDIT_SLICE_ACTIVITY, input))) : []) as AuditSliceResult[];
-  const nowMs = context.df.currentUtcDateTime.getTime();
-  const audit = foldAudit(cursor, tasks, results.map((r) => ({
-    ok: r.outcome.kind === "ok", cursorInvalid: r.outcome.kind === "cursorInvalid", done: r.done, after: r.after, pages: r.pages, rows: r.rowsWritten + r.duplicates, recent: r.recent,
-  })), startSeconds, Math.floor(nowMs / 1000), settings);
-  const reports: ActivityReport[] = results.map((r) => ({ outcome: r.outcome, rowsWritten: r.rowsWritten, pages: r.pages, duplicates: r.duplicates, newestEventAt: r.newestEventAt }));
-  return {
-    state: { ...state, audit, stats: foldStats(state.stats, reports, new Date(nowMs).toISOString()) },
-    outcomes: results.map((r) => r.outcome),
-    caughtUp: auditCaughtUp(audit, Math.floor(nowMs / 1000), settings),
-  };
-}
-
 /** The orchestrator function. */
 export const collectorOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
-  const state = context.df.getInput<CollectorState>();
-  const view = (yield context.df.callEntity(new df.EntityId(COLLECTOR_ENTITY, state.collectorId), "get")) as CollectorControlView | null;
+  const input = context.df.getInput<CollectorState>();
+  let view: CollectorControlView | null;
+  try {
+    view = (yield context.df.callEntity(new df.EntityId(COLLECTOR_ENTITY, input.collectorId), "get")) as CollectorControlView | null;
+  } catch (error) {
+    const failed = afterControlReadFailure(input, error, context.df.currentUtcDateTime.getTime());
+    context.df.setCustomStatus(failed.status);
+    yield* waitOrWake(context, context.df.currentUtcDateTime.getTime() + failed.waitSeconds * 1000);
+    context.df.continueAsNew(failed.state);
+    return undefined;
+  }
   if (view === null) {
     context.df.setCustomStatus({ state: "deleted" });
-    return { deleted: state.collectorId };
+    return { deleted: input.collectorId };
   }
+  const state = stateForRun(input, view.definition);
   if (view.desired === "stopped") {
     context.df.setCustomStatus(buildStatus(state, view, "stopped", context.df.currentUtcDateTime.getTime(), null));
     yield* reportHealth(context, healthReport(state, state, view, "stopped", context.df.currentUtcDateTime.getTime(), null, []));

@@ -9,6 +9,7 @@ import { isoFromMs, isoFromSeconds, lagSeconds } from "./isoTime";
 import { chatCursorSummary } from "./planChat";
 import { complianceCursorSummary } from "./planCompliance";
 import type { CollectorControl, CollectorControlView, CollectorState, CollectorStats, RuntimeSettings } from "./state";
+import { auditCursorSummary, auditStatus, type AuditStatus } from "./auditStatus";
 
 /** Retry interval while the key or role is wrong. */
 export const UNAUTHORIZED_RETRY_SECONDS = 300;
@@ -68,24 +69,31 @@ export function decideWait(outcomes: readonly Outcome[], caughtUp: boolean, fail
 /** The custom status (kept far under the 16 KB limit). */
 export interface CollectorStatus {
   readonly state: CollectorRunState;
-  readonly definitionVersion: number;
+  /** The definition's version; null when the definition could not be read (orchestrators/controlRead.ts). */
+  readonly definitionVersion: number | null;
   readonly rowsIngested: number;
   readonly pages: number;
   readonly duplicatesSkipped: number;
-  /** Seconds between now and the newest event collected; null before the first event. */
+  /** Seconds between the status's time and the newest event collected; null before the first event. */
   readonly lagSeconds: number | null;
+  /**
+   * Time of the newest event collected (ISO-8601), null before the first; the API computes the live
+   * lag from it (now − this), so the lag of a stopped or backing-off collector keeps growing.
+   * Absent in statuses written before it existed.
+   */
+  readonly newestEventAt?: string | null;
   readonly lastSuccessAt: string | null;
   readonly lastError: CollectorStats["lastError"];
   readonly nextRunAt: string | null;
   readonly cursor: Record<string, unknown>;
+  /** Audit collectors: both scopes and the unknown event types seen. */
+  readonly audit?: AuditStatus;
 }
 
 /** A short, secret-free summary of the cursor. */
 export function cursorSummary(state: CollectorState, settings?: RuntimeSettings): Record<string, unknown> {
   const iso = isoFromSeconds;
-  if (state.audit) {
-    return { watermark: iso(state.audit.watermark), frontier: iso(state.audit.frontier), slicesInFlight: state.audit.inFlight.length, sliceSeconds: state.audit.sliceSeconds };
-  }
+  if (state.audit) return auditCursorSummary(state.audit);
   if (state.compliance) return complianceCursorSummary(state.compliance);
   if (state.chat) return chatCursorSummary(toChatCursor(state.chat, state.startTime, state.startTime), settings);
   return { startTime: iso(state.startTime) };
@@ -93,17 +101,25 @@ export function cursorSummary(state: CollectorState, settings?: RuntimeSettings)
 
 /** Builds the custom status. */
 export function buildStatus(state: CollectorState, control: CollectorControl, runState: CollectorRunState, nowMs: number, nextRunAtMs: number | null): CollectorStatus {
+  return statusOf(state, control.definition.version, (control as Partial<CollectorControlView>).settings, runState, nowMs, nextRunAtMs);
+}
+
+/** The custom status of `state` for a definition of `definitionVersion` (null: unknown) at `nowMs`. */
+export function statusOf(state: CollectorState, definitionVersion: number | null, settings: RuntimeSettings | undefined, runState: CollectorRunState, nowMs: number, nextRunAtMs: number | null): CollectorStatus {
+  const newest = state.stats.newestEventAt;
   return {
     state: runState,
-    definitionVersion: control.definition.version,
+    definitionVersion,
     rowsIngested: state.stats.rowsIngested,
     pages: state.stats.pages,
     duplicatesSkipped: state.stats.duplicatesSkipped,
-    lagSeconds: lagSeconds(nowMs, state.stats.newestEventAt),
+    lagSeconds: lagSeconds(nowMs, newest),
+    newestEventAt: isoFromSeconds(newest),
     lastSuccessAt: state.stats.lastSuccessAt,
     lastError: state.stats.lastError,
     nextRunAt: isoFromMs(nextRunAtMs),
-    cursor: cursorSummary(state, (control as Partial<CollectorControlView>).settings),
+    cursor: cursorSummary(state, settings),
+    ...(state.audit ? { audit: auditStatus(state.audit) } : {}),
   };
 }
 

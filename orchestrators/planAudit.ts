@@ -1,46 +1,68 @@
 /**
- * Audit-log work planning and folding. Pure: the orchestrator calls these with the cursor and
- * the orchestration clock. The range since the watermark is cut into time slices drained in
- * parallel; the watermark only passes slices whose every page was delivered; when caught up, a
- * late sweep re-reads the recent window and skips what was already delivered.
+ * Audit-log work planning and folding, per scope. Pure: the orchestrator calls these with the
+ * cursor and the orchestration clock.
+ *
+ * - Backfill: the range since the frontier is cut into time slices (width from the density seen)
+ *   drained in parallel; the watermark only passes slices whose every page was delivered.
+ * - Steady state: once the frontier is within the late window, each poll runs one *late sweep*
+ *   over [last sweep's start − overlap, now − lag): the new range and the late-arrival window in
+ *   one listing, cut into slices like the backfill (split by density, fanned out, resumable).
+ *   Delivered events are skipped through the ledger, so an idle poll is one request per scope.
+ * - Late horizon: an event that becomes visible at most `overlapSeconds` after its effective_at is
+ *   collected (the sweep window reaches back `overlapSeconds` before the previous sweep started).
+ *   Only after an outage longer than the cap ({@link maxLateWindowSeconds}) is part of the window
+ *   not re-read; that part is counted in `lateSkipped` and shown in status.
  */
-import type { AuditCursor, AuditSlice, RuntimeSettings } from "./state";
+import type { AuditScope } from "../src/audit/eventTypes";
+import type { AuditSlice, LateSkipped, ScopeCursor } from "./auditState";
+import type { RuntimeSettings } from "./state";
 
 /** Slice width bounds, seconds. */
 export const MIN_SLICE_SECONDS = 60;
 export const MAX_SLICE_SECONDS = 86_400;
-/** The late window never reaches further back than this (bounds `recent` after a long outage). */
+/** Width of the first slices of a new collector. */
+export const INITIAL_SLICE_SECONDS = 3_600;
+/** A refused scope is tried again after this long (seconds): at most hourly. */
+export const REFUSAL_RETRY_SECONDS = 3_600;
+/** New slices aim at this share of one activity's page budget (full pages, few stragglers). */
+export const SLICE_FILL = 0.8;
+
+/** The late window never reaches further back than this before now (bounds a sweep after an outage). */
 export function maxLateWindowSeconds(settings: RuntimeSettings): number {
   return Math.max(2 * settings.overlapSeconds, 3_600);
 }
-/** Width of the first slices of a new collector. */
-export const INITIAL_SLICE_SECONDS = 3_600;
 
 /** One activity call to plan. */
 export interface AuditTask {
+  readonly scope: AuditScope;
+  /** Index of the slice in the planned cursor's `inFlight`. */
+  readonly index: number;
   readonly slice: AuditSlice;
-  /** True for a slice newly cut from the frontier (used to adapt the width). */
-  readonly fresh: boolean;
-  /** A late sweep: re-reads a delivered range, skipping these digests. */
-  readonly late?: boolean;
-  readonly skip?: readonly string[];
-  readonly recentSince: number;
+  /** Cut in this generation (so its rows measure the density of its whole range). */
+  readonly cut: boolean;
+  /** Record delivered events at or after this Unix second in the ledger (later sweeps may re-read them). */
+  readonly recordSince: number;
+  /** Forget ledger rows of buckets ending before this Unix second (once per sweep). */
+  readonly pruneBefore?: number;
 }
 
 /** What an audit activity reported (the parts the fold needs). */
 export interface AuditTaskResult {
   readonly ok: boolean;
   readonly cursorInvalid: boolean;
+  /** The scope was refused (tenant_only): status and the server's reason. */
+  readonly refused: { readonly status: number; readonly message: string } | null;
   readonly done: boolean;
   readonly after: string | null;
-  readonly pages: number;
-  /** Rows the call delivered. */
-  readonly rows: number;
-  readonly recent: readonly string[];
+  /** Events listed (delivered + skipped as already delivered). */
+  readonly listed: number;
 }
 
-/** New slices aim at this share of one activity's page budget (full pages, few stragglers). */
-export const SLICE_FILL = 0.8;
+/** A scope's plan for one generation: the cursor with the new slices cut, and the tasks. */
+export interface ScopePlan {
+  readonly cursor: ScopeCursor;
+  readonly tasks: readonly AuditTask[];
+}
 
 /**
  * The width of the next new slices: from the event density of the slices just drained, so a slice
@@ -60,108 +82,124 @@ export function nextSliceSeconds(current: number, drained: ReadonlyArray<{ secon
 }
 
 /**
- * A new audit cursor starting at `startTime`. Its first slices split the backlog into about four
+ * A new scope cursor starting at `startTime`. Its first slices split the backlog into about four
  * per fan-out slot (density unknown yet); later widths follow the density seen.
  */
-export function initialAuditCursor(startTime: number, nowSeconds?: number, settings?: RuntimeSettings): AuditCursor {
+export function initialScopeCursor(startTime: number, nowSeconds?: number, settings?: RuntimeSettings): ScopeCursor {
   const backlog = nowSeconds !== undefined && settings ? nowSeconds - settings.lagSeconds - startTime : 0;
   const width = settings && backlog > 0 ? Math.round(Math.min(MAX_SLICE_SECONDS, Math.max(INITIAL_SLICE_SECONDS, backlog / (4 * settings.parallelism)))) : INITIAL_SLICE_SECONDS;
-  return { origin: startTime, watermark: startTime, frontier: startTime, inFlight: [], sliceSeconds: width, late: null, lateSweptAt: null, recent: [] };
+  return { origin: startTime, watermark: startTime, frontier: startTime, inFlight: [], sliceSeconds: width, sweep: null, lateSweptAt: null, refused: null, lateSkipped: null };
 }
 
-/** Oldest effective_at a new late sweep must re-read: `overlap` before the last completed late sweep began. */
-export function lateWindowFloor(cursor: Pick<AuditCursor, "lateSweptAt">, nowSeconds: number, settings: RuntimeSettings): number {
+/** Oldest effective_at a new late sweep re-reads: `overlap` before the last sweep began, within the cap. */
+export function lateWindowFloor(cursor: Pick<ScopeCursor, "lateSweptAt">, nowSeconds: number, settings: RuntimeSettings): number {
   return Math.max((cursor.lateSweptAt ?? nowSeconds) - settings.overlapSeconds, nowSeconds - maxLateWindowSeconds(settings));
 }
 
+function skip(previous: LateSkipped | null, from: number, to: number): LateSkipped | null {
+  if (to <= from) return previous;
+  return { seconds: (previous?.seconds ?? 0) + (to - from), times: (previous?.times ?? 0) + 1, lastFrom: from, lastTo: to };
+}
+
 /**
- * Oldest effective_at whose delivered ids must stay remembered: the late window, reaching further
- * back while a late sweep in progress started earlier (it may still meet them), within the cap.
+ * Plans one scope: slices in flight first (at most `budget`), then new slices of the late sweep in
+ * progress, or a new late sweep when the frontier is near the head and the last sweep is at least
+ * a poll interval old, or backfill slices from the frontier. A refused scope plans nothing until
+ * its retry time. Slices cut here join `inFlight`, so a slice the caller does not start is kept.
  */
-export function rememberFloor(cursor: Pick<AuditCursor, "lateSweptAt" | "late">, nowSeconds: number, settings: RuntimeSettings): number {
-  const window = lateWindowFloor(cursor, nowSeconds, settings);
-  const inProgress = cursor.late?.slice.gte ?? window;
-  return Math.max(Math.min(window, inProgress), nowSeconds - maxLateWindowSeconds(settings));
-}
-
-function recentTime(entry: string): number {
-  return Number(entry.slice(0, entry.indexOf(":")));
-}
-
-function digestOf(entry: string): string {
-  return entry.slice(entry.indexOf(":") + 1);
-}
-
-/** The tasks of one generation: in-flight slices first, then new ones up to the horizon, then a late sweep. */
-export function planAudit(cursor: AuditCursor, nowSeconds: number, settings: RuntimeSettings): AuditTask[] {
+export function planScope(scope: AuditScope, cursor: ScopeCursor, nowSeconds: number, settings: RuntimeSettings, pollIntervalSeconds: number, budget = settings.parallelism): ScopePlan {
+  if (cursor.refused && nowSeconds < cursor.refused.retryAt) return { cursor, tasks: [] };
+  // A refused scope is probed with one request; the rest follows once it is served.
+  if (cursor.refused) budget = 1;
   const horizon = nowSeconds - settings.lagSeconds;
-  const lateFloor = lateWindowFloor(cursor, nowSeconds, settings);
-  const remember = rememberFloor(cursor, nowSeconds, settings);
-  const tasks: AuditTask[] = cursor.inFlight.slice(0, settings.parallelism).map((slice) => ({ slice, fresh: false, recentSince: remember }));
-  let from = cursor.frontier;
-  // Less than a minimum slice before the horizon waits for the next poll (see auditCaughtUp).
-  while (tasks.length < settings.parallelism && horizon - from >= MIN_SLICE_SECONDS) {
-    const lt = Math.min(from + cursor.sliceSeconds, horizon);
-    tasks.push({ slice: { gte: from, lt, after: null }, fresh: true, recentSince: remember });
-    from = lt;
+  const recordSince = nowSeconds - maxLateWindowSeconds(settings);
+  const cap = nowSeconds - maxLateWindowSeconds(settings);
+  let { frontier, sweep, lateSkipped } = cursor;
+  // A sweep slice entirely behind the cap is dropped, and counted.
+  const inFlight: AuditSlice[] = [];
+  for (const s of cursor.inFlight) {
+    if (s.late && s.lt <= cap && s.lt <= cursor.watermark) lateSkipped = skip(lateSkipped, s.gte, s.lt);
+    else inFlight.push(s);
   }
-  const skipFor = (slice: AuditSlice) => cursor.recent.filter((e) => recentTime(e) >= slice.gte && recentTime(e) < slice.lt).map(digestOf);
-  // A late sweep in progress continues (what it may meet stays remembered) unless it fell behind the cap.
-  if (cursor.late && cursor.late.slice.gte >= remember) {
-    tasks.push({ slice: cursor.late.slice, fresh: false, late: true, skip: skipFor(cursor.late.slice), recentSince: remember });
-    return tasks;
+  const tasks: AuditTask[] = inFlight.slice(0, budget).map((slice, index) => ({ scope, index, slice, cut: false, recordSince }));
+  const cutSlice = (gte: number, lt: number, late: boolean, pruneBefore?: number) => {
+    const slice: AuditSlice = { gte, lt, after: null, late };
+    inFlight.push(slice);
+    tasks.push({ scope, index: inFlight.length - 1, slice, cut: true, recordSince, ...(pruneBefore !== undefined ? { pruneBefore } : {}) });
+    frontier = Math.max(frontier, lt);
+  };
+  const due = cursor.lateSweptAt === null || nowSeconds - cursor.lateSweptAt >= pollIntervalSeconds;
+  let pruneBefore: number | undefined;
+  if (sweep === null && inFlight.length === 0 && frontier >= horizon - settings.overlapSeconds && due) {
+    const wanted = Math.max((cursor.lateSweptAt ?? nowSeconds) - settings.overlapSeconds, cursor.origin);
+    const from = Math.min(Math.max(lateWindowFloor(cursor, nowSeconds, settings), cursor.origin), frontier);
+    if (cursor.lateSweptAt !== null) lateSkipped = skip(lateSkipped, wanted, from);
+    // Nothing before `from` is re-read again (later windows start later), so its ledger rows can go.
+    if (horizon > from) { sweep = { startedAt: nowSeconds, from, next: from, end: horizon }; pruneBefore = from; }
   }
-  const lateFrom = Math.max(lateFloor, cursor.origin);
-  if (cursor.inFlight.length === 0 && horizon - from < MIN_SLICE_SECONDS && lateFrom < cursor.watermark) {
-    const slice = { gte: lateFrom, lt: cursor.watermark, after: null };
-    tasks.push({ slice, fresh: false, late: true, skip: skipFor(slice), recentSince: remember });
+  if (sweep !== null) {
+    while (tasks.length < budget && sweep.next < sweep.end) {
+      // A remainder shorter than a minimum slice joins this one.
+      const lt: number = sweep.end - sweep.next < cursor.sliceSeconds + MIN_SLICE_SECONDS ? sweep.end : sweep.next + cursor.sliceSeconds;
+      cutSlice(sweep.next, lt, true, pruneBefore);
+      pruneBefore = undefined;
+      sweep = { ...sweep, next: lt };
+    }
+  } else {
+    // Less than a minimum slice before the horizon waits for the next poll (see scopeCaughtUp).
+    while (tasks.length < budget && horizon - frontier >= MIN_SLICE_SECONDS) cutSlice(frontier, Math.min(frontier + cursor.sliceSeconds, horizon), false);
   }
-  return tasks;
+  return { cursor: { ...cursor, frontier, inFlight, sweep, lateSkipped }, tasks };
 }
 
 /**
- * The cursor after a generation's results (same order as the tasks; `plannedAt` is when they were
- * planned). Throws if the watermark
- * would move backwards: that is a bug, and failing loudly beats silently re-ingesting.
+ * The scope cursor after a generation's results (`results[i]` for `plan.tasks[i]`). Throws if the
+ * watermark would move backwards: that is a bug, and failing loudly beats silently re-ingesting.
  */
-export function foldAudit(cursor: AuditCursor, tasks: readonly AuditTask[], results: readonly AuditTaskResult[], plannedAt: number, nowSeconds: number, settings: RuntimeSettings): AuditCursor {
-  const inFlight: AuditSlice[] = cursor.inFlight.slice(settings.parallelism);
-  let frontier = cursor.frontier;
+export function foldScope(plan: ScopePlan, results: readonly AuditTaskResult[], nowSeconds: number, settings: RuntimeSettings): ScopeCursor {
+  const { cursor } = plan;
+  const slices: Array<AuditSlice | null> = [...cursor.inFlight];
   const drained: Array<{ seconds: number; rows: number }> = [];
   let overflowed = false;
-  const recent = new Set(cursor.recent);
-  let late: AuditCursor["late"] = tasks.some((t) => t.late) ? null : cursor.late;
-  let lateSweptAt = cursor.lateSweptAt;
-  tasks.forEach((task, i) => {
+  let refused = cursor.refused;
+  let answered = false;
+  plan.tasks.forEach((task, i) => {
     const r = results[i]!;
-    r.recent.forEach((e) => recent.add(e));
-    if (task.late) {
-      // A late sweep never holds the watermark back; an unfinished one resumes next time.
-      const startedAt = cursor.late && cursor.late.slice.gte === task.slice.gte && cursor.late.slice.lt === task.slice.lt ? cursor.late.startedAt : plannedAt;
-      if (r.ok && r.done) lateSweptAt = startedAt;
-      else late = { slice: { ...task.slice, after: r.cursorInvalid ? null : r.after }, startedAt };
+    if (r.refused) {
+      refused = { status: r.refused.status, reason: r.refused.message, since: refused?.since ?? nowSeconds, retryAt: nowSeconds + REFUSAL_RETRY_SECONDS };
+      slices[task.index] = { ...task.slice, after: r.after };
       return;
     }
-    if (task.fresh) frontier = Math.max(frontier, task.slice.lt);
+    if (r.ok) answered = true;
     if (r.ok && r.done) {
-      if (task.fresh) drained.push({ seconds: task.slice.lt - task.slice.gte, rows: r.rows });
+      slices[task.index] = null;
+      if (task.cut) drained.push({ seconds: task.slice.lt - task.slice.gte, rows: r.listed });
       return;
     }
-    if (task.fresh && r.ok) overflowed = true;
-    inFlight.push({ ...task.slice, after: r.cursorInvalid ? null : r.after });
+    if (task.cut && r.ok) overflowed = true;
+    slices[task.index] = { ...task.slice, after: r.cursorInvalid ? null : r.after };
   });
-  inFlight.sort((a, b) => a.gte - b.gte);
-  const sliceSeconds = nextSliceSeconds(cursor.sliceSeconds, drained, overflowed, settings);
-  const watermark = inFlight[0]?.gte ?? frontier;
+  if (answered && !plan.tasks.some((_, i) => results[i]!.refused)) refused = null;
+  const inFlight = slices.filter((s): s is AuditSlice => s !== null).sort((a, b) => a.gte - b.gte || a.lt - b.lt);
+  let { sweep, lateSweptAt } = cursor;
+  if (sweep && sweep.next >= sweep.end && !inFlight.some((s) => s.late)) {
+    lateSweptAt = sweep.startedAt;
+    sweep = null;
+  }
+  // Read up to the first slice still in flight beyond the old watermark, or to the frontier.
+  const pending = inFlight.filter((s) => s.lt > cursor.watermark).map((s) => Math.max(s.gte, cursor.watermark));
+  const uncut = sweep && sweep.next < sweep.end ? [Math.max(sweep.next, cursor.watermark)] : [];
+  const watermark = Math.min(cursor.frontier, ...pending, ...uncut);
   if (watermark < cursor.watermark) throw new Error(`audit watermark would move backwards from ${cursor.watermark} to ${watermark}`);
-  const floor = rememberFloor({ lateSweptAt, late }, nowSeconds, settings);
-  return { origin: cursor.origin, watermark, frontier, inFlight, sliceSeconds, late, lateSweptAt, recent: [...recent].filter((e) => recentTime(e) >= floor) };
+  return { ...cursor, watermark, inFlight, sweep, lateSweptAt, refused, sliceSeconds: nextSliceSeconds(cursor.sliceSeconds, drained, overflowed, settings) };
 }
 
 /**
- * True when nothing is in flight and less than a minimum slice remains before the horizon (time
- * moves on while a generation runs; chasing it with tiny slices would spin).
+ * True when nothing is in flight, no sweep is in progress, and less than a minimum slice remains
+ * before the horizon (time moves on while a generation runs; chasing it with tiny slices would
+ * spin). A refused scope waits for its retry time and counts as caught up.
  */
-export function auditCaughtUp(cursor: AuditCursor, nowSeconds: number, settings: RuntimeSettings): boolean {
-  return cursor.inFlight.length === 0 && cursor.frontier > nowSeconds - settings.lagSeconds - MIN_SLICE_SECONDS;
+export function scopeCaughtUp(cursor: ScopeCursor, nowSeconds: number, settings: RuntimeSettings): boolean {
+  if (cursor.refused && nowSeconds < cursor.refused.retryAt) return true;
+  return cursor.inFlight.length === 0 && cursor.sweep === null && cursor.frontier > nowSeconds - settings.lagSeconds - MIN_SLICE_SECONDS;
 }

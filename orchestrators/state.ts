@@ -7,6 +7,7 @@ import type { DataType } from "../src/collectors/dataTypes";
 import type { ComplianceOptions } from "../src/compliance/streams";
 import type { ChatCursor, ChatCursorV2, LegacyCompletionCursor } from "../src/cursors/chatCursor";
 import type { ComplianceCursor } from "./planCompliance";
+import type { AuditState } from "./auditState";
 
 /** Which data a collector reads (the registry in src/collectors/dataTypes.ts). */
 export type { DataType };
@@ -24,6 +25,20 @@ export interface CollectorDefinition {
   readonly version: number;
   /** complianceLogs only: workspace/organization, event types, the conversation-message opt-in. */
   readonly compliance?: ComplianceOptions;
+  /**
+   * The collection run the cursor belongs to: a new one at creation and at every reset, never
+   * changed by a modify (which keeps the cursor). The orchestrator's state carries the run's id;
+   * when the entity names another run, the cursor starts again at that run's start
+   * (orchestrators/collectorRun.ts), so whatever order concurrent creates and resets land in, the
+   * cursor follows the definition shown. Absent in definitions saved before it existed.
+   */
+  readonly run?: CollectorRun;
+}
+
+/** One collection run of a collector: its id and where its cursor started (ISO-8601). */
+export interface CollectorRun {
+  readonly id: string;
+  readonly startTime: string;
 }
 
 /** App-wide tuning, read from settings by the entity and recorded in history. */
@@ -42,8 +57,9 @@ export interface RuntimeSettings {
   /** Audit logs newer than now − lag are left for the next poll. */
   readonly lagSeconds: number;
   /**
-   * Audit logs are re-read this far back when caught up, to catch late arrivals: an event that
-   * becomes visible up to `overlapSeconds − pollIntervalSeconds` after its effective_at is collected.
+   * The late horizon: each poll's late sweep re-reads from this far before the previous sweep
+   * began, so an event that becomes visible up to `overlapSeconds` after its effective_at is
+   * collected (orchestrators/planAudit.ts).
    */
   readonly overlapSeconds: number;
 }
@@ -57,36 +73,6 @@ export interface CollectorControl {
 /** What `get` on the entity returns: the control record plus current settings. */
 export interface CollectorControlView extends CollectorControl {
   readonly settings: RuntimeSettings;
-}
-
-/** One audit time slice being drained: [gte, lt) continuing after `after`. */
-export interface AuditSlice {
-  readonly gte: number;
-  readonly lt: number;
-  readonly after: string | null;
-}
-
-/** The audit-log cursor. Every slice in [watermark, frontier) not in `inFlight` is delivered. */
-export interface AuditCursor {
-  /** The collector's start time: nothing before it is ever read. */
-  readonly origin: number;
-  /** Everything before this Unix second is delivered (late arrivals aside). */
-  readonly watermark: number;
-  /** End of the furthest slice ever planned. */
-  readonly frontier: number;
-  readonly inFlight: readonly AuditSlice[];
-  /** Width of new slices, adapted to event density. */
-  readonly sliceSeconds: number;
-  /** The late sweep in progress (resumed like any slice) and when it started; null when none is. */
-  readonly late: { readonly slice: AuditSlice; readonly startedAt: number } | null;
-  /**
-   * When the last completed late sweep started (Unix s). The late window reaches back
-   * `overlapSeconds` before it, so a delay (throttling, an outage) never lets an event slip
-   * between two sweeps; null before the first one.
-   */
-  readonly lateSweptAt: number | null;
-  /** `<effective_at>:<digest>` of events delivered inside the late-arrival window. */
-  readonly recent: readonly string[];
 }
 
 /** The last failure, shown in status. Never contains a secret. */
@@ -115,18 +101,22 @@ export interface CollectorState {
   readonly collectorId: string;
   /** Unix seconds collection starts from (set at creation and by reset). */
   readonly startTime: number;
-  readonly audit: AuditCursor | null;
+  /** Both audit scopes' cursors and the unknown event types seen (orchestrators/auditState.ts). */
+  readonly audit: AuditState | null;
   /** The chat cursor; version 1 cursors persisted by earlier releases are migrated on read. */
   readonly chat: ChatCursor | ChatCursorV2 | LegacyCompletionCursor | null;
   /** Compliance-log streams (absent for other data types). */
   readonly compliance?: ComplianceCursor | null;
   readonly stats: CollectorStats;
+  /** The id of the run ({@link CollectorDefinition.run}) this cursor belongs to; absent in states saved before it existed. */
+  readonly runId?: string;
 }
 
-/** A new collector's state. */
-export function initialState(collectorId: string, startTimeIso: string): CollectorState {
+/** A new collector's state (at creation, reset, or when a new run is seen); `runId` names the run. */
+export function initialState(collectorId: string, startTimeIso: string, runId?: string): CollectorState {
   return {
     v: 1, collectorId, startTime: Math.floor(Date.parse(startTimeIso) / 1000), audit: null, chat: null,
     stats: { rowsIngested: 0, pages: 0, duplicatesSkipped: 0, lastSuccessAt: null, newestEventAt: null, lastError: null, failures: 0 },
+    ...(runId !== undefined ? { runId } : {}),
   };
 }

@@ -15,6 +15,8 @@ export class ApiError extends Error {
     this.status = status;
     this.code = error?.code;
     this.field = error?.field;
+    // Every field problem of a 400 ({field, message}), the first being `field`; one entry otherwise.
+    this.details = Array.isArray(error?.details) && error.details.length > 0 ? error.details : error?.field ? [{ field: error.field, message: this.message }] : [];
   }
 }
 

@@ -143,13 +143,15 @@ function complianceBody(values) {
 }
 
 function showFieldError(dialog, error) {
-  if (error instanceof ApiError && FORM_FIELDS.includes(error.field)) {
-    // "compliance" as a whole (no workspace or organization id) is shown at the workspace id.
-    const name = error.field === "compliance" ? "compliance.workspaceId" : error.field;
-    dialog.errors = { [name]: error.message };
+  // Every field the API names gets its message; the first is focused. "compliance" as a whole (no
+  // workspace or organization id) is shown at the workspace id.
+  const named = error instanceof ApiError ? error.details.filter((d) => FORM_FIELDS.includes(d.field)) : [];
+  if (named.length > 0) {
+    const at = (field) => (field === "compliance" ? "compliance.workspaceId" : field);
+    dialog.errors = Object.fromEntries(named.map((d) => [at(d.field), d.message]));
     dialog.formError = null;
     update();
-    byId(`f-${name}`)?.focus();
+    byId(`f-${at(named[0].field)}`)?.focus();
   } else {
     dialog.errors = {};
     dialog.formError = message(error);

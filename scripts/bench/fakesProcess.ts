@@ -5,6 +5,7 @@
  */
 import { LogsIngestionFake } from "../../src/local/fakes/logsIngestionFake";
 import { OpenAIMock } from "../../src/local/fakes/openaiMock";
+import { TableStorageFake } from "../../src/local/fakes/tableStorageFake";
 import { generateAuditEvents, generateCompletions } from "../../src/local/fakes/generate";
 import { testTls } from "../../src/local/fakes/tls";
 import { LOCAL_AZURE_TOKEN, LOCAL_DCR_ID } from "../../src/local/fakeEnvironment";
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   const tls = await testTls();
   const from = config.nowSeconds - config.spanDays * 86_400;
   const to = config.nowSeconds - 600;
-  const mock = await new OpenAIMock({ adminKey: "bench-admin-key", projectKey: "bench-project-key", latencyMs: config.latencyMs, ...(config.rateLimitPerSecond ? { rateLimitPerSecond: config.rateLimitPerSecond } : {}) }).start();
+  const mock = await new OpenAIMock({ adminKey: "bench-admin-key-0001", projectKey: "bench-project-key-0002", latencyMs: config.latencyMs, ...(config.rateLimitPerSecond ? { rateLimitPerSecond: config.rateLimitPerSecond } : {}) }).start();
   // Generate in chunks so the generator's own garbage does not pile up.
   for (let i = 0; i < config.audit; i += 50_000) mock.addAuditEvents(generateAuditEvents(Math.min(50_000, config.audit - i), from + Math.floor(((to - from) * i) / Math.max(1, config.audit)), from + Math.floor(((to - from) * Math.min(config.audit, i + 50_000)) / Math.max(1, config.audit)), 9_000 + i));
   for (let i = 0; i < config.completions; i += 50_000) mock.addCompletions(generateCompletions(Math.min(50_000, config.completions - i), from + Math.floor(((to - from) * i) / Math.max(1, config.completions)), from + Math.floor(((to - from) * Math.min(config.completions, i + 50_000)) / Math.max(1, config.completions)), 19_000 + i));
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
   mock.completionIds();
   const rowsByStream: Record<string, number> = {};
   const ingestion = await new LogsIngestionFake({ tls, dcrImmutableId: LOCAL_DCR_ID, tables: TABLES, token: LOCAL_AZURE_TOKEN, retain: "ids", onRows: (stream, rows) => { rowsByStream[stream] = (rowsByStream[stream] ?? 0) + rows.length; } }).start();
+  const tables = await new TableStorageFake({ tls, token: LOCAL_AZURE_TOKEN }).start();
   const okByPath: Record<string, number> = {};
   let throttled = 0;
   let served = 0;
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
     };
     process.send?.({ cmd: "stats", stats });
   });
-  process.send?.({ cmd: "ready", openaiUrl: mock.baseUrl, ingestionUrl: ingestion.endpoint, ca: tls.ca });
+  process.send?.({ cmd: "ready", openaiUrl: mock.baseUrl, ingestionUrl: ingestion.endpoint, tableUrl: tables.url, ca: tls.ca });
 }
 
 void main();

@@ -3,6 +3,7 @@ import { chatChart, chatSection, chatTargets } from "./chatReport";
 import { CHART, chartFrame } from "./svg";
 import type { SoakResults } from "./soak";
 import { renderSoak } from "./soakReport";
+import { renderBusy, type BusyResults } from "./busySteady";
 
 /** One backfill's figures. */
 export interface BackfillResult {
@@ -27,6 +28,8 @@ export interface BenchResults {
   chatSweeps?: BackfillResult[];
   /** The embedded host over long runs (scripts/bench/soak.ts). */
   soak?: SoakResults;
+  /** Busy steady state (scripts/bench/busySteady.ts). */
+  busy?: BusyResults;
 }
 
 const n = (x: number, digits = 0) => x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -133,6 +136,6 @@ becoming visible in the API to its row being accepted by Logs Ingestion. Audit l
 | poll interval | audit median | audit p99 | completions median | completions p99 | rows |
 |---|---|---|---|---|---|
 ${r.steady.map((x) => `| ${x.pollIntervalSeconds} s | ${n(x.audit.medianLagSeconds)} s | ${n(x.audit.p99LagSeconds)} s | ${n(x.chat.medianLagSeconds)} s | ${n(x.chat.p99LagSeconds)} s | ${n(x.audit.rows)} + ${n(x.chat.rows)} |`).join("\n")}
-${r.soak ? `\n${renderSoak(r.soak).markdown}` : ""}`;
+${r.soak ? `\n${renderSoak(r.soak).markdown}` : ""}${r.busy ? renderBusy(r.busy) : ""}`;
   return { markdown, svg: chart(r), chatSvg: chatChart(r) };
 }

@@ -32,31 +32,35 @@ import { toAuditLogRow } from "../../src/rows/auditLogRow";
 import { toChatCompletionRow } from "../../src/rows/chatCompletionRow";
 import { SecretCache } from "../../src/secrets/secretCache";
 import { SentinelWriter } from "../../src/sentinel/writer";
+import { TableLedger } from "../../src/ledger/tableLedger";
 import type { FakesConfig, FakesStats } from "./fakesProcess";
 import { renderReport, type BenchResults } from "./report";
 import { runSoak, type SoakHarness, type SoakResults } from "./soak";
 import { renderSoak } from "./soakReport";
+import { busySteadyState, type BusyHarness } from "./busySteady";
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
 const QUICK = args.has("--quick");
 /** `--only chat,steady`: run only these groups (printing their figures; BENCHMARKS.md is rendered from full runs only). */
 const ONLY = argv.includes("--only") ? new Set((argv[argv.indexOf("--only") + 1] ?? "").split(",")) : null;
-const GROUPS = ["backfill", "capped", "baseline", "fanout", "chat", "soak", "steady"] as const;
+const GROUPS = ["backfill", "capped", "baseline", "fanout", "chat", "soak", "steady", "busy"] as const;
 const runs = (group: (typeof GROUPS)[number]) => ONLY === null || ONLY.has(group);
 const scale = (n: number) => (QUICK ? Math.ceil(n / 10) : n);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
 const RATE_CAP = Number(process.env.BENCH_RATE_CAP ?? 5);
 const NOW_S = Math.floor(Date.now() / 1000);
-const KEYS = { admin: "bench-admin-key", project: "bench-project-key" };
+// At least 16 characters, as every key must be (src/secrets/apiKeyValue.ts).
+const KEYS = { admin: "bench-admin-key-0001", project: "bench-project-key-0002" };
 
 // ---- the connector, registered once; each scenario points it at fresh fakes ------------------
 const box: { deps?: CollectDeps; settings: RuntimeSettings; clock: Clock } = { settings: { parallelism: 8, maxPagesPerActivity: 10, chatPagesPerActivity: 20, lagSeconds: 60, overlapSeconds: 1_800, chatLateHorizonSeconds: 1_800 }, clock: new RealClock() };
 registerFunctions({ deps: () => box.deps!, settings: () => box.settings, declaredCollectors: () => [], openaiBaseUrl: "https://api.openai.com/v1", now: () => box.clock.now() });
 
-function clientsFor(openaiUrl: string, ingestionUrl: string, ca: string, clock: Clock, maxRequestsPerSecond?: number): CollectDeps {
+function clientsFor(openaiUrl: string, ingestionUrl: string, tableUrl: string, ca: string, clock: Clock, maxRequestsPerSecond?: number): CollectDeps {
   const secrets = new SecretCache((name) => Promise.resolve(name === "openai-admin-key" ? KEYS.admin : KEYS.project), undefined, () => clock.now());
-  return { openai: new OpenAIClient({ baseUrl: openaiUrl, ...(maxRequestsPerSecond ? { maxRequestsPerSecond } : {}) }), compliance: new ComplianceClient({ baseUrl: `${openaiUrl}/compliance`, ca }), writer: new SentinelWriter(ingestionUrl, LOCAL_DCR_ID, localCredential(), { ca }), secrets, now: () => clock.now() };
+  return { openai: new OpenAIClient({ baseUrl: openaiUrl, ...(maxRequestsPerSecond ? { maxRequestsPerSecond } : {}) }), compliance: new ComplianceClient({ baseUrl: `${openaiUrl}/compliance`, ca }), writer: new SentinelWriter(ingestionUrl, LOCAL_DCR_ID, localCredential(), { ca }), secrets,
+    ledger: new TableLedger({ endpoint: tableUrl, credential: localCredential() }, { ca }), now: () => clock.now() };
 }
 
 async function startConnector(clock: Clock, hostOptions: Partial<DurableHostOptions> = {}) {
@@ -74,11 +78,11 @@ async function startConnector(clock: Clock, hostOptions: Partial<DurableHostOpti
 }
 
 // ---- the fakes' child process --------------------------------------------------------------
-interface Child { proc: ChildProcess; openaiUrl: string; ingestionUrl: string; ca: string; stats(): Promise<FakesStats>; add(audit: AuditLogEvent[], completions: ChatCompletion[]): Promise<void>; stop(): void }
+interface Child { proc: ChildProcess; openaiUrl: string; ingestionUrl: string; tableUrl: string; ca: string; stats(): Promise<FakesStats>; add(audit: AuditLogEvent[], completions: ChatCompletion[]): Promise<void>; stop(): void }
 
 async function startFakes(config: Omit<FakesConfig, "nowSeconds">): Promise<Child> {
   const proc = fork(path.join(__dirname, "fakesProcess.js"), [], { execArgv: ["--max-old-space-size=8192"], env: { ...process.env, BENCH_FAKES: JSON.stringify({ ...config, nowSeconds: NOW_S }) } });
-  const ready = await new Promise<{ openaiUrl: string; ingestionUrl: string; ca: string }>((resolve, reject) => {
+  const ready = await new Promise<{ openaiUrl: string; ingestionUrl: string; tableUrl: string; ca: string }>((resolve, reject) => {
     proc.once("error", reject);
     proc.on("message", (m: { cmd: string }) => { if (m.cmd === "ready") resolve(m as never); });
   });
@@ -112,7 +116,7 @@ async function backfill(name: string, opts: { audit: number; completions: number
   const fakes = await startFakes({ audit: opts.audit, completions: opts.completions, latencyMs: LATENCY_MS, rateLimitPerSecond: opts.rateCap, spanDays: 30 });
   box.clock = new RealClock();
   box.settings = { ...box.settings, parallelism: opts.parallelism };
-  box.deps = clientsFor(fakes.openaiUrl, fakes.ingestionUrl, fakes.ca, box.clock, opts.clientLimit);
+  box.deps = clientsFor(fakes.openaiUrl, fakes.ingestionUrl, fakes.tableUrl, fakes.ca, box.clock, opts.clientLimit);
   const connector = await startConnector(box.clock);
   const before = await fakes.stats();
   const sample = sampler();
@@ -188,7 +192,7 @@ async function steadyState(pollIntervalSeconds: number) {
   const env = await startFakeEnvironment({
     mock: { adminKey: KEYS.admin, projectKey: KEYS.project, now: () => clock.now() }, secrets: { "openai-admin-key": KEYS.admin, "openai-project-key": KEYS.project }, now: () => clock.now(),
     fastRetries: true,
-    onRows: (stream, rows) => { for (const r of rows) lags[stream]!.push((clock.now() - visibleAt.get(r.Id as string)!) / 1000); },
+    onRows: (stream, rows) => { if (stream in lags) for (const r of rows) lags[stream]!.push((clock.now() - visibleAt.get(r.Id as string)!) / 1000); },
   });
   box.deps = env.deps;
   // 4 audit events/s and 2 completions/s for one hour, each visible 0–5 s after its time.
@@ -227,11 +231,20 @@ function soakHarness(): SoakHarness {
       const child = fakes as Child;
       box.clock = clock;
       box.settings = { ...box.settings, parallelism: 4 };
-      box.deps = clientsFor(child.openaiUrl, child.ingestionUrl, child.ca, clock);
+      box.deps = clientsFor(child.openaiUrl, child.ingestionUrl, child.tableUrl, child.ca, clock);
     },
     startConnector: (clock, onChange) => startConnector(clock, { activityConcurrency: 8, onChange }),
     newClock: (startMs) => new VirtualClock(startMs),
   };
+}
+
+/** The busy steady state on a virtual clock: quick runs 30 simulated minutes, the full run 2 hours. */
+function busy() {
+  const clock = new VirtualClock(NOW_S * 1000);
+  box.clock = clock;
+  box.settings = { ...box.settings, parallelism: 4 };
+  const harness: BusyHarness = { clock, keys: KEYS, use: (env) => { box.deps = env.deps; }, startConnector: () => startConnector(clock) };
+  return busySteadyState(harness, QUICK ? 30 : 120, NOW_S);
 }
 
 async function main(): Promise<void> {
@@ -276,6 +289,7 @@ async function main(): Promise<void> {
   }
   // Last: these keep their fakes in this process, which would inflate the RSS figures above.
   if (runs("steady")) partial.steady = [await steadyState(60), await steadyState(300)];
+  if (runs("busy")) partial.busy = await busy();
   fs.mkdirSync(".bench", { recursive: true });
   const file = ONLY ? `.bench/results-${[...ONLY].join("-")}.json` : ".bench/results.json";
   fs.writeFileSync(file, JSON.stringify(partial, null, 2));

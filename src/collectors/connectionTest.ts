@@ -29,6 +29,8 @@ export type ConnectionTestOutcome =
   | "auditLoggingDisabled"
   /** The secret does not exist in the vault (or is disabled, or empty). */
   | "secretMissing"
+  /** The secret holds something that cannot be an API key (a line break or space inside, too short). */
+  | "secretInvalid"
   /** The app's identity may not read secrets in the vault (role missing). */
   | "vaultAccessDenied"
   /** The vault could not be reached or answered 5xx/429. */
@@ -97,6 +99,9 @@ function keyFix(info: DataTypeInfo, secretName: string): string {
 export function secretFailureResult(base: ResultBase, failure: SecretFailure): ConnectionTestResult {
   if (failure.status === 401 || failure.status === 403) {
     return result(base, "vaultAccessDenied", failure.message, `Grant the function app's managed identity the "Key Vault Secrets User" role on the vault (az role assignment create --role "Key Vault Secrets User" --assignee <identity principal id> --scope <vault resource id>).`);
+  }
+  if (failure.invalidValue) {
+    return result(base, "secretInvalid", failure.message, `Set the secret "${base.apiKeySecretName}" again with ${DATA_TYPES[base.dataType].keyRequirement} alone as its value (az keyvault secret set --vault-name <vault> -n ${base.apiKeySecretName} --value <key>; no line break, quotes or spaces).`);
   }
   if (failure.kind === "retriable") return result(base, "vaultUnavailable", failure.message, "Try again in a minute; if it persists, check the vault's network rules and KEY_VAULT_URI.");
   const info: DataTypeInfo = DATA_TYPES[base.dataType];

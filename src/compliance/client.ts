@@ -175,7 +175,7 @@ export class ComplianceClient {
     }
     if (response.status >= 200 && response.status < 300) return this.save(response.data, destination, request, apiKey, options);
     const text = await readSome(response.data).catch(() => "");
-    const failure = classifyHttpFailure(request, response.status, headers, safeJson(text), this.retry.now());
+    const failure = classifyHttpFailure(request, response.status, headers, safeJson(text), this.retry.now(), [apiKey]);
     return { ok: false, failure: { ...failure, message: redactSecrets(failure.message, [apiKey]) } as OpenAIFailure, requestId: headers["x-request-id"] };
   }
 

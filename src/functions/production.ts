@@ -2,6 +2,7 @@
 import { createCredential } from "../azure/credential";
 import { parseDeclaredCollectors } from "../collectors/reconcile";
 import { readRuntimeSettings } from "../collectors/settings";
+import { ledgerTarget, requiredLedger } from "../ledger/ledgerSettings";
 import { loadConfig, type AppConfig } from "../config";
 import { ComplianceClient } from "../compliance/client";
 import { OpenAIClient } from "../openai/client";
@@ -14,6 +15,8 @@ import type { AppServices } from "./register";
 export function productionServices(config: AppConfig = loadConfig(), env: Readonly<Record<string, string | undefined>> = process.env): AppServices {
   const settings = readRuntimeSettings(env); // validated now: a bad value stops start-up
   const declared = parseDeclaredCollectors(env.COLLECTORS);
+  // A bad storage setting stops start-up; a missing one (the Functions host itself needs them) is reported by the first audit activity.
+  ledgerTarget(env);
   let deps: CollectDeps | undefined;
   return {
     openaiBaseUrl: config.openaiBaseUrl,
@@ -30,6 +33,7 @@ export function productionServices(config: AppConfig = loadConfig(), env: Readon
           compliance: new ComplianceClient({ baseUrl: config.chatgptComplianceBaseUrl }),
           writer: new SentinelWriter(config.logsIngestionEndpoint, config.dcrImmutableId, credential),
           secrets: new SecretCache(keyVaultReader(config.keyVaultUri, credential)),
+          ledger: requiredLedger(env, credential),
           now: Date.now,
         };
       }

@@ -17,6 +17,7 @@ import { AUDIT_SLICE_ACTIVITY, CHAT_ANCHORS_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLE
 import type { RuntimeSettings } from "../../orchestrators/state";
 import { collectorEntity } from "../collectors/collectorEntity";
 import { reconcile, type DeclaredCollector } from "../collectors/reconcile";
+import { COLLECTOR_INDEX_ENTITY, collectorIndexEntity } from "../collectors/collectorIndex";
 import { testConnection } from "../collectors/connectionTest";
 import { collectorsApi } from "../http/collectorsApi";
 import { assetHandler, pageHandler } from "../http/collectorsPage";
@@ -52,11 +53,11 @@ export function registerFunctions(services: AppServices): void {
     handler: async (input: AuditSliceInput, context: InvocationContext): Promise<AuditSliceResult> => {
       try {
         const result = await collectAuditSlice(services.deps())(input);
-        context.log(`audit ${input.collectorId} [${input.gte},${input.lt}): ${result.pages} pages, ${result.rowsWritten} rows, ${result.outcome.kind}${result.done ? ", done" : ""}`);
+        context.log(`audit ${input.collectorId} ${input.scope ?? "organization"}${input.late ? " late" : ""} [${input.gte},${input.lt}): ${result.pages} pages, ${result.rowsWritten} rows, ${result.outcome.kind}${result.done ? ", done" : ""}`);
         return result;
       } catch (error) {
         context.error(`audit ${input.collectorId}: ${unexpected(error).message}`);
-        return { outcome: unexpected(error), done: false, after: input.after, pages: 0, rowsWritten: 0, duplicates: 0, newestEventAt: null, recent: [] };
+        return { outcome: unexpected(error), done: false, after: input.after, pages: 0, rowsWritten: 0, duplicates: 0, newestEventAt: null, unknownTypes: {}, refused: null };
       }
     },
   });
@@ -108,6 +109,7 @@ export function registerFunctions(services: AppServices): void {
   });
   df.app.orchestration(COLLECTOR_ORCHESTRATOR, collectorOrchestrator);
   df.app.entity(COLLECTOR_ENTITY, collectorEntity(services.settings));
+  df.app.entity(COLLECTOR_INDEX_ENTITY, collectorIndexEntity);
 
   const api = collectorsApi({
     openaiBaseUrl: services.openaiBaseUrl, now: services.now, ...(services.complianceBaseUrl ? { complianceBaseUrl: services.complianceBaseUrl } : {}),
@@ -135,10 +137,9 @@ export function registerFunctions(services: AppServices): void {
   df.app.client.timer("reconcileCollectors", {
     schedule: RECONCILE_SCHEDULE,
     handler: async (_timer, client, context) => {
-      const declared = services.declaredCollectors();
-      if (declared.length === 0) return;
-      const actions = await reconcile(client, declared, services.now());
-      context.log(`reconciled collectors: ${Object.entries(actions).map(([id, a]) => `${id} ${a}`).join(", ")}`);
+      // Every collector, declared or not: one that should run but whose instance ended is revived.
+      const actions = await reconcile(client, services.declaredCollectors(), services.now());
+      if (Object.keys(actions).length > 0) context.log(`reconciled collectors: ${Object.entries(actions).map(([id, a]) => `${id} ${a}`).join(", ")}`);
     },
   });
 }

@@ -30,7 +30,7 @@ export interface CollectorView {
   desired: "running" | "stopped";
   status: string;
   rowsIngested: number;
-  /** Seconds between now and the newest event collected. */
+  /** Seconds between now and the newest event collected (the management API computes it at the request's time). */
   lag: number | null;
   lastSuccessAt: string | null;
   lastError: CollectorStatus["lastError"];
@@ -39,6 +39,8 @@ export interface CollectorView {
   /** complianceLogs only: workspace/organization, event types, the conversation-message opt-in. */
   compliance?: ComplianceOptions;
   cursor?: Record<string, unknown>;
+  /** Audit collectors: each scope (collecting / unavailable with the server's reason), unknown event types seen. */
+  audit?: CollectorStatus["audit"];
 }
 
 function isCollectorStatus(value: unknown): value is CollectorStatus {
@@ -56,6 +58,21 @@ export function statusName(control: CollectorControl, instance: InstanceStatusLi
   return custom?.state ?? "starting";
 }
 
+/**
+ * Seconds from `nowMs` back to the newest event collected, computed now from the status's
+ * `newestEventAt` (so it keeps growing while a collector is stopped, unauthorized or backing off);
+ * for a status written before that field existed, its `lagSeconds` plus the time since the status
+ * was last updated. Null before the first event or without an instance.
+ */
+export function liveLagSeconds(instance: (InstanceStatusLike & { readonly lastUpdatedTime?: Date | string }) | undefined, nowMs: number): number | null {
+  const custom = instance && isCollectorStatus(instance.customStatus) ? instance.customStatus : undefined;
+  if (!custom) return null;
+  if (typeof custom.newestEventAt === "string") return Math.max(0, Math.floor((nowMs - Date.parse(custom.newestEventAt)) / 1000));
+  if (custom.lagSeconds === null || custom.lagSeconds === undefined) return null;
+  const updated = instance?.lastUpdatedTime === undefined ? NaN : new Date(instance.lastUpdatedTime).getTime();
+  return Number.isNaN(updated) ? custom.lagSeconds : custom.lagSeconds + Math.max(0, Math.floor((nowMs - updated) / 1000));
+}
+
 /** Builds the view. `withCursor` adds the cursor summary (single-collector GET). */
 export function collectorView(control: CollectorControl, instance: InstanceStatusLike | undefined, openaiBaseUrl: string, withCursor = false,
   complianceBaseUrl: string = DEFAULT_CHATGPT_COMPLIANCE_BASE_URL): CollectorView {
@@ -68,6 +85,7 @@ export function collectorView(control: CollectorControl, instance: InstanceStatu
     rowsIngested: custom?.rowsIngested ?? 0, lag: custom?.lagSeconds ?? null, lastSuccessAt: custom?.lastSuccessAt ?? null,
     lastError: custom?.lastError ?? null, nextRunAt: custom?.nextRunAt ?? null, definitionVersion: d.version,
     ...(d.compliance ? { compliance: d.compliance } : {}),
+    ...(custom?.audit ? { audit: custom.audit } : {}),
     ...(withCursor ? { cursor: custom?.cursor ?? {} } : {}),
   };
 }

@@ -5,16 +5,16 @@
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import type { DurableClient } from "durable-functions";
-import { COLLECTOR_ORCHESTRATOR, collectorIdOfInstance } from "../../orchestrators/names";
-import { initialState, type CollectorControl } from "../../orchestrators/state";
+import type { CollectorControl } from "../../orchestrators/state";
 import { redactSecrets } from "../redact";
 import type { ConnectionTestResult } from "../collectors/connectionTest";
 import { dataTypeViews, type DataType } from "../collectors/dataTypes";
 import type { ComplianceOptions } from "../compliance/streams";
-import { collectorBodySchema, COLLECTOR_ID_PATTERN, connectionTestBodySchema, resetBodySchema, validate } from "../collectors/definitionInput";
-import { collectorEntityId, createCollector, definitionFrom, ensureRunning, instanceStatus, readControl, terminateAndPurge, wake } from "../collectors/collectorOps";
-import { collectorView } from "./collectorView";
-import { json, problem, readJsonBody } from "./responses";
+import { collectorBodySchema, COLLECTOR_ID_PATTERN, connectionTestBodySchema, resetBodySchema, startTimeProblems, validate } from "../collectors/definitionInput";
+import { collectorEntityId, createCollector, deleteCollector, ensureRunning, instanceStatus, modifyCollector, NotConfirmedError, readControl, resetCollector, wake } from "../collectors/collectorOps";
+import { knownCollectors } from "../collectors/collectorIndex";
+import { collectorView, liveLagSeconds } from "./collectorView";
+import { invalidFields, json, problem, readJsonBody } from "./responses";
 
 /** What the handlers need besides the durable client. */
 export interface ApiOptions {
@@ -34,8 +34,11 @@ type Handler = (request: HttpRequest, client: DurableClient, context: Invocation
 /** Creates the handlers. */
 export function collectorsApi(options: ApiOptions) {
   const settleTimeoutMs = options.settleTimeoutMs ?? 30_000;
-  const view = async (client: DurableClient, control: CollectorControl, withCursor = false) =>
-    collectorView(control, await instanceStatus(client, control.definition.id), options.openaiBaseUrl, withCursor, options.complianceBaseUrl);
+  const view = async (client: DurableClient, control: CollectorControl, withCursor = false) => {
+    const instance = await instanceStatus(client, control.definition.id);
+    // The lag grows while nothing is collected (stopped, unauthorized, backing off): computed now, not at the last generation.
+    return { ...collectorView(control, instance, options.openaiBaseUrl, withCursor, options.complianceBaseUrl), lag: liveLagSeconds(instance, options.now()) };
+  };
 
   /** Validates the route id, then runs `body` with it; unexpected errors become a 500 without secrets. */
   const withId = (body: (id: string, request: HttpRequest, client: DurableClient) => Promise<HttpResponseInit>): Handler =>
@@ -45,6 +48,7 @@ export function collectorsApi(options: ApiOptions) {
       try {
         return await body(id, request, client);
       } catch (error) {
+        if (error instanceof NotConfirmedError) return problem(503, "NotConfirmed", error.message);
         const message = redactSecrets((error as Error).message);
         context.error(`collector ${id}: ${message}`);
         return problem(500, "InternalError", message);
@@ -59,10 +63,9 @@ export function collectorsApi(options: ApiOptions) {
     });
 
   const list: Handler = async (_request, client) => {
-    const statuses = (await client.getStatusAll()) as Array<{ instanceId: string; name: string }>;
-    const ids = statuses.filter((s) => s.name.toLowerCase() === COLLECTOR_ORCHESTRATOR.toLowerCase()).map((s) => collectorIdOfInstance(s.instanceId)).filter((id): id is string => id !== undefined);
     const views = [];
-    for (const id of [...new Set(ids)].sort()) {
+    // The index finds collectors whose instance is gone too (shown as notRunning until the reconciler revives them).
+    for (const { id } of await knownCollectors(client)) {
       const control = await readControl(client, id);
       if (control) views.push(await view(client, control));
     }
@@ -75,18 +78,20 @@ export function collectorsApi(options: ApiOptions) {
     const parsed = await readJsonBody(request);
     if (!parsed.ok) return parsed.response;
     if (parsed.value === undefined) return problem(400, "MissingBody", "A JSON body with dataType, friendlyName and apiKeySecretName (and compliance for complianceLogs) is required.", "body");
-    const checked = validate(collectorBodySchema, parsed.value);
-    if (!checked.ok) return problem(400, "InvalidField", checked.problem.message, checked.problem.field);
+    const checked = validate(collectorBodySchema, parsed.value, startTimeProblems(parsed.value, options.now()));
+    if (!checked.ok) return invalidFields(checked.problems);
     const existing = await readControl(client, id);
-    if (!existing) return json(201, await view(client, await createCollector(client, id, checked.value, options.now(), settleTimeoutMs)));
+    if (!existing) {
+      const created = await createCollector(client, id, checked.value, options.now(), settleTimeoutMs);
+      if (created.outcome === "exists") {
+        return problem(409, "CreateConflict", `Collector "${id}" was created by another request at the same time; nothing of this request was applied. GET it, then PUT again to change it.`, "id");
+      }
+      return json(201, await view(client, created.control));
+    }
     if (existing.definition.dataType !== checked.value.dataType) {
       return problem(409, "DataTypeConflict", `Collector "${id}" collects ${existing.definition.dataType}; its dataType cannot change. Delete it or use another id.`, "dataType");
     }
-    const control: CollectorControl = { definition: definitionFrom(id, checked.value, existing.definition, options.now()), desired: existing.desired };
-    await client.signalEntity(collectorEntityId(id), "configure", control);
-    if (control.desired === "running") await ensureRunning(client, control);
-    else await wake(client, id);
-    return json(200, await view(client, control));
+    return json(200, await view(client, await modifyCollector(client, existing, checked.value, options.now())));
   });
 
   const start = withControl(async (control, _request, client) => {
@@ -107,20 +112,20 @@ export function collectorsApi(options: ApiOptions) {
   const reset = withControl(async (control, request, client) => {
     const parsed = await readJsonBody(request);
     if (!parsed.ok) return parsed.response;
-    const checked = validate(resetBodySchema, parsed.value ?? {});
-    if (!checked.ok) return problem(400, "InvalidField", checked.problem.message, checked.problem.field);
-    const id = control.definition.id;
+    // Without a body the saved startTime is used again; it is checked like a given one (a definition saved before the checks existed may hold any).
+    const body = parsed.value ?? {};
+    const given = typeof body === "object" && body !== null && !Array.isArray(body) && "startTime" in body;
+    const range = given ? startTimeProblems(body, options.now(), control.definition.dataType)
+      : startTimeProblems({ startTime: control.definition.startTime }, options.now(), control.definition.dataType)
+        .map((p) => ({ field: p.field, message: `${p.message.replace(/^startTime /, "the saved startTime ")}; give a startTime in the body` }));
+    const checked = validate(resetBodySchema, body, range);
+    if (!checked.ok) return invalidFields(checked.problems);
     const startTime = checked.value.startTime ? new Date(checked.value.startTime).toISOString() : control.definition.startTime;
-    const next: CollectorControl = { definition: { ...control.definition, startTime, version: control.definition.version + 1 }, desired: "running" };
-    await terminateAndPurge(client, id, "reset requested", settleTimeoutMs);
-    await client.signalEntity(collectorEntityId(id), "configure", next);
-    await ensureRunning(client, next, initialState(id, startTime));
-    return json(200, await view(client, next));
+    return json(200, await view(client, await resetCollector(client, control, startTime, settleTimeoutMs)));
   });
 
   const remove = withControl(async (control, _request, client) => {
-    await terminateAndPurge(client, control.definition.id, "collector deleted", settleTimeoutMs);
-    await client.signalEntity(collectorEntityId(control.definition.id), "delete");
+    await deleteCollector(client, control.definition.id, settleTimeoutMs);
     return { status: 204 };
   });
 
@@ -132,8 +137,8 @@ export function collectorsApi(options: ApiOptions) {
     const parsed = await readJsonBody(request);
     if (!parsed.ok) return parsed.response;
     if (parsed.value === undefined) return problem(400, "MissingBody", "A JSON body with dataType and apiKeySecretName is required.", "body");
-    const checked = validate(connectionTestBodySchema, parsed.value);
-    if (!checked.ok) return problem(400, "InvalidField", checked.problem.message, checked.problem.field);
+    const checked = validate(connectionTestBodySchema, parsed.value, startTimeProblems(parsed.value, options.now()));
+    if (!checked.ok) return invalidFields(checked.problems);
     try {
       return json(200, await options.testConnection(checked.value.dataType, checked.value.apiKeySecretName, checked.value.compliance));
     } catch (error) {

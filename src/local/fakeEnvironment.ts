@@ -9,10 +9,12 @@ import { OpenAIClient } from "../openai/client";
 import { TABLES } from "../schema/tables";
 import { keyVaultReader, SecretCache } from "../secrets/secretCache";
 import { SentinelWriter } from "../sentinel/writer";
+import { TableLedger } from "../ledger/tableLedger";
 import { KeyVaultFake } from "./fakes/keyVaultFake";
 import { LogsIngestionFake, type LogsIngestionFakeOptions } from "./fakes/logsIngestionFake";
 import { ComplianceMock, type ComplianceMockOptions } from "./fakes/complianceMock";
 import { OpenAIMock, type OpenAIMockOptions } from "./fakes/openaiMock";
+import { TableStorageFake } from "./fakes/tableStorageFake";
 import { testTls, type TestTls } from "./fakes/tls";
 
 /** The DCR id the local Logs Ingestion endpoint accepts. */
@@ -44,6 +46,8 @@ export interface FakeEnvironmentOptions {
   readonly onRows?: (stream: string, rows: Record<string, unknown>[]) => void;
   /** What the Logs Ingestion fake keeps of accepted rows (default: counts only). */
   readonly retain?: LogsIngestionFakeOptions["retain"];
+  /** Keep the local Table storage (the delivered-id ledger) in this JSON file. */
+  readonly tableFile?: string;
 }
 
 /** The running fakes and the real clients. */
@@ -54,6 +58,8 @@ export interface FakeEnvironment {
   readonly compliance: ComplianceMock;
   readonly ingestion: LogsIngestionFake;
   readonly vault: KeyVaultFake;
+  /** Local Table storage holding the delivered-id ledger. */
+  readonly tables: TableStorageFake;
   readonly endpoints: FakeEndpoints;
   readonly deps: CollectDeps;
   stop(): Promise<void>;
@@ -69,9 +75,10 @@ export async function startFakeEnvironment(options: FakeEnvironmentOptions): Pro
   const ingestion = await new LogsIngestionFake({ tls, dcrImmutableId: LOCAL_DCR_ID, tables: TABLES, token: LOCAL_AZURE_TOKEN, ...(options.onRows ? { onRows: options.onRows } : {}), ...(options.retain ? { retain: options.retain } : {}) }).start();
   const vault = await new KeyVaultFake({ tls, token: LOCAL_AZURE_TOKEN }).start();
   for (const [name, value] of Object.entries(options.secrets)) vault.setSecret(name, value);
-  const endpoints: FakeEndpoints = { openaiBaseUrl: openai.baseUrl, ingestionEndpoint: ingestion.endpoint, vaultUrl: vault.url, ca: tls.ca };
+  const tables = await new TableStorageFake({ tls, token: LOCAL_AZURE_TOKEN, ...(options.tableFile ? { file: options.tableFile } : {}) }).start();
+  const endpoints: FakeEndpoints = { openaiBaseUrl: openai.baseUrl, ingestionEndpoint: ingestion.endpoint, vaultUrl: vault.url, tableUrl: tables.url, ca: tls.ca };
   const deps = clientsForFakes(endpoints, { now, ...(options.sleep ? { sleep: options.sleep } : {}), ...(options.fastRetries ? { fastRetries: true } : {}) });
-  return { tls, openai, compliance, ingestion, vault, endpoints, deps, stop: async () => { await Promise.all([openai.stop(), compliance.stop(), ingestion.stop(), vault.stop()]); } };
+  return { tls, openai, compliance, ingestion, vault, tables, endpoints, deps, stop: async () => { await Promise.all([openai.stop(), compliance.stop(), ingestion.stop(), vault.stop(), tables.stop()]); } };
 }
 
 /** Where the running fakes listen, and the CA (PEM) their certificates chain to. JSON-serializable. */
@@ -79,6 +86,8 @@ export interface FakeEndpoints {
   readonly openaiBaseUrl: string;
   readonly ingestionEndpoint: string;
   readonly vaultUrl: string;
+  /** Table service holding the delivered-id ledger. */
+  readonly tableUrl: string;
   readonly ca: string;
 }
 
@@ -95,6 +104,7 @@ export function clientsForFakes(endpoints: FakeEndpoints, options: Pick<FakeEnvi
     compliance: new ComplianceClient({ baseUrl: `${endpoints.openaiBaseUrl}/compliance`, ca, ...(options.sleep ? { sleep: options.sleep } : {}) }),
     writer: new SentinelWriter(endpoints.ingestionEndpoint, LOCAL_DCR_ID, credential, { ca, ...(options.fastRetries ? { retryDelayInMs: 10, maxRetryDelayInMs: 50 } : {}) }),
     secrets: new SecretCache(keyVaultReader(endpoints.vaultUrl, credential, { ca, ...(options.fastRetries ? { retryDelayInMs: 5 } : {}) }), undefined, now),
+    ledger: new TableLedger({ endpoint: endpoints.tableUrl, credential }, { ca, ...(options.fastRetries ? { retryDelayInMs: 10 } : {}) }),
     now,
   };
 }

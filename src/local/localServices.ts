@@ -13,6 +13,8 @@ import { keyVaultReader, SecretCache, type SecretReader } from "../secrets/secre
 import { SecretReadError } from "../secrets/keyVaultFailures";
 import { SentinelWriter } from "../sentinel/writer";
 import type { AppServices } from "../functions/register";
+import type { DeliveredLedger } from "../ledger/deliveredLedger";
+import { ledgerFromSettings } from "../ledger/ledgerSettings";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -30,8 +32,11 @@ export function environmentSecretReader(env: Env): SecretReader {
   };
 }
 
-/** Services from settings; throws a ConfigError naming the first bad setting. */
-export function localServices(env: Env): AppServices & { secretSource: string } {
+/**
+ * Services from settings; throws a ConfigError naming the first bad setting. The ledger comes
+ * from the storage settings when present, else `localLedger` (main.ts passes a file-backed one).
+ */
+export function localServices(env: Env, localLedger?: DeliveredLedger): AppServices & { secretSource: string } {
   const withVault = Boolean(env.KEY_VAULT_URI?.trim());
   // Without a vault, validate everything else with a placeholder that can never be used.
   const config = loadConfig(withVault ? env : { ...env, KEY_VAULT_URI: "https://local-environment.invalid" });
@@ -43,9 +48,14 @@ export function localServices(env: Env): AppServices & { secretSource: string } 
     compliance: new ComplianceClient({ baseUrl: config.chatgptComplianceBaseUrl }),
     writer: new SentinelWriter(config.logsIngestionEndpoint, config.dcrImmutableId, credential),
     secrets: new SecretCache(reader),
+    ledger: ledgerFromSettings(env, credential) ?? localLedger ?? missingLedger(),
     now: Date.now,
   };
   const declared = parseDeclaredCollectors(env.COLLECTORS);
   return { deps: () => deps, settings: () => settings, declaredCollectors: () => declared, openaiBaseUrl: config.openaiBaseUrl, complianceBaseUrl: config.chatgptComplianceBaseUrl, now: Date.now, secretSource: withVault ? `Key Vault ${config.keyVaultUri}` : "environment variables" };
 }
 
+
+function missingLedger(): never {
+  throw new Error("no delivered-id ledger: set AzureWebJobsStorage__tableServiceUri (or AzureWebJobsStorage), or run through npm start");
+}

@@ -23,9 +23,11 @@ import { invokeHttp } from "./durable/invoke";
 import { startRpcServer } from "./durable/rpcServer";
 import { DEMO_CHATGPT_ORG, demoOptions, startDemo } from "./demo";
 import { registeredFunctions } from "./functionsCore";
-import { startHttpServer } from "./httpServer";
+import { maxBodyBytesSetting, startHttpServer } from "./httpServer";
 import { scheduleTimerFunctions } from "./timers";
 import { localServices } from "./localServices";
+import { localLedger } from "./localLedger";
+import { ledgerTarget } from "../ledger/ledgerSettings";
 import { renderProgress } from "./progress";
 import { matchRoute } from "./router";
 import { loadLocalSettings } from "./settingsFiles";
@@ -46,6 +48,15 @@ function parseArgs(argv: readonly string[]): Args {
   return args;
 }
 
+/** PROGRESS_INTERVAL_MS (how often the terminal table is redrawn, 100–3,600,000 ms); undefined when unset. */
+function progressInterval(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const raw = env.PROGRESS_INTERVAL_MS?.trim();
+  if (!raw) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 100 || n > 3_600_000) throw new ConfigError("PROGRESS_INTERVAL_MS", `must be a whole number of milliseconds from 100 to 3600000, got "${raw}"`);
+  return n;
+}
+
 /** Prints one line and exits: how start-up problems are reported. */
 function die(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -57,7 +68,13 @@ async function main(): Promise<void> {
   const env = loadLocalSettings(root, process.env);
   const args = parseArgs(process.argv.slice(2));
   const port = args.port ?? Number(env.PORT ?? 7071);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError("PORT", `must be a port number, got "${env.PORT}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(args.port !== undefined ? "--port" : "PORT", `must be a port number from 0 to 65535, got "${args.port !== undefined ? process.argv[process.argv.indexOf("--port") + 1] ?? "" : env.PORT}"`);
+  // Every setting is read now, in every mode: a bad one stops the start with one line naming it,
+  // instead of failing every collector later (the entity reads the tuning settings on each generation).
+  const settings = readRuntimeSettings(env);
+  const declared = parseDeclaredCollectors(env.COLLECTORS);
+  const maxBodyBytes = maxBodyBytesSetting(env);
+  const progressEveryMs = progressInterval(env);
   const demo = args.demo || !["OPENAI_BASE_URL", "LOGS_INGESTION_ENDPOINT", "DCR_IMMUTABLE_ID", "KEY_VAULT_URI"].some((k) => env[k]?.trim());
   const dataDir = path.resolve(args.data ?? env.LOCAL_DATA_DIR ?? path.join(root, ".data"), demo ? "demo" : "live");
   fs.mkdirSync(dataDir, { recursive: true });
@@ -71,7 +88,7 @@ async function main(): Promise<void> {
   let source: string;
   if (demo) {
     const fakes = await startDemo(dataDir, demoOptions(env));
-    services = { deps: () => fakes.deps, settings: () => readRuntimeSettings(env), declaredCollectors: () => parseDeclaredCollectors(env.COLLECTORS), openaiBaseUrl: fakes.openai.baseUrl, complianceBaseUrl: `${fakes.openai.baseUrl}/compliance`, now: Date.now };
+    services = { deps: () => fakes.deps, settings: () => settings, declaredCollectors: () => declared, openaiBaseUrl: fakes.openai.baseUrl, complianceBaseUrl: `${fakes.openai.baseUrl}/compliance`, now: Date.now };
     const startTime = new Date((fakes.epochSeconds - 3 * 86_400) * 1000).toISOString();
     defaults = [
       ["demo-audit", { dataType: "auditLogs", friendlyName: "Demo organization audit log", apiKeySecretName: "openai-admin-key", startTime, pollIntervalSeconds: 60 }],
@@ -80,7 +97,8 @@ async function main(): Promise<void> {
     ];
     source = `demo data (a local OpenAI mock); rows are written to ${path.join(dataDir, "rows")}`;
   } else {
-    const real = localServices(env);
+    // Without storage settings the delivered-id ledger is a local Table service kept beside the durable state.
+    const real = localServices(env, ledgerTarget(env) ? undefined : await localLedger(dataDir));
     services = real;
     defaults = env.LOCAL_CREATE_COLLECTORS === "false" ? [] : [
       ["audit-logs", { dataType: "auditLogs", friendlyName: "OpenAI audit logs", apiKeySecretName: env.AUDIT_KEY_SECRET_NAME ?? "openai-admin-key" }],
@@ -99,7 +117,7 @@ async function main(): Promise<void> {
   const saved = store.load();
   if (saved) host.restore(saved);
   const rpc = await startRpcServer(host);
-  const server = await startHttpServer(port, rpc.baseUrl, log, env.LOCAL_FUNCTION_KEY ? { functionKey: env.LOCAL_FUNCTION_KEY } : {});
+  const server = await startHttpServer(port, rpc.baseUrl, log, { maxBodyBytes, ...(env.LOCAL_FUNCTION_KEY ? { functionKey: env.LOCAL_FUNCTION_KEY } : {}) });
   host.resume();
   const timers = scheduleTimerFunctions(registeredFunctions(), rpc.baseUrl, new RealClock(), log);
 
@@ -119,9 +137,11 @@ async function main(): Promise<void> {
   process.stdout.write(`OpenAI → Sentinel connector, local host (${demo ? "demo" : "live"} mode)\n`);
   process.stdout.write(`Source: ${source}\nDurable state: ${stateFile}   Log: ${logFile}\n`);
   process.stdout.write(`Management API: ${server.url}/api/collectors\n`);
+  process.stdout.write(`Collectors page: ${server.url}/api/ui\n`);
+  process.stdout.write(`Stop with Ctrl+C; npm start again resumes every collector where it stopped.\n`);
 
   const interactive = process.stdout.isTTY;
-  const everyMs = Number(env.PROGRESS_INTERVAL_MS ?? (interactive ? 1_000 : 5_000));
+  const everyMs = progressEveryMs ?? (interactive ? 1_000 : 5_000);
   let lastLines = 0;
   const progress = setInterval(() => {
     void callApi("GET", "collectors").then((res) => {
@@ -143,7 +163,12 @@ async function main(): Promise<void> {
     clearInterval(progress);
     timers.stop();
     process.stdout.write(`${signal}: finishing the pages in flight (at most ${graceSeconds} s), then exiting\n`);
-    void drainAndExit({ host, store, servers: [server, rpc], graceSeconds, log, exit: (code) => { hostLog.close(); process.exit(code); } });
+    const said = (line: string) => { log(line); process.stdout.write(`${line}\n`); };
+    void drainAndExit({ host, store, servers: [server, rpc], graceSeconds, log: said, exit: (code) => {
+      process.stdout.write(`Durable state saved in ${stateFile}; npm start resumes from it.\n`);
+      hostLog.close();
+      process.exit(code);
+    } });
   };
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));

@@ -18,6 +18,19 @@ function compile(route: string): RegExp {
   return new RegExp(`^${pattern}$`, "i");
 }
 
+/**
+ * A path segment percent-decoded; one that cannot be decoded (`%E0%A4%A`: a cut escape or bytes
+ * that are not UTF-8) is passed on as sent, as ASP.NET Core leaves an invalid escape, so the
+ * handler's own validation answers it (400 naming the parameter). Never throws.
+ */
+export function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 /** Finds the HTTP function for `method` and `path` (path after `/api/`). */
 export function matchRoute(functions: readonly RegisteredFunction[], method: string, path: string): RouteMatch | "methodNotAllowed" | undefined {
   let pathMatched = false;
@@ -29,7 +42,7 @@ export function matchRoute(functions: readonly RegisteredFunction[], method: str
     pathMatched = true;
     const methods = (trigger.methods as string[] | undefined) ?? ["GET", "POST", "PUT", "DELETE", "PATCH"];
     if (!methods.map((m) => m.toUpperCase()).includes(method.toUpperCase())) continue;
-    const params = Object.fromEntries(Object.entries(match.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
+    const params = Object.fromEntries(Object.entries(match.groups ?? {}).map(([k, v]) => [k, decodeSegment(v)]));
     return { fn, params };
   }
   return pathMatched ? "methodNotAllowed" : undefined;

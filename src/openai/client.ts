@@ -7,6 +7,7 @@
 import http from "node:http";
 import https from "node:https";
 import axios, { type AxiosInstance } from "axios";
+import { redactSecrets } from "../redact";
 import { OpenAIError, type FailedRequest } from "./failures";
 import { InCallRetry, type RequestOptions } from "./inCallRetry";
 import { checkCreatedOrder } from "./createdOrder";
@@ -49,6 +50,12 @@ export interface AuditLogQuery {
   readonly limit?: number;
   readonly eventTypes?: readonly string[];
   readonly projectIds?: readonly string[];
+  /**
+   * Only tenant-scoped events (`tenant_only=true`); without it the endpoint lists organization
+   * events only (spec: `tenant_only` of `GET /organization/audit_logs`). An organization without a
+   * tenant, or a key without the right, is refused with 400/403/404.
+   */
+  readonly tenantOnly?: boolean;
 }
 
 /** Query of `GET /chat/completions`. */
@@ -96,6 +103,7 @@ export class OpenAIClient {
       after: query.after,
       "event_types": query.eventTypes,
       "project_ids": query.projectIds,
+      "tenant_only": query.tenantOnly ? true : undefined,
     };
     return this.list<AuditLogEvent>(apiKey, "auditLogs", "organization/audit_logs", q, query.after, ["type", "effective_at"], options);
   }
@@ -123,7 +131,7 @@ export class OpenAIClient {
   /** One stored chat completion. A missing one fails with kind `notFound`. */
   async getChatCompletion(apiKey: string, id: string, options: RequestOptions = {}): Promise<ChatCompletion> {
     const text = await this.request(apiKey, { dataType: "chatCompletions", operation: `GET ${this.basePath}chat/completions/${id}` }, `chat/completions/${encodeURIComponent(id)}`, options);
-    return this.parse(() => parseObject<ChatCompletion>(text), `GET chat/completions/${id}`);
+    return this.parse(() => parseObject<ChatCompletion>(text), `GET chat/completions/${id}`, apiKey);
   }
 
   /** One page of the messages stored with a completion. */
@@ -145,11 +153,11 @@ export class OpenAIClient {
     }, request.operation, apiKey, options);
   }
 
-  private parse<T>(parse: () => T, operation: string): T {
+  private parse<T>(parse: () => T, operation: string, apiKey: string): T {
     try {
       return parse();
     } catch (error) {
-      throw new OpenAIError({ kind: "retriable", status: 200, message: `${operation}: malformed response: ${(error as Error).message}` });
+      throw new OpenAIError({ kind: "retriable", status: 200, message: redactSecrets(`${operation}: malformed response: ${(error as Error).message}`, [apiKey]) });
     }
   }
 

@@ -2,7 +2,7 @@
  * The one place that decides what an OpenAI failure means: retriable, throttled, or something a
  * person must fix. Pure; tested as a table.
  */
-import { redactSecrets } from "../redact";
+import { redactSecrets, redactThenCut } from "../redact";
 import { retryDelayFromHeaders, type HeaderBag } from "./retryDelay";
 import { keyRequirementSentence } from "../collectors/dataTypes";
 import type { DataType } from "./types";
@@ -60,16 +60,27 @@ function mentionsCursor(error: ErrorBody, cursor: string): boolean {
   return error.param === "after" || message.includes(cursor) || /\bafter\b|\bcursor\b/i.test(message);
 }
 
-/** Classifies an HTTP response with a non-2xx status. */
+/** Longest part of a non-JSON body (a proxy's or gateway's page) kept in a failure message. */
+const MAX_BODY_TEXT_CHARS = 200;
+/** Longest server error message (`error.message`) kept. */
+const MAX_SERVER_MESSAGE_CHARS = 1_000;
+
+/**
+ * Classifies an HTTP response with a non-2xx status. `secrets` (the key sent) are scrubbed from
+ * what the server said before it is cut ({@link MAX_BODY_TEXT_CHARS} of a non-JSON body), so no
+ * part of an echoed key survives the cut.
+ */
 export function classifyHttpFailure(
   request: FailedRequest,
   status: number,
   headers: HeaderBag,
   body: unknown,
   nowMs: number,
+  secrets: readonly string[] = [],
 ): OpenAIFailure {
   const error = errorBody(body);
-  const serverSays = redactSecrets(error.message ?? (typeof body === "string" ? body.slice(0, 200) : ""));
+  const serverSays = error.message !== undefined ? redactThenCut(error.message, MAX_SERVER_MESSAGE_CHARS, secrets)
+    : typeof body === "string" ? redactThenCut(body, MAX_BODY_TEXT_CHARS, secrets) : "";
   const where = `${request.operation} → HTTP ${status}`;
   const detail = serverSays ? `: ${serverSays}` : "";
 
@@ -106,9 +117,9 @@ const TRANSIENT_NETWORK_CODES = new Set([
   "UND_ERR_SOCKET",
 ]);
 
-/** Classifies a failure without an HTTP response (timeouts, resets, refused connections). */
-export function classifyTransportFailure(request: FailedRequest, code: string | undefined, message: string): OpenAIFailure {
-  const text = `${request.operation}: network error ${code ?? ""} ${redactSecrets(message)}`.replace(/\s+/g, " ").trim();
+/** Classifies a failure without an HTTP response (timeouts, resets, refused connections); `secrets` are scrubbed from `message`. */
+export function classifyTransportFailure(request: FailedRequest, code: string | undefined, message: string, secrets: readonly string[] = []): OpenAIFailure {
+  const text = `${request.operation}: network error ${code ?? ""} ${redactSecrets(message, secrets)}`.replace(/\s+/g, " ").trim();
   if (code === undefined || TRANSIENT_NETWORK_CODES.has(code) || /socket hang up|timeout/i.test(message)) {
     return { kind: "retriable", status: undefined, message: text };
   }

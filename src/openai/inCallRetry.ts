@@ -106,7 +106,7 @@ export class InCallRetry {
     if (options.abortSignal?.aborted) return { kind: "retriable", status: undefined, message: `${request.operation}: aborted` };
     // axios errors carry the request config (and so the Authorization header): keep only code and message.
     const { code, message } = error as { code?: string; message?: string };
-    return classifyTransportFailure(request, code, redactSecrets(message ?? "unknown error", secrets));
+    return classifyTransportFailure(request, code, message ?? "unknown error", secrets);
   }
 
   /**
@@ -126,7 +126,7 @@ export class InCallRetry {
         const headers = lowerCaseHeaders(response.headers);
         requestId = headers["x-request-id"];
         if (response.status >= 200 && response.status < 300) return typeof response.data === "string" ? response.data : String(response.data);
-        failure = classifyHttpFailure(request, response.status, headers, safeJson(String(response.data ?? "")), this.now());
+        failure = classifyHttpFailure(request, response.status, headers, safeJson(String(response.data ?? "")), this.now(), [apiKey]);
       } catch (error) {
         if (options.abortSignal?.aborted) throw new OpenAIError({ kind: "retriable", status: undefined, message: `${request.operation}: aborted` });
         failure = this.transportFailure(request, error, [apiKey], options);

@@ -5,6 +5,8 @@ export interface SecretFailure {
   readonly kind: "retriable" | "fatal";
   readonly status: number | undefined;
   readonly message: string;
+  /** True when the secret was read but its value cannot be an API key (src/secrets/apiKeyValue.ts). */
+  readonly invalidValue?: boolean;
 }
 
 /** Reading a secret failed. The message names the secret, never its value. */

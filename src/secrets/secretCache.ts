@@ -4,6 +4,7 @@
  */
 import { SecretClient } from "@azure/keyvault-secrets";
 import type { TokenCredential } from "@azure/core-auth";
+import { apiKeyValueProblem } from "./apiKeyValue";
 import { classifySecretFailure, SecretReadError } from "./keyVaultFailures";
 
 /** How long a secret value is reused. */
@@ -46,7 +47,10 @@ export function keyVaultReader(vaultUrl: string, credential: TokenCredential, op
   };
 }
 
-/** Caches secret values for a TTL. */
+/**
+ * Caches secret values for a TTL. Every value read is checked ({@link apiKeyValueProblem}): one that
+ * cannot be an API key is refused with a {@link SecretReadError} naming the secret, never its value.
+ */
 export class SecretCache {
   private readonly entries = new Map<string, { value: string; expiresAt: number }>();
 
@@ -57,6 +61,8 @@ export class SecretCache {
     const cached = this.entries.get(name);
     if (!options.fresh && cached && cached.expiresAt > this.now()) return cached.value;
     const value = await this.read(name);
+    const problem = apiKeyValueProblem(name, value);
+    if (problem) throw new SecretReadError({ kind: "fatal", status: undefined, message: problem, invalidValue: true });
     this.entries.set(name, { value, expiresAt: this.now() + this.ttlMs });
     return value;
   }

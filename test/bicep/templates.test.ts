@@ -94,7 +94,9 @@ function sentinelWorkspace(situation: Situation, s: Snapshot): string {
 /** Setting names the deployed code reads at start-up (its composition root, through a recording env) and host.json's %NAME% settings. */
 function settingsTheAppReads(): string[] {
   const read = new Set<string>();
-  const sample: Record<string, string> = { KEY_VAULT_URI: "https://kv.vault.azure.net", LOGS_INGESTION_ENDPOINT: "https://dce.swedencentral-1.ingest.monitor.azure.com", DCR_IMMUTABLE_ID: `dcr-${"0".repeat(32)}` };
+  // The storage setting is one the Functions host needs anyway; with it the app reads no storage fallback.
+  const sample: Record<string, string> = { KEY_VAULT_URI: "https://kv.vault.azure.net", LOGS_INGESTION_ENDPOINT: "https://dce.swedencentral-1.ingest.monitor.azure.com", DCR_IMMUTABLE_ID: `dcr-${"0".repeat(32)}`,
+    AzureWebJobsStorage__tableServiceUri: "https://st.table.core.windows.net" };
   const env = new Proxy(sample, { get: (target, key) => { if (typeof key === "string") read.add(key); return target[key as string]; } });
   productionServices(loadConfig(env), env);
   for (const m of fs.readFileSync(path.join(ROOT, "host.json"), "utf8").matchAll(/%([A-Za-z0-9_]+)%/g)) read.add(m[1]!);
@@ -285,7 +287,8 @@ describe("Bicep templates", { concurrency: false }, () => {
             AZURE_CLIENT_ID: referenceTo(id("Microsoft.ManagedIdentity/userAssignedIdentities"), "2023-01-31", "clientId"),
           }, situation);
         // What Azure fills in at deployment, as the app would receive it; every other value is the template's own.
-        const deployed = { ...settings, KEY_VAULT_URI: "https://kv.vault.azure.net/", LOGS_INGESTION_ENDPOINT: "https://dce-x.swedencentral-1.ingest.monitor.azure.com", DCR_IMMUTABLE_ID: `dcr-${"a".repeat(32)}`, AZURE_CLIENT_ID: "00000000-0000-4000-8000-000000000009" };
+        const deployed = { ...settings, KEY_VAULT_URI: "https://kv.vault.azure.net/", LOGS_INGESTION_ENDPOINT: "https://dce-x.swedencentral-1.ingest.monitor.azure.com", DCR_IMMUTABLE_ID: `dcr-${"a".repeat(32)}`, AZURE_CLIENT_ID: "00000000-0000-4000-8000-000000000009",
+          AzureWebJobsStorage__tableServiceUri: "https://stx.table.core.windows.net/" };
         assert.doesNotThrow(() => productionServices(loadConfig(deployed), deployed), situation);
       }
       const ids = (s: Snapshot) => parseDeclaredCollectors((props(one(s, "Microsoft.Web/sites/config", (r) => r.name.endsWith("/appsettings"))) as Record<string, string>).COLLECTORS).map((c) => `${c.id} ${c.dataType} ${c.apiKeySecretName}`);

@@ -139,6 +139,33 @@ describe("the collectors page", { timeout: 240_000 }, () => {
     assert.equal((await app.api("DELETE", "collectors/e2e-chatgpt")).status, 204);
   });
 
+  it("marks every field the API finds wrong after one submit, each with its own message", async () => {
+    await page.getByRole("button", { name: "Add collector" }).click();
+    const form = page.getByRole("dialog", { name: "Add collector" });
+    await form.getByLabel("Data type").selectOption({ label: "Audit logs" });
+    await form.getByLabel("Collector id").fill("e2e-two-errors");
+    await form.getByLabel("Friendly name").fill("Two errors");
+    await form.getByLabel("Key Vault secret name").fill("openai-admin-key");
+    await form.getByLabel("Poll interval (seconds)").fill("30");
+    const future = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 19);
+    await form.getByLabel("Start time (UTC)").fill(future);
+    await form.getByRole("button", { name: "Create collector" }).click();
+    const interval = form.getByLabel("Poll interval (seconds)");
+    const start = form.getByLabel("Start time (UTC)");
+    await until("both field errors", async () => ((await interval.getAttribute("aria-invalid")) === "true" && (await start.getAttribute("aria-invalid")) === "true" ? true : undefined));
+    const apiSays = (await app.api("PUT", "collectors/e2e-two-errors", { dataType: "auditLogs", friendlyName: "Two errors", apiKeySecretName: "openai-admin-key", pollIntervalSeconds: 30, startTime: `${future}Z` })) as
+      { status: number; body: { error: { details: Array<{ field: string; message: string }> } } };
+    const said = Object.fromEntries(apiSays.body.error.details.map((d) => [d.field, d.message]));
+    assert.deepEqual([apiSays.status, Object.keys(said)], [400, ["pollIntervalSeconds", "startTime"]]);
+    const shown = [(await description(interval)).split(" | ")[1], (await description(start)).split(" | ").at(-1)];
+    await form.getByRole("button", { name: "Cancel" }).click();
+    await form.waitFor({ state: "hidden" });
+    // The start time's message says when "now" was, which differs between the two requests by milliseconds.
+    const untilNow = (m: string | undefined) => m?.split("; now is")[0];
+    assert.deepEqual([shown[0], untilNow(shown[1])], [said.pollIntervalSeconds, untilNow(said.startTime)]);
+    assert.equal((await view("e2e-two-errors")).status, 404);
+  });
+
   it("modifies the friendly name through the row's actions menu, used with the keyboard", async () => {
     const menuButton = page.getByRole("button", { name: "Actions for E2E audit" });
     await menuButton.focus();

@@ -6,7 +6,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { collectAuditSlice, type AuditSliceResult } from "../../activities/collectAuditSlice";
 import { collectChatCompletions } from "../../activities/collectChatCompletions";
+import { eventTypeScope, type AuditScope } from "../../src/audit/eventTypes";
 import { AUDIT_LOGS_STREAM, CHAT_COMPLETIONS_STREAM } from "../../src/config";
+import type { AuditLogEvent } from "../../src/openai/types";
 import { initialChatCursor } from "../../src/cursors/chatCursor";
 import { newSegment } from "../../src/cursors/completionSweep";
 import { memoryCounts } from "../../src/cursors/lateMemory";
@@ -21,24 +23,30 @@ const T0 = Date.parse("2026-11-01T00:00:00Z") / 1000;
 const audit = { collectorId: "org-audit", connectorName: "Org audit", apiKeySecretName: "openai-admin-key" };
 const chat = { collectorId: "proj-chat", connectorName: "Project chat", apiKeySecretName: "openai-project-key" };
 
-async function drainAudit(stack: Stack, gte: number, lt: number, maxPages = 10): Promise<AuditSliceResult[]> {
+/** Drains [gte, lt) of one scope, or of both (organization first) as a collector does. */
+async function drainAudit(stack: Stack, gte: number, lt: number, maxPages = 10, scopes: readonly AuditScope[] = ["organization", "tenant"]): Promise<AuditSliceResult[]> {
   const run = collectAuditSlice(stack.deps);
   const results: AuditSliceResult[] = [];
-  let cursor: string | null = null;
-  for (let i = 0; i < 1000; i++) {
-    const r = await run({ ...audit, gte, lt, after: cursor, maxPages });
-    results.push(r);
-    if (r.outcome.kind !== "ok") continue; // keep the same cursor and try again, as the orchestrator does
-    if (r.done) return results;
-    cursor = r.after;
+  for (const scope of scopes) {
+    let cursor: string | null = null;
+    for (let i = 0; ; i++) {
+      if (i === 1000) throw new Error("did not drain");
+      const r = await run({ ...audit, scope, gte, lt, after: cursor, maxPages });
+      results.push(r);
+      if (r.outcome.kind !== "ok") continue; // keep the same cursor and try again, as the orchestrator does
+      if (r.done) break;
+      cursor = r.after;
+    }
   }
-  throw new Error("did not drain");
+  return results;
 }
 
 const sequential = { parallelism: 1, chatPagesPerActivity: 7, chatLateHorizonSeconds: 1_800 };
 const segmentInput = (maxPages: number) => ({
   ...chat, segment: newSegment(0, null, null, null), restartFrom: [], rememberSince: 0, lateAtOrBelow: null, memoryBudget: 10_000, maxPages, countModels: false,
 });
+
+const inScope = (events: readonly AuditLogEvent[], scope: AuditScope) => events.filter((e) => eventTypeScope(e.type) === scope);
 
 function idsOf(rows: Record<string, unknown>[]): string[] {
   return rows.map((r) => r.Id as string);
@@ -57,7 +65,9 @@ for (const auditOrder of ["desc", "asc"] as const) {
       assert.deepEqual(idsOf(rows).sort(), events.map((e) => e.id).sort());
       assert.deepEqual(rows.flatMap((r) => checkRow(AUDIT_LOGS_TABLE, r)), []);
       const newest = Math.max(...results.map((r) => r.newestEventAt ?? 0));
-      assert.deepEqual([results.reduce((n, r) => n + r.rowsWritten, 0), results.reduce((n, r) => n + r.pages, 0), newest], [10_000, 100, Math.max(...events.map((e) => e.effective_at))]);
+      const pages = (scope: AuditScope) => Math.ceil(inScope(events, scope).length / 100);
+      assert.deepEqual([results.reduce((n, r) => n + r.rowsWritten, 0), results.reduce((n, r) => n + r.pages, 0), newest], [10_000, pages("organization") + pages("tenant"), Math.max(...events.map((e) => e.effective_at))]);
+      assert.deepEqual(["organization", "tenant"].map((scope) => rows.filter((r) => r.Scope === scope).map((r) => r.Id).sort()), [inScope(events, "organization").map((e) => e.id).sort(), inScope(events, "tenant").map((e) => e.id).sort()]);
     });
   });
 }
@@ -145,7 +155,7 @@ describe("credentials and secrets", () => {
   it("picks up a key fixed in Key Vault on the forced re-read, without a restart", async () => {
     stack.vault.setSecret("openai-admin-key", ADMIN_KEY);
     const r = await collectAuditSlice(stack.deps)({ ...audit, gte: T0, lt: T0 + 60, after: null, maxPages: 5 });
-    assert.deepEqual([r.outcome, r.rowsWritten, r.done], [{ kind: "ok" }, 50, true]);
+    assert.deepEqual([r.outcome, r.rowsWritten, r.done], [{ kind: "ok" }, inScope(generateAuditEvents(50, T0, T0 + 60, 41), "organization").length, true]);
   });
 
   it("never puts a key into an error, a result or an axios failure", async () => {

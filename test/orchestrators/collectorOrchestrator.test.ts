@@ -18,15 +18,17 @@ const state = initialState("org", "2026-11-25T10:00:00Z"); // startTime 17956008
 const definition = { id: "org", dataType: "auditLogs" as const, friendlyName: "Org", apiKeySecretName: "admin-key", pollIntervalSeconds: 300, startTime: "2026-11-25T10:00:00Z", version: 1 };
 const view = (desired: "running" | "stopped"): CollectorControlView => ({ definition, desired, settings });
 const entityCall = { operation: "get", actionType: 7, instanceId: "@collector@org" };
-const sliceInput = (gte: number, lt: number) => ({ collectorId: "org", connectorName: "Org", apiKeySecretName: "admin-key", gte, lt, after: null, maxPages: 5, recentSince: 1_795_607_101 });
+// Ledger records reach back the late-window cap (max(2 × 900, 3,600) s) before the generation started.
+const sliceInput = (scope: string, gte: number, lt: number) => ({ collectorId: "org", connectorName: "Org", apiKeySecretName: "admin-key", scope, gte, lt, after: null, maxPages: 5, late: false, recordSince: 1_795_604_401 });
+// Parallelism 2 is shared by the two scopes in turn: each starts its backlog.
 const fanOut = { actionType: 12, compoundActions: [
-  { functionName: "collectAuditSlice", actionType: 0, input: sliceInput(1_795_600_800, 1_795_604_400) },
-  { functionName: "collectAuditSlice", actionType: 0, input: sliceInput(1_795_604_400, 1_795_607_941) },
+  { functionName: "collectAuditSlice", actionType: 0, input: sliceInput("organization", 1_795_600_800, 1_795_604_400) },
+  { functionName: "collectAuditSlice", actionType: 0, input: sliceInput("tenant", 1_795_600_800, 1_795_604_400) },
 ] };
-const sliceDone = (rows: number, newest: number): AuditSliceResult => ({ outcome: { kind: "ok" }, done: true, after: null, pages: 1, rowsWritten: rows, duplicates: 0, newestEventAt: newest, recent: [] });
+const sliceDone = (rows: number, newest: number): AuditSliceResult => ({ outcome: { kind: "ok" }, done: true, after: null, pages: 1, rowsWritten: rows, duplicates: 0, newestEventAt: newest, unknownTypes: {}, refused: null });
 const healthCall = (report: Record<string, unknown>) => ({ functionName: "writeConnectorHealth", actionType: 0, input: report });
 const healthBase = { collectorId: "org", connectorName: "Org", dataType: "auditLogs", scope: "organization", definitionVersion: 1 };
-const emptyStatus = { rowsIngested: 0, pages: 0, duplicatesSkipped: 0, lagSeconds: null, lastSuccessAt: null, lastError: null, nextRunAt: null, cursor: { startTime: "2026-11-25T10:00:00.000Z" } };
+const emptyStatus = { rowsIngested: 0, pages: 0, duplicatesSkipped: 0, lagSeconds: null, newestEventAt: null, lastSuccessAt: null, lastError: null, nextRunAt: null, cursor: { startTime: "2026-11-25T10:00:00.000Z" } };
 
 function running(): HistoryBuilder {
   return new HistoryBuilder().started("2026-11-25T12:00:00Z").execution(ORCH, state, "2026-11-25T12:00:00Z")
@@ -46,36 +48,47 @@ describe("collector orchestrator", () => {
   });
 
   it("when caught up, waits the poll interval on a timer a wake event can cut short, then continues as new with the folded state", async () => {
-    const h = running().scheduled(1, "collectAuditSlice", "2026-11-25T12:00:01Z").scheduled(2, "collectAuditSlice", "2026-11-25T12:00:01Z")
-      .started("2026-11-25T12:00:03Z").completed(1, sliceDone(40, 1_795_604_000), "2026-11-25T12:00:03Z").completed(2, sliceDone(60, 1_795_607_000), "2026-11-25T12:00:03Z");
-    // 100 rows over 7,141 s; 5 pages × 100 × 0.8 = 400 rows per slice wants 28,564 s.
+    // A collector started 30 minutes ago: one slice per scope covers its backlog.
+    const recent = initialState("org", "2026-11-25T11:30:00Z");
+    const input = (scope: string) => ({ ...sliceInput(scope, 1_795_606_200, 1_795_607_941) });
+    const both = { actionType: 12, compoundActions: [
+      { functionName: "collectAuditSlice", actionType: 0, input: input("organization") }, { functionName: "collectAuditSlice", actionType: 0, input: input("tenant") }] };
+    const h = new HistoryBuilder().started("2026-11-25T12:00:00Z").execution(ORCH, recent, "2026-11-25T12:00:00Z")
+      .entityCalled(0, "r1", "2026-11-25T12:00:00Z").started("2026-11-25T12:00:01Z").entityAnswered("r1", view("running"), "2026-11-25T12:00:01Z")
+      .scheduled(1, "collectAuditSlice", "2026-11-25T12:00:01Z").scheduled(2, "collectAuditSlice", "2026-11-25T12:00:01Z")
+      .started("2026-11-25T12:00:03Z").completed(1, sliceDone(40, 1_795_607_000), "2026-11-25T12:00:03Z").completed(2, sliceDone(3, 1_795_606_900), "2026-11-25T12:00:03Z");
+    // Organization: 40 rows over 1,741 s; 5 pages × 100 × 0.8 = 400 rows per slice wants 17,410 s, at most 8 × 3,600.
+    // Tenant: 3 rows wants more than 8×, so 28,800 s.
+    const scope = (sliceSeconds: number) => ({ origin: 1_795_606_200, watermark: 1_795_607_941, frontier: 1_795_607_941, inFlight: [], sliceSeconds, sweep: null, lateSweptAt: null, refused: null, lateSkipped: null });
+    const scopeStatus = { state: "collecting", watermark: "2026-11-25T11:59:01.000Z", slicesInFlight: 0, lateSweep: null, lastLateSweepAt: null, lateSkipped: null };
     const waiting = {
-      state: "running", definitionVersion: 1, rowsIngested: 100, pages: 2, duplicatesSkipped: 0, lagSeconds: 1_003, lastSuccessAt: "2026-11-25T12:00:03.000Z", lastError: null,
-      nextRunAt: "2026-11-25T12:05:03.000Z", cursor: { watermark: "2026-11-25T11:59:01.000Z", frontier: "2026-11-25T11:59:01.000Z", slicesInFlight: 0, sliceSeconds: 28_564 },
+      state: "running", definitionVersion: 1, rowsIngested: 43, pages: 2, duplicatesSkipped: 0, lagSeconds: 1_003, newestEventAt: "2026-11-25T11:43:20.000Z", lastSuccessAt: "2026-11-25T12:00:03.000Z", lastError: null,
+      nextRunAt: "2026-11-25T12:05:03.000Z", cursor: { watermark: "2026-11-25T11:59:01.000Z", frontier: "2026-11-25T11:59:01.000Z", slicesInFlight: 0, sliceSeconds: 17_410 },
+      audit: { scopes: { organization: scopeStatus, tenant: scopeStatus }, unknownEventTypes: [], otherUnknownEvents: 0 },
     };
     // One health row per generation, written by its activity before the wait: this generation's counts, not the totals'.
-    const health = healthCall({ ...healthBase, state: "running", at: "2026-11-25T12:00:03.000Z", rowsWritten: 100, pages: 2, duplicatesSkipped: 0, rowsIngestedTotal: 100,
+    const health = healthCall({ ...healthBase, state: "running", at: "2026-11-25T12:00:03.000Z", rowsWritten: 43, pages: 2, duplicatesSkipped: 0, rowsIngestedTotal: 43,
       lagSeconds: 1_003, throttledResponses: 0, consecutiveFailures: 0, lastError: null, lastSuccessAt: "2026-11-25T12:00:03.000Z", nextRunAt: "2026-11-25T12:05:03.000Z" });
-    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), { isDone: false, actions: [[entityCall, fanOut, health]], schemaVersion: 2, customStatus: waiting });
+    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", recent, h.events), { isDone: false, actions: [[entityCall, both, health]], schemaVersion: 2, customStatus: waiting });
 
     h.scheduled(3, "writeConnectorHealth", "2026-11-25T12:00:03Z").started("2026-11-25T12:00:04Z").completed(3, { written: true }, "2026-11-25T12:00:04Z");
     const timer = { actionType: 5, fireAt: "2026-11-25T12:05:03.000Z", isCanceled: false };
     const wait = { actionType: 11, compoundActions: [timer, { actionType: 6, externalEventName: "wake", reason: "ExternalEvent" }] };
-    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), { isDone: false, actions: [[entityCall, fanOut, health, wait]], schemaVersion: 2, customStatus: waiting });
+    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", recent, h.events), { isDone: false, actions: [[entityCall, both, health, wait]], schemaVersion: 2, customStatus: waiting });
 
     h.timerCreated(4, "2026-11-25T12:05:03.000Z", "2026-11-25T12:00:04Z").started("2026-11-25T12:05:03Z").timerFired(4, "2026-11-25T12:05:03.000Z", "2026-11-25T12:05:03Z");
     const next: CollectorState = {
-      ...state,
-      audit: { origin: 1_795_600_800, watermark: 1_795_607_941, frontier: 1_795_607_941, inFlight: [], sliceSeconds: 28_564, late: null, lateSweptAt: null, recent: [] },
-      stats: { rowsIngested: 100, pages: 2, duplicatesSkipped: 0, lastSuccessAt: "2026-11-25T12:00:03.000Z", newestEventAt: 1_795_607_000, lastError: null, failures: 0 },
+      ...recent,
+      audit: { scopes: { organization: scope(17_410), tenant: scope(28_800) }, unknownTypes: [], otherUnknownEvents: 0 },
+      stats: { rowsIngested: 43, pages: 2, duplicatesSkipped: 0, lastSuccessAt: "2026-11-25T12:00:03.000Z", newestEventAt: 1_795_607_000, lastError: null, failures: 0 },
     };
-    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), {
-      isDone: true, actions: [[entityCall, fanOut, health, wait, { actionType: 4, input: next }]], schemaVersion: 2, customStatus: waiting,
+    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", recent, h.events), {
+      isDone: true, actions: [[entityCall, both, health, wait, { actionType: 4, input: next }]], schemaVersion: 2, customStatus: waiting,
     });
   });
 
   it("backs off slowly and says unauthorized when the key is refused, keeping the delivered progress", async () => {
-    const refused: AuditSliceResult = { outcome: { kind: "unauthorized", message: "HTTP 401: needs an organization admin API key" }, done: false, after: "a7", pages: 2, rowsWritten: 200, duplicates: 0, newestEventAt: 1_795_602_000, recent: [] };
+    const refused: AuditSliceResult = { outcome: { kind: "unauthorized", message: "HTTP 401: needs an organization admin API key" }, done: false, after: "a7", pages: 2, rowsWritten: 200, duplicates: 0, newestEventAt: 1_795_602_000, unknownTypes: {}, refused: null };
     const h = running().scheduled(1, "collectAuditSlice", "2026-11-25T12:00:01Z").scheduled(2, "collectAuditSlice", "2026-11-25T12:00:01Z")
       .started("2026-11-25T12:00:02Z").completed(1, refused, "2026-11-25T12:00:02Z").completed(2, refused, "2026-11-25T12:00:02Z")
       .scheduled(3, "writeConnectorHealth", "2026-11-25T12:00:02Z").started("2026-11-25T12:00:03Z").completed(3, { written: true }, "2026-11-25T12:00:03Z");
@@ -83,6 +96,7 @@ describe("collector orchestrator", () => {
     const [, , , wait] = (result.actions as unknown[][])[0] as [unknown, unknown, unknown, { compoundActions: Array<{ fireAt?: string }> }];
     assert.deepEqual([(result.customStatus as { state: string }).state, wait.compoundActions[0]!.fireAt, (result.customStatus as { lastError: unknown }).lastError, (result.customStatus as { cursor: unknown }).cursor],
       ["unauthorized", "2026-11-25T12:05:02.000Z", { at: "2026-11-25T12:00:02.000Z", kind: "unauthorized", message: "HTTP 401: needs an organization admin API key" },
+        // The organization cut two slices (one started, one waiting for a free slot); the started one kept its progress.
         { watermark: "2026-11-25T10:00:00.000Z", frontier: "2026-11-25T11:59:01.000Z", slicesInFlight: 2, sliceSeconds: 3600 }]);
   });
 

@@ -33,7 +33,7 @@ describe("collector orchestrator, compliance logs", () => {
   it("runs one activity per event type in waves of the parallelism, then folds their cursors into the next generation's state", async () => {
     const h = new HistoryBuilder().started("2026-11-25T12:00:00Z").execution(ORCH, state, "2026-11-25T12:00:00Z")
       .entityCalled(0, "r1", "2026-11-25T12:00:00Z").started("2026-11-25T12:00:01Z").entityAnswered("r1", view, "2026-11-25T12:00:01Z");
-    const status = { state: "running", definitionVersion: 1, rowsIngested: 0, pages: 0, duplicatesSkipped: 0, lagSeconds: null, lastSuccessAt: null, lastError: null, nextRunAt: null, cursor: { startTime: "2026-11-25T10:00:00.000Z" } };
+    const status = { state: "running", definitionVersion: 1, rowsIngested: 0, pages: 0, duplicatesSkipped: 0, lagSeconds: null, newestEventAt: null, lastSuccessAt: null, lastError: null, nextRunAt: null, cursor: { startTime: "2026-11-25T10:00:00.000Z" } };
     assert.deepEqual(await runOrchestrator(ORCH, "collector-chatgpt", state, h.events), { isDone: false, actions: [[entityCall, wave1]], schemaVersion: 2, customStatus: status });
 
     h.scheduled(1, "collectComplianceLogs", "2026-11-25T12:00:01Z").scheduled(2, "collectComplianceLogs", "2026-11-25T12:00:01Z").started("2026-11-25T12:00:05Z")

@@ -105,7 +105,7 @@ describe("the management API for compliance-logs collectors", () => {
     ["conversation messages without the opt-in", { ...valid, compliance: { workspaceId: ORG.workspaceId, eventTypes: ["AUTH_LOG", "CONVERSATION_MESSAGE"] } }, "compliance.eventTypes", /includeConversationMessages/],
     ["COSTS without an organization", { ...valid, compliance: { workspaceId: ORG.workspaceId, eventTypes: ["COSTS"] } }, "compliance.eventTypes", /organization scope only: set compliance.organizationId/],
     ["an opt-in that is not a boolean", { ...valid, compliance: { workspaceId: ORG.workspaceId, includeConversationMessages: "yes" } }, "compliance.includeConversationMessages", /true or false/],
-    ["an unknown compliance field", { ...valid, compliance: { workspaceId: ORG.workspaceId, scope: "all" } }, "scope", /unknown field/],
+    ["an unknown compliance field", { ...valid, compliance: { workspaceId: ORG.workspaceId, scope: "all" } }, "compliance.scope", /unknown field: compliance.scope/],
     ["a compliance part on an audit-log collector", { dataType: "auditLogs", friendlyName: "Org", apiKeySecretName: "openai-admin-key", compliance: { workspaceId: ORG.workspaceId } }, "compliance", /only for dataType "complianceLogs"/],
   ];
   for (const [name, input, field, message] of badInputs) {

@@ -134,7 +134,7 @@ describe("connection test", () => {
     const views = ((await call("GET", "/api/collectors")).body as { collectors: Array<{ dataType: string; url: string }> }).collectors;
     assert.deepEqual(views.map((v) => [v.dataType, v.url]).sort(), types.map((t) => [t.dataType, t.url.replace("{workspaceId}", WORKSPACE)]).sort());
     const rejected = (await call("PUT", "/api/collectors/other", { dataType: "usage", friendlyName: "x", apiKeySecretName: "k" })).body as { error: { message: string } };
-    assert.equal(rejected.error.message, `dataType must be one of ${types.map((t) => `"${t.dataType}"`).join(", ")}`);
+    assert.equal(rejected.error.message, `dataType must be one of ${types.map((t) => `"${t.dataType}"`).join(", ")}, not the string "usage"`);
   });
 
   it("never shows a key in an answer or a log line", () => {

@@ -15,7 +15,7 @@ function pageReads(requests: ReadonlyArray<{ path: string; query: URLSearchParam
   const reads = new Map<string, number>();
   for (const r of requests) {
     if (r.path !== "/v1/organization/audit_logs" || r.status !== 200) continue;
-    const key = `${r.query.get("effective_at[gte]")}-${r.query.get("effective_at[lt]")}-${r.query.get("after")}`;
+    const key = `${r.query.get("tenant_only") ?? "org"}-${r.query.get("effective_at[gte]")}-${r.query.get("effective_at[lt]")}-${r.query.get("after")}`;
     reads.set(key, (reads.get(key) ?? 0) + 1);
   }
   return reads;

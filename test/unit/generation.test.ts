@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { MAX_UNKNOWN_TYPES, type ScopeCursor } from "../../orchestrators/auditState";
 import { buildStatus, decideWait, foldStats } from "../../orchestrators/generation";
 import { healthReport } from "../../orchestrators/health";
 import { initialChatCursor } from "../../src/cursors/chatCursor";
@@ -37,9 +38,24 @@ describe("foldStats and buildStatus", () => {
   it("shows lag, next run and a cursor summary, well under 16 KB", () => {
     const state = { ...initialState("c1", "2026-11-01T00:00:00Z"), stats: { ...initialState("c1", "2026-11-01T00:00:00Z").stats, newestEventAt: 1_764_000_000, lastError: { at: "x", kind: "failed", message: "m".repeat(1000) } } };
     const control: CollectorControl = { definition: { id: "c1", dataType: "auditLogs", friendlyName: "n", apiKeySecretName: "s", pollIntervalSeconds: 300, startTime: "2026-11-01T00:00:00Z", version: 3 }, desired: "running" };
-    const status = buildStatus({ ...state, audit: { origin: 0, watermark: 1_764_000_000, frontier: 1_764_000_060, inFlight: [], sliceSeconds: 3600, late: null, lateSweptAt: null, recent: [] } }, control, "backingOff", 1_764_000_100_000, 1_764_000_130_000);
-    assert.deepEqual({ ...status, lastError: null }, { state: "backingOff", definitionVersion: 3, rowsIngested: 0, pages: 0, duplicatesSkipped: 0, lagSeconds: 100, lastSuccessAt: null, lastError: null,
-      nextRunAt: "2025-11-24T16:02:10.000Z", cursor: { watermark: "2025-11-24T16:00:00.000Z", frontier: "2025-11-24T16:01:00.000Z", slicesInFlight: 0, sliceSeconds: 3600 } });
+    const org: ScopeCursor = { origin: 0, watermark: 1_764_000_000, frontier: 1_764_000_060, inFlight: [], sliceSeconds: 3600, sweep: { startedAt: 1_764_000_090, from: 1_763_998_000, next: 1_764_000_000, end: 1_764_000_030 },
+      lateSweptAt: 1_763_999_700, refused: null, lateSkipped: { seconds: 600, times: 1, lastFrom: 1_763_990_000, lastTo: 1_763_990_600 } };
+    const tenant: ScopeCursor = { ...org, sweep: null, lateSkipped: null, refused: { status: 403, reason: "r".repeat(1000), since: 1_763_990_000, retryAt: 1_764_003_600 } };
+    // The worst case for size: 20 unknown types with long names.
+    const unknownTypes = Array.from({ length: MAX_UNKNOWN_TYPES }, (_, i) => ({ type: `tenant.${"x".repeat(100)}.${i}`, count: i + 1, firstSeen: "2025-11-24T16:00:00.000Z" }));
+    const status = buildStatus({ ...state, audit: { scopes: { organization: org, tenant }, unknownTypes, otherUnknownEvents: 7 } }, control, "backingOff", 1_764_000_100_000, 1_764_000_130_000);
+    const common = { watermark: "2025-11-24T16:00:00.000Z", slicesInFlight: 0, lastLateSweepAt: "2025-11-24T15:55:00.000Z" };
+    assert.deepEqual({ ...status, lastError: null }, { state: "backingOff", definitionVersion: 3, rowsIngested: 0, pages: 0, duplicatesSkipped: 0, lagSeconds: 100, newestEventAt: "2025-11-24T16:00:00.000Z", lastSuccessAt: null, lastError: null,
+      nextRunAt: "2025-11-24T16:02:10.000Z", cursor: { watermark: "2025-11-24T16:00:00.000Z", frontier: "2025-11-24T16:01:00.000Z", slicesInFlight: 0, sliceSeconds: 3600 },
+      audit: {
+        scopes: {
+          organization: { state: "collecting", ...common, lateSweep: { from: "2025-11-24T15:26:40.000Z", to: "2025-11-24T16:00:30.000Z" },
+            lateSkipped: { seconds: 600, times: 1, lastFrom: "2025-11-24T13:13:20.000Z", lastTo: "2025-11-24T13:23:20.000Z" } },
+          tenant: { state: "unavailable", ...common, lateSweep: null, lateSkipped: null,
+            unavailable: { status: 403, reason: "r".repeat(1000), since: "2025-11-24T13:13:20.000Z", retryAt: "2025-11-24T17:00:00.000Z" } },
+        },
+        unknownEventTypes: unknownTypes, otherUnknownEvents: 7,
+      } });
     assert.ok(Buffer.byteLength(JSON.stringify(status), "utf16le") < 16_384);
   });
 

@@ -32,8 +32,8 @@ describe("parseDeclaredCollectors (COLLECTORS)", () => {
   });
   for (const [name, json, message] of [
     ["not JSON", "[{", /must be a JSON array/],
-    ["a bad id", '[{"id":"A B","dataType":"auditLogs","friendlyName":"A","apiKeySecretName":"k"}]', /entry 0.id/],
-    ["a key instead of a secret name", '[{"id":"a","dataType":"auditLogs","friendlyName":"A","apiKeySecretName":"sk-live_abc"}]', /entry 0.apiKeySecretName/],
+    ["a bad id", '[{"id":"A B","dataType":"auditLogs","friendlyName":"A","apiKeySecretName":"k"}]', /entry 0: id must be/],
+    ["a key instead of a secret name", '[{"id":"a","dataType":"auditLogs","friendlyName":"A","apiKeySecretName":"sk-live_abc"}]', /entry 0: apiKeySecretName must be a Key Vault secret name/],
     ["a duplicate id", '[{"id":"a","dataType":"auditLogs","friendlyName":"A","apiKeySecretName":"k"},{"id":"a","dataType":"chatCompletions","friendlyName":"B","apiKeySecretName":"k"}]', /twice/],
   ] as const) {
     it(`names COLLECTORS for ${name}`, () => assert.throws(() => parseDeclaredCollectors(json), (e: unknown) => e instanceof ConfigError && e.setting === "COLLECTORS" && message.test(e.message)));

@@ -1,123 +1,145 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { auditCaughtUp, foldAudit, initialAuditCursor, planAudit, type AuditTaskResult } from "../../orchestrators/planAudit";
-import type { AuditCursor, RuntimeSettings } from "../../orchestrators/state";
+import { auditCaughtUp, auditStateOf, foldUnknownTypes, planAuditGeneration } from "../../orchestrators/auditGeneration";
+import type { AuditState, ScopeCursor } from "../../orchestrators/auditState";
+import { foldScope, initialScopeCursor, nextSliceSeconds, planScope, scopeCaughtUp, type AuditTaskResult, type ScopePlan } from "../../orchestrators/planAudit";
+import { initialState, type RuntimeSettings } from "../../orchestrators/state";
 
-// Late window: overlap 900 s, capped at 3,600 s.
+// Late window: overlap 900 s, capped at 3,600 s before now.
 const settings: RuntimeSettings = { parallelism: 3, maxPagesPerActivity: 5, chatPagesPerActivity: 5, lagSeconds: 60, overlapSeconds: 900 };
-const cursorOf = (c: Partial<AuditCursor>): AuditCursor => ({ origin: 0, watermark: 0, frontier: 0, inFlight: [], sliceSeconds: 1000, late: null, lateSweptAt: null, recent: [], ...c });
-const ok = (done: boolean, pages = 2, after: string | null = null, recent: string[] = [], rows = pages * 100): AuditTaskResult => ({ ok: true, cursorInvalid: false, done, after, pages, rows, recent });
-const failed = (after: string | null, pages = 1): AuditTaskResult => ({ ok: false, cursorInvalid: false, done: false, after, pages, rows: pages * 100, recent: [] });
-const shape = (tasks: ReturnType<typeof planAudit>) => tasks.map((t) => [t.slice.gte, t.slice.lt, t.slice.after, t.fresh, t.late ?? false, t.skip ?? null, t.recentSince]);
+const POLL = 300;
+const cursorOf = (c: Partial<ScopeCursor>): ScopeCursor => ({ origin: 0, watermark: 0, frontier: 0, inFlight: [], sliceSeconds: 1000, sweep: null, lateSweptAt: null, refused: null, lateSkipped: null, ...c });
+const ok = (done: boolean, after: string | null = null, listed = 200): AuditTaskResult => ({ ok: true, cursorInvalid: false, refused: null, done, after, listed });
+const failed = (after: string | null): AuditTaskResult => ({ ok: false, cursorInvalid: false, refused: null, done: false, after, listed: 100 });
+const refused = (after: string | null = null): AuditTaskResult => ({ ok: true, cursorInvalid: false, refused: { status: 403, message: "tenant_only is not available" }, done: false, after, listed: 0 });
+const shape = (plan: ScopePlan) => plan.tasks.map((t) => [t.slice.gte, t.slice.lt, t.slice.after, t.slice.late, t.cut, t.pruneBefore ?? null]);
 
-describe("planAudit", () => {
-  it("cuts new slices from the frontier up to now − lag, at most `parallelism`", () => {
-    assert.deepEqual(shape(planAudit(cursorOf({}), 10_000, settings)), [
-      [0, 1000, null, true, false, null, 9_100], [1000, 2000, null, true, false, null, 9_100], [2000, 3000, null, true, false, null, 9_100]]);
-    assert.deepEqual(shape(planAudit(cursorOf({}), 1_500, settings)).map((t) => t.slice(0, 2)), [[0, 1000], [1000, 1440]]);
+describe("planScope: backfill", () => {
+  it("cuts slices from the frontier up to now − lag, at most the budget, and keeps what it cut in flight", () => {
+    const plan = planScope("organization", cursorOf({}), 10_000, settings, POLL);
+    assert.deepEqual(shape(plan), [[0, 1000, null, false, true, null], [1000, 2000, null, false, true, null], [2000, 3000, null, false, true, null]]);
+    assert.deepEqual([plan.cursor.frontier, plan.cursor.inFlight.length, plan.tasks.map((t) => t.recordSince)], [3000, 3, [6_400, 6_400, 6_400]]);
+    assert.deepEqual(shape(planScope("organization", cursorOf({}), 1_500, settings, POLL)).map((t) => t.slice(0, 2)), [[0, 1000], [1000, 1440]]);
   });
 
   it("continues slices in flight first, keeping their cursors", () => {
-    const cursor = cursorOf({ frontier: 2000, inFlight: [{ gte: 0, lt: 1000, after: "a9" }] });
-    assert.deepEqual(shape(planAudit(cursor, 10_000, settings)).map((t) => t.slice(0, 4)), [[0, 1000, "a9", false], [2000, 3000, null, true], [3000, 4000, null, true]]);
+    const cursor = cursorOf({ frontier: 2000, watermark: 0, inFlight: [{ gte: 0, lt: 1000, after: "a9", late: false }] });
+    assert.deepEqual(shape(planScope("organization", cursor, 10_000, settings, POLL)).map((t) => t.slice(0, 5)), [[0, 1000, "a9", false, false], [2000, 3000, null, false, true], [3000, 4000, null, false, true]]);
   });
 
-  it("when caught up, adds a late sweep over the overlap window that skips what was delivered", () => {
-    const cursor = cursorOf({ watermark: 9_940, frontier: 9_940, recent: ["9000:aaa", "9500:bbb", "8000:old"] });
-    assert.deepEqual(shape(planAudit(cursor, 10_100, settings)), [[9_940, 10_040, null, true, false, null, 9_200], [9_200, 9_940, null, false, true, ["bbb"], 9_200]]);
+  it("moves the watermark only past slices that were fully delivered, keeps a failed slice's progress and restarts an invalid cursor", () => {
+    // The drained slice listed 200 events in 1,000 s; 5 pages × 100 × 0.8 = 400 per slice wants 2,000 s.
+    const plan = planScope("organization", cursorOf({}), 10_000, settings, POLL);
+    const invalid: AuditTaskResult = { ok: false, cursorInvalid: true, refused: null, done: false, after: "x", listed: 0 };
+    assert.deepEqual(foldScope(plan, [ok(true), failed("b5"), invalid], 10_000, settings),
+      cursorOf({ watermark: 1000, frontier: 3000, inFlight: [{ gte: 1000, lt: 2000, after: "b5", late: false }, { gte: 2000, lt: 3000, after: null, late: false }], sliceSeconds: 2000 }));
   });
 
-  it("leaves less than a minute before the horizon for the next poll, sweeping the late window instead", () => {
-    const cursor = cursorOf({ watermark: 5_000, frontier: 5_000, sliceSeconds: 3600 });
-    assert.deepEqual(shape(planAudit(cursor, 5_119, settings)).map((t) => t.slice(0, 5)), [[4_219, 5_000, null, false, true]]);
-    assert.deepEqual(shape(planAudit(cursor, 5_120, settings)).map((t) => t.slice(0, 5)), [[5_000, 5_060, null, true, false], [4_220, 5_000, null, false, true]]);
+  it("sizes new slices from the density just seen (listed rows), at most 8× per step, within a minute and a day", () => {
+    assert.deepEqual([nextSliceSeconds(1000, [{ seconds: 1000, rows: 800 }], false, settings), nextSliceSeconds(1000, [{ seconds: 1000, rows: 0 }], false, settings),
+      nextSliceSeconds(1000, [{ seconds: 1000, rows: 100_000 }], false, settings), nextSliceSeconds(1000, [], true, settings), nextSliceSeconds(50_000, [{ seconds: 50_000, rows: 1 }], false, settings)],
+    [500, 8000, 125, 500, 86_400]);
   });
 
-  it("anchors the late window on the last completed late sweep, so a delay never opens a gap, within a cap", () => {
-    assert.deepEqual(shape(planAudit(cursorOf({ watermark: 12_000, frontier: 12_000, lateSweptAt: 11_500 }), 12_100, settings)).map((t) => t.slice(0, 2)), [[10_600, 12_000]]);
-    assert.deepEqual(shape(planAudit(cursorOf({ watermark: 12_000, frontier: 12_000, lateSweptAt: 9_000 }), 12_100, settings)).map((t) => t.slice(0, 2)), [[8_500, 12_000]]);
-  });
-
-  it("plans nothing while the frontier is at the horizon and the late window is empty", () => {
-    assert.deepEqual(planAudit(cursorOf({ sliceSeconds: 60 }), 60, settings), []);
+  it("throws rather than move the watermark backwards", () => {
+    const plan: ScopePlan = { cursor: cursorOf({ watermark: 500, frontier: 400 }), tasks: [] };
+    assert.throws(() => foldScope(plan, [], 1000, settings), /backwards from 500 to 400/);
   });
 });
 
-describe("foldAudit", () => {
-  it("moves the watermark only past slices that were fully delivered", () => {
-    const tasks = planAudit(cursorOf({}), 10_000, settings);
-    assert.deepEqual(foldAudit(cursorOf({}), tasks, [ok(true), ok(false, 5, "b5"), ok(true)], 10_000, 10_000, settings),
-      cursorOf({ watermark: 1000, frontier: 3000, inFlight: [{ gte: 1000, lt: 2000, after: "b5" }], sliceSeconds: 500 }));
+describe("planScope: late sweeps", () => {
+  it("an idle scope's poll is one slice over the new range and the late window together, which prunes the ledger below it", () => {
+    // Sparse data widened the slices; the last sweep started at 9,700: re-read from 9,700 − 900.
+    const cursor = cursorOf({ watermark: 9_940, frontier: 9_940, lateSweptAt: 9_700, sliceSeconds: 86_400 });
+    const plan = planScope("organization", cursor, 10_300, settings, POLL);
+    assert.deepEqual(shape(plan), [[8_800, 10_240, null, true, true, 8_800]]);
+    assert.deepEqual(plan.cursor.sweep, { startedAt: 10_300, from: 8_800, next: 10_240, end: 10_240 });
+    const done = foldScope(plan, [ok(true, null, 0)], 10_301, settings);
+    assert.deepEqual(done, { ...cursor, watermark: 10_240, frontier: 10_240, lateSweptAt: 10_300, sliceSeconds: 86_400 });
+    assert.equal(scopeCaughtUp(done, 10_301, settings), true);
   });
 
-  it("keeps a failed slice's delivered progress, and restarts a slice whose cursor became invalid", () => {
-    const tasks = planAudit(cursorOf({}), 10_000, settings);
-    const invalid: AuditTaskResult = { ok: false, cursorInvalid: true, done: false, after: "x", pages: 0, rows: 0, recent: [] };
-    assert.deepEqual(foldAudit(cursorOf({}), tasks, [failed("a1"), invalid, ok(true, 1)], 10_000, 10_000, settings),
-      // The drained slice held 100 rows in 1,000 s; 5 pages × 100 × 0.8 = 400 rows wants 4,000 s.
-      cursorOf({ frontier: 3000, inFlight: [{ gte: 0, lt: 1000, after: "a1" }, { gte: 1000, lt: 2000, after: null }], sliceSeconds: 4000 }));
+  it("a busy window is cut by density and fanned out; the rest is cut next generation; late slices below the watermark never hold it back", () => {
+    const cursor = cursorOf({ watermark: 9_940, frontier: 9_940, lateSweptAt: 9_700, sliceSeconds: 400 });
+    const first = planScope("organization", cursor, 10_300, settings, POLL);
+    assert.deepEqual(shape(first), [[8_800, 9_200, null, true, true, 8_800], [9_200, 9_600, null, true, true, null], [9_600, 10_000, null, true, true, null]]);
+    // The middle slice overflowed; the others drained.
+    const folded = foldScope(first, [ok(true, null, 400), ok(false, "m10", 500), ok(true, null, 400)], 10_310, settings);
+    assert.deepEqual([folded.watermark, folded.frontier, folded.inFlight, folded.sweep, folded.lateSweptAt, folded.sliceSeconds],
+      [10_000, 10_000, [{ gte: 9_200, lt: 9_600, after: "m10", late: true }], { startedAt: 10_300, from: 8_800, next: 10_000, end: 10_240 }, 9_700, 200]);
+    assert.equal(scopeCaughtUp(folded, 10_310, settings), false);
+    const second = planScope("organization", folded, 10_320, settings, POLL);
+    assert.deepEqual(shape(second), [[9_200, 9_600, "m10", true, false, null], [10_000, 10_240, null, true, true, null]]);
+    const done = foldScope(second, [ok(true), ok(true, null, 50)], 10_330, settings);
+    assert.deepEqual([done.watermark, done.frontier, done.inFlight, done.sweep, done.lateSweptAt], [10_240, 10_240, [], null, 10_300]);
   });
 
-  it("sizes new slices from the density just seen, at most 8× per step, within a minute and a day", () => {
-    const cursor = cursorOf({ sliceSeconds: 1000 });
-    const sized = (rows: number[]) => foldAudit(cursor, planAudit(cursor, 10_000, settings), rows.map((r) => ok(true, Math.ceil(r / 100), null, [], r)), 10_000, 10_000, settings).sliceSeconds;
-    // 3 slices of 1,000 s; target 400 rows per slice.
-    assert.deepEqual([sized([400, 400, 400]), sized([1200, 1200, 1200]), sized([100, 50, 0]), sized([0, 0, 0]), sized([40_000, 40_000, 40_000])], [1000, 333, 8000, 8000, 125]);
+  it("waits a poll interval between sweeps: until then only a new range of a minute or more is read, as fresh slices", () => {
+    const cursor = cursorOf({ watermark: 10_240, frontier: 10_240, lateSweptAt: 10_300, sliceSeconds: 3_000 });
+    assert.deepEqual(shape(planScope("organization", cursor, 10_350, settings, POLL)), []);
+    assert.deepEqual(shape(planScope("organization", cursor, 10_400, settings, POLL)), [[10_240, 10_340, null, false, true, null]]);
+    assert.deepEqual(shape(planScope("organization", cursor, 10_600, settings, POLL)), [[9_400, 10_540, null, true, true, 9_400]]);
   });
 
-  it("widens slices over sparse data up to a day and narrows them over dense data down to a minute", () => {
-    const sparse = cursorOf({ sliceSeconds: 60_000 });
-    assert.equal(foldAudit(sparse, planAudit(sparse, 1_000_000, settings), [ok(true, 1), ok(true, 1), ok(true, 0)], 1_000_000, 1_000_000, settings).sliceSeconds, 86_400);
-    const dense = cursorOf({ sliceSeconds: 100 });
-    assert.equal(foldAudit(dense, planAudit(dense, 1_000_000, settings).slice(0, 1), [ok(false, 5, "z")], 1_000_000, 1_000_000, settings).sliceSeconds, 60);
+  it("after an outage longer than the cap, re-reads only the capped window and counts what it skipped", () => {
+    // Caught up again at 20,000 after an outage; the last sweep started at 10,000.
+    const cursor = cursorOf({ watermark: 19_900, frontier: 19_900, lateSweptAt: 10_000, sliceSeconds: 86_400 });
+    const plan = planScope("organization", cursor, 20_000, settings, POLL);
+    assert.deepEqual(shape(plan), [[16_400, 19_940, null, true, true, 16_400]]);
+    assert.deepEqual(plan.cursor.lateSkipped, { seconds: 7_300, times: 1, lastFrom: 9_100, lastTo: 16_400 });
   });
 
-  it("a completed late sweep records when it started, merges what it found, and prunes what no sweep can meet again", () => {
-    const cursor = cursorOf({ watermark: 9_940, frontier: 9_940, recent: ["9000:aaa", "9500:bbb"] });
-    const tasks = planAudit(cursor, 10_100, settings);
-    const next = foldAudit(cursor, tasks, [ok(true, 1, null, ["10000:new"], 100), ok(true, 1, null, ["9300:late"])], 10_100, 10_130, settings);
-    assert.deepEqual(next, cursorOf({ watermark: 10_040, frontier: 10_040, sliceSeconds: 400, lateSweptAt: 10_100, recent: ["9500:bbb", "10000:new", "9300:late"] }));
-    assert.deepEqual([auditCaughtUp(next, 10_100, settings), auditCaughtUp(next, 10_159, settings), auditCaughtUp(next, 10_160, settings)], [true, true, false]);
-  });
-
-  it("an unfinished late sweep resumes where it stopped and keeps its start time; a throttled one holds the window open", () => {
-    const cursor = cursorOf({ watermark: 9_940, frontier: 9_940, lateSweptAt: 9_000, recent: ["9500:bbb"] });
-    const first = planAudit(cursor, 10_100, settings);
-    assert.deepEqual(shape(first).map((t) => t.slice(0, 5)), [[9_940, 10_040, null, true, false], [8_100, 9_940, null, false, true]]);
-    const unfinished = foldAudit(cursor, first, [ok(true, 1, null, [], 0), failed("l5")], 10_100, 10_100, settings);
-    assert.deepEqual([unfinished.late, unfinished.lateSweptAt, unfinished.recent], [{ slice: { gte: 8_100, lt: 9_940, after: "l5" }, startedAt: 10_100 }, 9_000, ["9500:bbb"]]);
-    const resumed = planAudit(unfinished, 11_000, settings);
-    assert.deepEqual(shape(resumed).map((t) => t.slice(0, 6)), [[10_040, 10_940, null, true, false, null], [8_100, 9_940, "l5", false, true, ["bbb"]]]);
-    const done = foldAudit(unfinished, resumed, [ok(true, 1), ok(true, 2)], 11_000, 11_000, settings);
-    assert.deepEqual([done.late, done.lateSweptAt], [null, 10_100]);
-  });
-
-  it("keeps a first late sweep going while time moves on, remembering what it may still meet", () => {
-    // No late sweep has completed yet, so the window follows the clock; the one in progress must not be dropped.
-    const cursor = cursorOf({ watermark: 9_940, frontier: 9_940, late: { slice: { gte: 9_000, lt: 9_940, after: "p5" }, startedAt: 9_950 }, recent: ["9100:aaa", "8000:old"] });
-    assert.deepEqual(shape(planAudit(cursor, 10_500, settings)).map((t) => t.slice(0, 6)).at(-1), [9_000, 9_940, "p5", false, true, ["aaa"]]);
-    const next = foldAudit(cursor, planAudit(cursor, 10_500, settings), [ok(true, 1, null, [], 0), ok(false, 5, "p10")], 10_500, 10_500, settings);
-    assert.deepEqual([next.late, next.recent], [{ slice: { gte: 9_000, lt: 9_940, after: "p10" }, startedAt: 9_950 }, ["9100:aaa"]]);
-  });
-
-  it("drops a late sweep that would reach beyond the capped window", () => {
-    const cursor = cursorOf({ watermark: 9_940, frontier: 9_940, late: { slice: { gte: 5_000, lt: 9_940, after: "x" }, startedAt: 9_950 }, lateSweptAt: 6_000 });
-    assert.deepEqual(shape(planAudit(cursor, 10_000, settings)).map((t) => t.slice(0, 5)), [[6_400, 9_940, null, false, true]]);
-  });
-
-  it("refuses to move the watermark backwards", () => {
-    const cursor = cursorOf({ watermark: 500, frontier: 500 });
-    assert.throws(() => foldAudit(cursor, [{ slice: { gte: 100, lt: 200, after: null }, fresh: false, recentSince: 0 }], [failed(null)], 10_000, 10_000, settings), /backwards/);
+  it("drops a sweep's slices that fell behind the cap while it was stalled, and counts them", () => {
+    const stalled = cursorOf({ watermark: 9_000, frontier: 9_000, sweep: { startedAt: 9_100, from: 8_000, next: 9_000, end: 9_000 }, inFlight: [{ gte: 8_000, lt: 8_500, after: "s3", late: true }] });
+    const plan = planScope("organization", stalled, 12_200, settings, POLL);
+    assert.deepEqual([plan.cursor.inFlight, plan.cursor.lateSkipped], [[], { seconds: 500, times: 1, lastFrom: 8_000, lastTo: 8_500 }]);
+    assert.deepEqual(foldScope(plan, [], 12_200, settings).lateSweptAt, 9_100);
   });
 });
 
-describe("initialAuditCursor", () => {
-  it("starts everything at the start time", () => {
-    assert.deepEqual(initialAuditCursor(1234), cursorOf({ origin: 1234, watermark: 1234, frontier: 1234, sliceSeconds: 3600 }));
+describe("planScope: a refused scope", () => {
+  it("keeps its progress, plans nothing for an hour, counts as caught up, then probes with one request and clears the refusal once answered", () => {
+    const plan = planScope("tenant", cursorOf({ frontier: 0 }), 10_000, settings, POLL);
+    const after = foldScope(plan, [refused("t4"), refused(), refused()], 10_001, settings);
+    assert.deepEqual([after.refused, after.inFlight.map((s) => s.after), after.watermark], [{ status: 403, reason: "tenant_only is not available", since: 10_001, retryAt: 13_601 }, ["t4", null, null], 0]);
+    assert.deepEqual([planScope("tenant", after, 13_600, settings, POLL).tasks, scopeCaughtUp(after, 13_600, settings)], [[], true]);
+    const retry = planScope("tenant", after, 13_601, settings, POLL);
+    assert.deepEqual(shape(retry).map((t) => t.slice(0, 3)), [[0, 1000, "t4"]]);
+    const again = foldScope(retry, [refused("t4")], 13_602, settings);
+    assert.deepEqual(again.refused, { status: 403, reason: "tenant_only is not available", since: 10_001, retryAt: 17_202 });
+    const served = foldScope(planScope("tenant", again, 17_202, settings, POLL), [ok(true)], 17_203, settings);
+    assert.deepEqual([served.refused, served.watermark, shape(planScope("tenant", served, 17_204, settings, POLL)).length], [null, 1000, 3]);
   });
-  it("cuts a new collector's backlog into about four slices per fan-out slot, between an hour and a day", () => {
-    const day = 86_400;
-    assert.deepEqual([initialAuditCursor(0, 30 * day + 60, settings).sliceSeconds, initialAuditCursor(0, day + 60, settings).sliceSeconds, initialAuditCursor(0, 3_000, settings).sliceSeconds],
-      [day, 7_200, 3_600]);
+});
+
+describe("a generation over both scopes", () => {
+  const audit = (org: Partial<ScopeCursor>, tenant: Partial<ScopeCursor>): AuditState => ({ scopes: { organization: cursorOf(org), tenant: cursorOf(tenant) }, unknownTypes: [], otherUnknownEvents: 0 });
+
+  it("shares the fan-out budget in turn, so a quiet tenant scope takes one slot and the organization the rest", () => {
+    const plan = planAuditGeneration(audit({}, { watermark: 9_940, frontier: 9_940, lateSweptAt: 9_700, sliceSeconds: 86_400 }), 10_300, settings, POLL);
+    assert.deepEqual(plan.tasks.map((t) => [t.scope, t.slice.gte, t.slice.lt]), [["organization", 0, 1000], ["organization", 1000, 2000], ["tenant", 8_800, 10_240]]);
+    // The organization's third slice was cut but waits for a slot.
+    assert.deepEqual([plan.plans.organization.cursor.inFlight.length, plan.plans.organization.tasks.length], [3, 2]);
+    assert.equal(auditCaughtUp(audit({ frontier: 10_250, watermark: 10_250 }, { refused: { status: 404, reason: "x", since: 0, retryAt: 20_000 } }), 10_300, settings), true);
+  });
+
+  it("keeps at most 20 unknown event types with counts and first sighting, and counts the rest", () => {
+    const seen = Array.from({ length: 22 }, (_, i) => ({ [`tenant.new_${i}`]: 2 }));
+    const folded = foldUnknownTypes({ unknownTypes: [{ type: "tenant.new_0", count: 5, firstSeen: "2026-11-01T00:00:00.000Z" }], otherUnknownEvents: 0 }, seen, "2026-11-25T00:00:00.000Z");
+    assert.deepEqual([folded.unknownTypes.length, folded.unknownTypes[0], folded.unknownTypes[1], folded.otherUnknownEvents],
+      [20, { type: "tenant.new_0", count: 7, firstSeen: "2026-11-01T00:00:00.000Z" }, { type: "tenant.new_1", count: 2, firstSeen: "2026-11-25T00:00:00.000Z" }, 4]);
+  });
+
+  it("continues a first-release cursor as the organization scope and starts the tenant scope at the collector's start", () => {
+    const start = initialState("c", "2026-11-24T00:00:00Z");
+    const state = { ...start, audit: { origin: 1_763_942_400, watermark: 1_764_000_000, frontier: 1_764_000_600, inFlight: [{ gte: 1_764_000_000, lt: 1_764_000_600, after: "q" }], sliceSeconds: 900, late: null, lateSweptAt: 1_763_999_000, recent: ["1763999500:abc"] } } as never;
+    const migrated = auditStateOf(state, 1_764_001_000, settings);
+    assert.deepEqual(migrated, {
+      scopes: {
+        organization: cursorOf({ origin: 1_763_942_400, watermark: 1_764_000_000, frontier: 1_764_000_600, inFlight: [{ gte: 1_764_000_000, lt: 1_764_000_600, after: "q", late: false }], sliceSeconds: 900, lateSweptAt: 1_763_999_000 }),
+        tenant: initialScopeCursor(start.startTime, 1_764_001_000, settings),
+      },
+      unknownTypes: [], otherUnknownEvents: 0,
+    });
   });
 });

@@ -57,8 +57,9 @@ export class DurableHost {
   private pendingWork = 0;
   private idleWaiters: Array<() => void> = [];
   private stopped = false;
-  /** Counts for reports: episodes run, activities run, entity operations run, history events written. */
-  readonly stats = { episodes: 0, activities: 0, entityOperations: 0, historyEvents: 0, historyBytes: 0, generations: 0, maxGenerationBytes: 0, maxGenerationEvents: 0 };
+  /** Counts for reports: episodes run, activities run, entity operations run, history events written, largest continueAsNew input (bytes). */
+  readonly stats = { episodes: 0, activities: 0, entityOperations: 0, historyEvents: 0, historyBytes: 0, generations: 0, maxGenerationBytes: 0, maxGenerationEvents: 0, maxInputBytes: 0,
+    byInstance: {} as Record<string, { maxInputBytes: number; maxGenerationBytes: number; historyBytes: number; generations: number }> };
 
   constructor(private readonly options: DurableHostOptions) {
     this.clock = options.clock;
@@ -384,6 +385,10 @@ export class DurableHost {
     this.stats.generations++;
     this.stats.maxGenerationBytes = Math.max(this.stats.maxGenerationBytes, bytes);
     this.stats.maxGenerationEvents = Math.max(this.stats.maxGenerationEvents, r.history.length);
+    const inputBytes = Buffer.byteLength(JSON.stringify(input ?? null));
+    this.stats.maxInputBytes = Math.max(this.stats.maxInputBytes, inputBytes);
+    const own = (this.stats.byInstance[r.instanceId] ??= { maxInputBytes: 0, maxGenerationBytes: 0, historyBytes: 0, generations: 0 });
+    Object.assign(own, { maxInputBytes: Math.max(own.maxInputBytes, inputBytes), maxGenerationBytes: Math.max(own.maxGenerationBytes, bytes), historyBytes: own.historyBytes + bytes, generations: own.generations + 1 });
     this.dropTimers(r);
     r.generation++;
     r.input = input;

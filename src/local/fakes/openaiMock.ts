@@ -5,6 +5,7 @@
  * possible answers to a deleted `after` id, rate limiting and fault injection.
  */
 import type http from "node:http";
+import { eventTypeScope } from "../../audit/eventTypes";
 import type { AuditLogEvent, ChatCompletion } from "../../openai/types";
 import type { ComplianceMock } from "./complianceMock";
 import { bearer, listen, sendJson, type RunningServer } from "./server";
@@ -32,6 +33,11 @@ export interface OpenAIMockOptions {
   readonly rateLimitPerSecond?: number;
   readonly tls?: TestTls;
   readonly port?: number;
+  /**
+   * How `tenant_only=true` is answered: served (default), or refused with this status and message
+   * (an organization without a tenant, or a key without the right).
+   */
+  readonly tenantOnly?: "served" | { readonly status: number; readonly message: string };
   /** The mock's clock (virtual in scenario tests); decides which late events are visible yet. */
   readonly now?: () => number;
   /**
@@ -41,6 +47,8 @@ export interface OpenAIMockOptions {
   readonly auditLoggingDisabled?: boolean;
   /** Keep every request in `requests` (tests ask for it); otherwise only `served` counts them, so a long run stays flat. */
   readonly keepRequests?: boolean;
+  /** Put a refused key in full into the 401 message, as some gateways do (redaction tests); masked otherwise, as OpenAI does. */
+  readonly echoRejectedKey?: boolean;
 }
 
 /** What the mock saw of one request (never the key itself). */
@@ -192,7 +200,7 @@ export class OpenAIMock {
     const auditPath = path === "/v1/organization/audit_logs";
     const expected = auditPath ? this.options.adminKey : this.options.projectKey;
     if (!key) { reply(401, errorBody("You didn't provide an API key.", "invalid_request_error", null)); return; }
-    if (key !== expected) { reply(401, errorBody(`Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`, "invalid_request_error", "invalid_api_key")); return; }
+    if (key !== expected) { reply(401, errorBody(`Incorrect API key provided: ${this.options.echoRejectedKey ? key : maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`, "invalid_request_error", "invalid_api_key")); return; }
 
     if (auditPath && this.options.auditLoggingDisabled) { reply(403, errorBody("Audit logging is not enabled for this organization.", "invalid_request_error", null)); return; }
     if (req.method === "GET" && auditPath) return void this.listAudit(url.searchParams, reply);
@@ -218,6 +226,13 @@ export class OpenAIMock {
     const gte = intParam(query, "effective_at[gte]") ?? (gt === undefined ? -Infinity : gt + 1);
     const lt = intParam(query, "effective_at[lt]") ?? (lte === undefined ? Infinity : lte + 1);
     const types = new Set(query.getAll("event_types[]"));
+    // Tenant-scoped events are listed only with tenant_only=true, and then only they (spec: tenant_only).
+    const tenantOnly = query.get("tenant_only") === "true";
+    const refusal = this.options.tenantOnly;
+    if (tenantOnly && refusal !== undefined && refusal !== "served") { reply(refusal.status, errorBody(refusal.message, "invalid_request_error", null, "tenant_only")); return; }
+    const nonTenant = [...types].find((t) => eventTypeScope(t) !== "tenant");
+    if (tenantOnly && nonTenant !== undefined) { reply(400, errorBody(`With tenant_only, all event types must be tenant-scoped: '${nonTenant}' is not.`, "invalid_request_error", null, "event_types")); return; }
+    const scope = tenantOnly ? "tenant" : "organization";
     const projects = new Set(query.getAll("project_ids[]"));
     const lo = lowerBound(audit, gte), hi = lowerBound(audit, lt);
     const desc = (this.options.auditOrder ?? "desc") === "desc";
@@ -225,11 +240,11 @@ export class OpenAIMock {
     let position: number;
     if (after) {
       const at = this.audit.indexOf(after);
-      if (at === undefined || at < lo || at >= hi) { reply(400, errorBody(`Invalid 'after': no audit log ${after} in this query.`, "invalid_request_error", null, "after")); return; }
+      if (at === undefined || at < lo || at >= hi || eventTypeScope(audit[at]!.type) !== scope) { reply(400, errorBody(`Invalid 'after': no audit log ${after} in this query.`, "invalid_request_error", null, "after")); return; }
       position = desc ? at - 1 : at + 1;
     } else position = desc ? hi - 1 : lo;
     const data: AuditLogEvent[] = [];
-    const matches = (e: AuditLogEvent) => this.visible(e.id) && (types.size === 0 || types.has(e.type)) && (projects.size === 0 || projects.has(String(e.project?.id)));
+    const matches = (e: AuditLogEvent) => this.visible(e.id) && eventTypeScope(e.type) === scope && (types.size === 0 || types.has(e.type)) && (projects.size === 0 || projects.has(String(e.project?.id)));
     while (position >= lo && position < hi && data.length < limit) {
       const e = audit[position]!;
       if (matches(e)) data.push(e);

@@ -1,0 +1,126 @@
+/**
+ * One generation of an audit-log collector: plan both scopes within the fan-out budget, run the
+ * slice activities, fold their results. The pure parts (planning, folding, status) are exported
+ * for tests; {@link auditGeneration} is the orchestrator step and only yields durable tasks.
+ */
+import type * as df from "durable-functions";
+import type { OrchestrationContext } from "durable-functions";
+import type { AuditSliceInput, AuditSliceResult } from "../activities/collectAuditSlice";
+import type { Outcome } from "../activities/outcome";
+import { AUDIT_SCOPES, type AuditScope } from "../src/audit/eventTypes";
+import { MAX_UNKNOWN_TYPES, type AuditState, type ScopeCursor, type UnknownEventType } from "./auditState";
+import { foldStats, type ActivityReport } from "./generation";
+import { AUDIT_SLICE_ACTIVITY } from "./names";
+import { foldScope, initialScopeCursor, planScope, scopeCaughtUp, type AuditTask, type ScopePlan } from "./planAudit";
+import type { CollectorControlView, CollectorState, RuntimeSettings } from "./state";
+
+/** The cursor shape of the first release (organization scope only, delivered ids in `recent`). */
+interface LegacyAuditCursor {
+  readonly origin: number;
+  readonly watermark: number;
+  readonly frontier: number;
+  readonly inFlight: ReadonlyArray<{ gte: number; lt: number; after: string | null }>;
+  readonly sliceSeconds: number;
+  readonly lateSweptAt: number | null;
+}
+
+/**
+ * The audit state to continue from: the carried one, a new one (both scopes from the collector's
+ * start time), or one converted from the first release's single-scope cursor (its late sweep in
+ * progress is dropped: the next sweep re-reads from `overlap` before the last completed one; the
+ * tenant scope starts at the collector's start time, so tenant events since then are collected).
+ */
+export function auditStateOf(state: CollectorState, nowSeconds: number, settings: RuntimeSettings): AuditState {
+  const carried = state.audit as unknown as AuditState | LegacyAuditCursor | null;
+  if (carried && "scopes" in carried) return carried;
+  const fresh = (): ScopeCursor => initialScopeCursor(state.startTime, nowSeconds, settings);
+  const organization: ScopeCursor = carried
+    ? { ...fresh(), origin: carried.origin, watermark: carried.watermark, frontier: carried.frontier, sliceSeconds: carried.sliceSeconds, lateSweptAt: carried.lateSweptAt, inFlight: carried.inFlight.map((s) => ({ gte: s.gte, lt: s.lt, after: s.after, late: false })) }
+    : fresh();
+  return { scopes: { organization, tenant: fresh() }, unknownTypes: [], otherUnknownEvents: 0 };
+}
+
+/** A generation's plan: each scope's plan (restricted to the tasks that run) and the tasks in call order. */
+export interface AuditGenerationPlan {
+  readonly plans: Readonly<Record<AuditScope, ScopePlan>>;
+  readonly tasks: readonly AuditTask[];
+}
+
+/**
+ * Plans both scopes and takes their tasks in turn up to `parallelism` in all, so a quiet tenant
+ * scope costs one slot and a busy organization gets the rest. Slices cut but not started stay in
+ * flight for the next generation.
+ */
+export function planAuditGeneration(audit: AuditState, nowSeconds: number, settings: RuntimeSettings, pollIntervalSeconds: number): AuditGenerationPlan {
+  const planned = AUDIT_SCOPES.map((scope) => planScope(scope, audit.scopes[scope], nowSeconds, settings, pollIntervalSeconds));
+  const taken: AuditTask[][] = planned.map(() => []);
+  for (let round = 0, total = 0; total < settings.parallelism; round++) {
+    let any = false;
+    planned.forEach((plan, i) => {
+      const task = plan.tasks[round];
+      if (task && total < settings.parallelism) { taken[i]!.push(task); total++; any = true; }
+    });
+    if (!any) break;
+  }
+  const plans = Object.fromEntries(AUDIT_SCOPES.map((scope, i) => [scope, { cursor: planned[i]!.cursor, tasks: taken[i]! }])) as unknown as Record<AuditScope, ScopePlan>;
+  return { plans, tasks: taken.flat() };
+}
+
+/** Adds the unknown types one generation saw; the list stays at most {@link MAX_UNKNOWN_TYPES} long. */
+export function foldUnknownTypes(audit: Pick<AuditState, "unknownTypes" | "otherUnknownEvents">, seen: ReadonlyArray<Record<string, number>>, nowIso: string): Pick<AuditState, "unknownTypes" | "otherUnknownEvents"> {
+  const list = new Map(audit.unknownTypes.map((u) => [u.type, u]));
+  let other = audit.otherUnknownEvents;
+  for (const counts of seen) {
+    for (const [type, count] of Object.entries(counts)) {
+      const known = list.get(type);
+      if (known) list.set(type, { ...known, count: known.count + count });
+      else if (list.size < MAX_UNKNOWN_TYPES) list.set(type, { type, count, firstSeen: nowIso });
+      else other += count;
+    }
+  }
+  return { unknownTypes: [...list.values()] satisfies UnknownEventType[], otherUnknownEvents: other };
+}
+
+/** The audit state after the results (`results[i]` for `plan.tasks[i]`). */
+export function foldAuditGeneration(audit: AuditState, plan: AuditGenerationPlan, results: readonly AuditSliceResult[], nowSeconds: number, nowIso: string, settings: RuntimeSettings): AuditState {
+  const scopes = Object.fromEntries(AUDIT_SCOPES.map((scope) => {
+    const own = plan.tasks.flatMap((t, i) => (t.scope === scope ? [results[i]!] : []));
+    return [scope, foldScope(plan.plans[scope], own.map((r) => ({
+      ok: r.outcome.kind === "ok", cursorInvalid: r.outcome.kind === "cursorInvalid", refused: r.refused, done: r.done, after: r.after, listed: r.rowsWritten + r.duplicates,
+    })), nowSeconds, settings)];
+  })) as Record<AuditScope, ScopeCursor>;
+  return { scopes, ...foldUnknownTypes(audit, results.map((r) => r.unknownTypes), nowIso) };
+}
+
+/** True when every scope is caught up (a refused scope waiting for its retry counts as caught up). */
+export function auditCaughtUp(audit: AuditState, nowSeconds: number, settings: RuntimeSettings): boolean {
+  return AUDIT_SCOPES.every((scope) => scopeCaughtUp(audit.scopes[scope], nowSeconds, settings));
+}
+
+/** The activity input of a task. */
+export function sliceInput(task: AuditTask, view: CollectorControlView): AuditSliceInput {
+  const { definition, settings } = view;
+  return {
+    collectorId: definition.id, connectorName: definition.friendlyName, apiKeySecretName: definition.apiKeySecretName,
+    scope: task.scope, gte: task.slice.gte, lt: task.slice.lt, after: task.slice.after, maxPages: settings.maxPagesPerActivity,
+    late: task.slice.late, recordSince: task.recordSince, ...(task.pruneBefore !== undefined ? { pruneBefore: task.pruneBefore } : {}),
+  };
+}
+
+/** The orchestrator step of an audit collector. Deterministic: time from the orchestration clock only. */
+export function* auditGeneration(context: OrchestrationContext, state: CollectorState, view: CollectorControlView): Generator<df.Task, { state: CollectorState; outcomes: Outcome[]; caughtUp: boolean }, unknown> {
+  const { settings } = view;
+  const startSeconds = Math.floor(context.df.currentUtcDateTime.getTime() / 1000);
+  const audit = auditStateOf(state, startSeconds, settings);
+  const plan = planAuditGeneration(audit, startSeconds, settings, view.definition.pollIntervalSeconds);
+  const results = (plan.tasks.length > 0 ? yield context.df.Task.all(plan.tasks.map((t) => context.df.callActivity(AUDIT_SLICE_ACTIVITY, sliceInput(t, view)))) : []) as AuditSliceResult[];
+  const nowMs = context.df.currentUtcDateTime.getTime();
+  const nowIso = new Date(nowMs).toISOString();
+  const next = foldAuditGeneration(audit, plan, results, Math.floor(nowMs / 1000), nowIso, settings);
+  const reports: ActivityReport[] = results.map((r) => ({ outcome: r.outcome, rowsWritten: r.rowsWritten, pages: r.pages, duplicates: r.duplicates, newestEventAt: r.newestEventAt }));
+  return {
+    state: { ...state, audit: next, stats: foldStats(state.stats, reports, nowIso) },
+    outcomes: results.map((r) => r.outcome),
+    caughtUp: auditCaughtUp(next, Math.floor(nowMs / 1000), settings),
+  };
+}

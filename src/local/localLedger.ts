@@ -1,0 +1,14 @@
+/** The delivered-id ledger for a local live run without Azure Storage: the local Table service, kept in the data folder. */
+import path from "node:path";
+import type { DeliveredLedger } from "../ledger/deliveredLedger";
+import { TableLedger } from "../ledger/tableLedger";
+import { LOCAL_AZURE_TOKEN, localCredential } from "./fakeEnvironment";
+import { TableStorageFake } from "./fakes/tableStorageFake";
+import { testTls } from "./fakes/tls";
+
+/** Starts the local Table service over `<dataDir>/table-storage.json` and returns the ledger on it. */
+export async function localLedger(dataDir: string): Promise<DeliveredLedger> {
+  const tls = await testTls();
+  const tables = await new TableStorageFake({ tls, token: LOCAL_AZURE_TOKEN, file: path.join(dataDir, "table-storage.json") }).start();
+  return new TableLedger({ endpoint: tables.url, credential: localCredential() }, { ca: tls.ca });
+}

@@ -1,0 +1,63 @@
+/** The delivered-id ledger through the real @azure/data-tables client against the local Table service. */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { ledgerRows, LEDGER_BUCKET_SECONDS } from "../../src/ledger/deliveredLedger";
+import { ledgerTarget, requiredLedgerTarget } from "../../src/ledger/ledgerSettings";
+import { LEDGER_TABLE, TableLedger } from "../../src/ledger/tableLedger";
+import { localCredential, LOCAL_AZURE_TOKEN } from "../../src/local/fakeEnvironment";
+import { TableStorageFake } from "../../src/local/fakes/tableStorageFake";
+import { testTls } from "../../src/local/fakes/tls";
+import { ConfigError } from "../../src/config";
+
+describe("delivered-id ledger on Table storage", () => {
+  let fake: TableStorageFake;
+  let ledger: TableLedger;
+  const scopes: string[] = [];
+  const org = { collectorId: "org-audit", scope: "organization" as const };
+  const tenant = { collectorId: "org-audit", scope: "tenant" as const };
+  const t0 = 1_764_000_000; // a bucket boundary (divisible by 60)
+
+  before(async () => {
+    const tls = await testTls();
+    fake = await new TableStorageFake({ tls, token: LOCAL_AZURE_TOKEN, pageSize: 2 }).start();
+    ledger = new TableLedger({ endpoint: fake.url, credential: localCredential(LOCAL_AZURE_TOKEN, scopes) }, { ca: tls.ca, retryDelayInMs: 5 });
+  });
+  after(async () => { await fake.stop(); });
+
+  it("returns what was recorded for the buckets a range touches, per collector and scope, across continuation pages", async () => {
+    await ledger.record(org, [{ effectiveAt: t0 + 1, digest: "AAAAAAAAAA" }, { effectiveAt: t0 + 59, digest: "BBBBBBBBBB" }, { effectiveAt: t0 + 60, digest: "CCCCCCCCCC" }]);
+    await ledger.record(org, [{ effectiveAt: t0 + 130, digest: "DDDDDDDDDD" }, { effectiveAt: t0 - 1, digest: "EEEEEEEEEE" }]);
+    await ledger.record(tenant, [{ effectiveAt: t0 + 5, digest: "TTTTTTTTTT" }]);
+    assert.deepEqual([...(await ledger.delivered(org, t0, t0 + 120))].sort(), ["AAAAAAAAAA", "BBBBBBBBBB", "CCCCCCCCCC"]);
+    assert.deepEqual([...(await ledger.delivered(org, t0 + 61, t0 + 62))].sort(), ["CCCCCCCCCC"]);
+    assert.deepEqual([...(await ledger.delivered(tenant, t0 - 600, t0 + 600))], ["TTTTTTTTTT"]);
+    assert.ok(scopes.length > 0, "the client asked the credential for a token");
+  });
+
+  it("writes the same rows again when the same page is recorded twice (a retried activity)", async () => {
+    const before = fake.rows(LEDGER_TABLE).length;
+    await ledger.record(org, [{ effectiveAt: t0 + 70, digest: "FFFFFFFFFF" }]);
+    await ledger.record(org, [{ effectiveAt: t0 + 70, digest: "FFFFFFFFFF" }]);
+    assert.equal(fake.rows(LEDGER_TABLE).length, before + 1);
+    assert.deepEqual(ledgerRows([{ effectiveAt: t0 + 61, digest: "B".repeat(10) }, { effectiveAt: t0 + 60, digest: "A".repeat(10) }]).map((r) => r.digests), ["A".repeat(10) + "B".repeat(10)]);
+  });
+
+  it("prunes only the rows of buckets that ended before the floor, of one partition", async () => {
+    const deleted = await ledger.prune(org, t0 + LEDGER_BUCKET_SECONDS);
+    assert.equal(deleted, 2); // the bucket before t0 and the [t0, t0+60) bucket
+    assert.deepEqual([...(await ledger.delivered(org, t0 - 60, t0 + 600))].sort(), ["CCCCCCCCCC", "DDDDDDDDDD", "FFFFFFFFFF"]);
+    assert.deepEqual([...(await ledger.delivered(tenant, t0, t0 + 60))], ["TTTTTTTTTT"]);
+  });
+
+  it("finds its storage from the Functions storage settings and names a bad one", () => {
+    assert.deepEqual([
+      ledgerTarget({ AzureWebJobsStorage__tableServiceUri: "https://st1.table.core.windows.net/" }),
+      ledgerTarget({ AzureWebJobsStorage__accountName: "st1" }),
+      ledgerTarget({ AzureWebJobsStorage: "UseDevelopmentStorage=true" }),
+      ledgerTarget({}),
+    ], [{ endpoint: "https://st1.table.core.windows.net" }, { endpoint: "https://st1.table.core.windows.net" }, { connectionString: "UseDevelopmentStorage=true" }, undefined]);
+    assert.throws(() => ledgerTarget({ AzureWebJobsStorage__tableServiceUri: "ftp://x" }), (e: unknown) => e instanceof ConfigError && e.setting === "AzureWebJobsStorage__tableServiceUri");
+    assert.throws(() => ledgerTarget({ AzureWebJobsStorage__accountName: "Bad_Name" }), (e: unknown) => e instanceof ConfigError && e.setting === "AzureWebJobsStorage__accountName");
+    assert.throws(() => requiredLedgerTarget({}), (e: unknown) => e instanceof ConfigError && e.setting === "AzureWebJobsStorage__tableServiceUri" && /delivered-id ledger/.test(e.message));
+  });
+});
