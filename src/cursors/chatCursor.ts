@@ -60,6 +60,8 @@ export interface ChatPass {
   readonly newest: number | null;
   /** The anchor search; null before it was considered. */
   readonly anchors: AnchorSearch | null;
+  /** The newest completion listed so far that lies below `rememberSince` (the next pass's floor); absent when none. */
+  readonly belowNextFloor?: Anchor | null;
 }
 
 /** Late arrivals over the collector's life (shown in status). */
@@ -98,6 +100,11 @@ export interface ChatCursor {
   readonly pass: ChatPass | null;
   readonly late: LateTotals;
   readonly odd: OddCreated;
+  /**
+   * A completion known to exist below the floor of the current (or next) pass, listed by the pass
+   * before: the bottom segment's listing may not end above it while it exists. Absent when none is known.
+   */
+  readonly below?: Anchor | null;
 }
 
 /** The cursor of version 2 (a late memory with count-only minutes), as persisted by the release before. */
@@ -111,6 +118,7 @@ export interface ChatCursorV2 {
     readonly nextMemory: LateMemoryV2 | null;
   }) | null;
   readonly late: { readonly collected: number; readonly maxDelaySeconds: number | null; readonly mayHaveMissed: number };
+  readonly below?: Anchor | null;
 }
 
 /** The cursor of version 1 (one sweep down to a watermark), as persisted by earlier releases. */
@@ -154,6 +162,7 @@ function fromV2(cursor: ChatCursorV2): ChatCursor {
   return {
     v: CHAT_CURSOR_VERSION, startTime: cursor.startTime, memory: memory(cursor.memory), newest: cursor.newest, pass,
     late: { collected: cursor.late.collected, maxDelaySeconds: cursor.late.maxDelaySeconds, redelivered: 0 }, odd: { future: 0, unplaced: 0, unplacedIds: "" },
+    ...(cursor.below ? { below: cursor.below } : {}),
   };
 }
 

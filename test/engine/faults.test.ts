@@ -1,8 +1,10 @@
 /**
  * On the real Durable Task engine: the Node worker killed mid-activity (the host restarts it and
- * reports the lost invocation as the Functions host does), and the whole instance — host and
+ * reports the lost invocations as the Functions host does: the generation is retried with the same
+ * inputs and each call resumes from its recorded progress), and the whole instance — host and
  * worker — killed mid-activity (the engine re-delivers the abandoned work after its visibility
- * timeout). Nothing is lost, duplicates are counted, and no orchestration ends Failed.
+ * timeout, with the same inputs). Nothing is lost, at most the page in flight arrives twice per
+ * activity lost, and no orchestration ends Failed.
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -11,18 +13,27 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { AUDIT_LOGS_STREAM } from "../../src/config";
 import { generateAuditEvents } from "../../src/local/fakes/generate";
-import { arrivals, createCollector } from "../scenarios/helpers";
-import { collectorStatuses, collectorView, ENGINE_RUN, startAzurite, startEngineApp, type Azurite, type EngineApp } from "./engineApp";
+import { arrivals, createCollector, extraArrivals, generationRuns, retriedGenerations, type GenerationEpisode } from "../scenarios/helpers";
+import { collectorStatuses, collectorView, ENGINE_RUN, ENGINE_SETTINGS, startAzurite, startEngineApp, type Azurite, type EngineApp } from "./engineApp";
 import { replayMismatches } from "./replay";
 
-/** Every expected id arrived (some maybe twice), nothing else; returns how many arrived twice or more. */
+/** A page of the audit listing: the most one activity re-sends when it is lost mid-upload. */
+const PAGE_ROWS = 100;
+
+/** Every expected id arrived (some maybe twice), nothing else; returns how many rows arrived again. */
 function assertEveryIdAtLeastOnce(app: EngineApp, expected: readonly string[]): number {
   const counts = arrivals(app, AUDIT_LOGS_STREAM);
   const missing = expected.filter((id) => !counts.has(id));
   const wanted = new Set(expected);
   const unexpected = [...counts.keys()].filter((id) => !wanted.has(id));
   assert.deepEqual({ missing: missing.length, unexpected: unexpected.length }, { missing: 0, unexpected: 0 }, `missing ${missing.slice(0, 3).join(",")}`);
-  return [...counts.values()].filter((n) => n > 1).length;
+  return extraArrivals(app, AUDIT_LOGS_STREAM);
+}
+
+/** The collector's generations as the engine ran them (from the payloads it sent the orchestrator). */
+function runsOf(app: EngineApp, collectorId: string) {
+  const payloads = app.episodes().map((e) => JSON.parse(e.payload) as GenerationEpisode & { instanceId: string });
+  return generationRuns(payloads.filter((p) => p.instanceId === `collector-${collectorId}`));
 }
 
 async function interruptMidActivity(app: EngineApp, interrupt: () => Promise<void> | void): Promise<{ events: string[]; duplicates: number }> {
@@ -56,12 +67,18 @@ if (ENGINE_RUN) {
       try {
         const { duplicates } = await interruptMidActivity(app, () => app.killWorker());
         assert.equal(app.workerRestarts, 1);
+        // Every page activity running in the worker was lost; the generation ran again with exactly their inputs.
+        const retries = retriedGenerations(runsOf(app, "org"));
+        const lost = retries.reduce((n, r) => n + r.failed.lost, 0);
+        console.log(`worker killed mid-activity: ${lost} page activities lost, ${duplicates} rows arrived twice (bound ${PAGE_ROWS} × ${lost})`);
+        assert.ok(lost >= 1 && lost <= ENGINE_SETTINGS.parallelism, `${lost} lost`);
+        for (const r of retries) assert.deepEqual(r.retry?.scheduled, r.failed.scheduled, "the retry schedules the failed generation's inputs");
+        assert.ok(duplicates <= PAGE_ROWS * lost, `${duplicates} rows arrived twice for ${lost} lost activities`);
         // The extension reports the lost invocation as the activity's failure; the collector shows it and carries on.
         const view = await collectorView(app, "org") as { status: string; lastError: { kind: string; message: string } | null };
         assert.deepEqual([view.status, view.lastError?.kind, /node exited with code 137/.test(view.lastError?.message ?? "")], ["running", "failed", true]);
         assert.deepEqual(await collectorStatuses(app), ["collector-org:Running"]);
         assert.deepEqual(await replayMismatches(app.episodes()), []);
-        console.log(`worker killed mid-activity: ${duplicates} events arrived twice`);
       } finally {
         await app.stop();
       }
@@ -73,7 +90,12 @@ if (ENGINE_RUN) {
         const { duplicates } = await interruptMidActivity(app, () => app.crashAndRestart());
         assert.deepEqual(await collectorStatuses(app), ["collector-org:Running"]);
         assert.deepEqual(await replayMismatches(app.episodes()), []);
-        console.log(`instance killed mid-activity: ${duplicates} events arrived twice`);
+        // Re-delivered calls resume from the last record the extension applied. A record it had taken off
+        // its queue but not applied when the instance died is applied only after the visibility timeout,
+        // like the re-delivery itself, so a call can resume one page before the page in flight: at most
+        // two pages per activity in flight (at most the fan-out width).
+        console.log(`instance killed mid-activity: ${duplicates} rows arrived twice (bound 2 × ${PAGE_ROWS} × ${ENGINE_SETTINGS.parallelism} activities in flight)`);
+        assert.ok(duplicates <= 2 * PAGE_ROWS * ENGINE_SETTINGS.parallelism, `${duplicates} rows arrived twice`);
       } finally {
         await app.stop();
       }

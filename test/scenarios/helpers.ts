@@ -1,11 +1,48 @@
 /** Assertions shared by scenarios: every id once, nothing unexpected. */
 import assert from "node:assert/strict";
+import { AUDIT_SLICE_ACTIVITY, CHAT_ANCHORS_ACTIVITY, CHAT_PAGES_ACTIVITY } from "../../orchestrators/names";
+import { EventType } from "../../src/local/durable/history";
 import type { LocalApp } from "../fakes/localApp";
 import type { Stack } from "../fakes/stack";
 
 /** Any app over the fakes: the local host's or the real engine's (test/engine). */
 export interface OverFakes {
   readonly stack: Stack;
+}
+
+/** Rows that arrived more than once on a stream (an id twice counts 1). */
+export function extraArrivals(app: OverFakes, stream: string): number {
+  return [...arrivals(app, stream).values()].reduce((n, c) => n + c - 1, 0);
+}
+
+/** One orchestrator invocation of a collector: its input (the generation's state) and the history it replayed. */
+export interface GenerationEpisode {
+  readonly input: unknown;
+  readonly history: ReadonlyArray<{ readonly EventType: number; readonly EventId?: number; readonly Name?: unknown; readonly Input?: unknown; readonly TaskScheduledId?: unknown }>;
+}
+
+/** A generation as its history ended: the page activities it scheduled (name and input JSON, in order) and how many the platform failed. */
+export interface GenerationRun {
+  readonly scheduled: readonly string[];
+  readonly lost: number;
+}
+
+const PAGE_ACTIVITIES = new Set<unknown>([AUDIT_SLICE_ACTIVITY, CHAT_PAGES_ACTIVITY, CHAT_ANCHORS_ACTIVITY]);
+
+/** The generations of one collector, from its orchestrator invocations in order (local host episodes or the engine's payloads). */
+export function generationRuns(episodes: Iterable<GenerationEpisode>): GenerationRun[] {
+  const byInput = new Map<string, GenerationRun>();
+  for (const { input, history } of episodes) {
+    const pages = new Map(history.filter((e) => e.EventType === EventType.TaskScheduled && PAGE_ACTIVITIES.has(e.Name)).map((e) => [e.EventId, `${String(e.Name)} ${String(e.Input)}`]));
+    const lost = history.filter((e) => e.EventType === EventType.TaskFailed && pages.has(e.TaskScheduledId as number)).length;
+    byInput.set(JSON.stringify(input), { scheduled: [...pages.values()], lost });
+  }
+  return [...byInput.values()];
+}
+
+/** Each generation that lost page activities, with the one after it (its retry). */
+export function retriedGenerations(runs: readonly GenerationRun[]): Array<{ failed: GenerationRun; retry: GenerationRun | undefined }> {
+  return runs.flatMap((failed, i) => (failed.lost > 0 ? [{ failed, retry: runs[i + 1] }] : []));
 }
 
 /** Counts how often each id arrived on a stream. */

@@ -15,7 +15,7 @@ const NOW = 1_000_000;
 function result(segment: Segment, done: boolean, extra: Partial<CompletionSegmentResult> = {}): CompletionSegmentResult {
   return {
     outcome: { kind: "ok" }, segment, done, pages: 1, rowsWritten: 0, again: 0, restarts: 0, newestEventAt: null,
-    late: { collected: 0, maxDelaySeconds: null, redelivered: 0 }, listed: { count: 0, newest: null, oldest: null }, models: null, odd: { future: 0, unplaced: [] }, ...extra,
+    late: { collected: 0, maxDelaySeconds: null, redelivered: 0 }, listed: { count: 0, newest: null, oldest: null }, models: null, odd: { future: 0, unplaced: [] }, belowNextFloor: null, ...extra,
   };
 }
 const progressed = (s: Segment, at: number, after = `id-${at}`): Segment => ({ ...s, progress: { ...s.progress, after, at } });
@@ -118,5 +118,29 @@ describe("chat planning", () => {
     const again = foldChatGeneration(folded.cursor, plan, [result(top, false, { odd: { future: 0, unplaced: [8, ...Array.from({ length: 70 }, (_, i) => 100 + i)] } })], null, settings);
     const kept = unpackDigests(again.cursor.odd.unplacedIds);
     assert.deepEqual([again.cursor.odd.unplaced, kept.length, kept[0], kept[kept.length - 1]], [72, MAX_UNPLACED_REMEMBERED, 106, 169]);
+  });
+
+  it("tells each segment a completion known below it: the next segment's anchor, and for the bottom one what the pass before listed below this floor", () => {
+    const known = { id: "k", created: 95_000 };
+    const base = startPass({ ...initialChatCursor(90_000), below: known }, NOW, { ...settings, parallelism: 3 });
+    const top = progressed(newSegment(500_000, null, null, null), 900_000);
+    const mid = newSegment(300_000, 500_000, { id: "a5", created: 500_000 }, null);
+    const low = newSegment(100_000, 300_000, { id: "a3", created: 300_000 }, null);
+    const cursor: ChatCursor = { ...base, pass: { ...base.pass!, segments: [top, mid, low], anchors: { models: [], current: 0, after: "", done: true } } };
+    const plan = planChatGeneration(cursor, ref, { ...settings, parallelism: 3 });
+    assert.deepEqual(plan.segments.map(({ input }) => input.below), [{ id: "a5", created: 500_000 }, { id: "a3", created: 300_000 }, known]);
+  });
+
+  it("keeps the newest completion listed below the next floor, and hands it to the next pass (or keeps the older one when none was listed)", () => {
+    const known = { id: "k", created: 5_000 };
+    const cursor = startPass({ ...initialChatCursor(0), below: known }, NOW, settings);
+    const plan = planChatGeneration(cursor, ref, settings);
+    const top = cursor.pass!.segments[0]!;
+    const running = foldChatGeneration(cursor, plan, [result(progressed(top, 990_000), false, { belowNextFloor: { id: "b1", created: 990_000 } })], null, settings);
+    assert.deepEqual([running.cursor.pass!.belowNextFloor, running.cursor.below], [{ id: "b1", created: 990_000 }, known]);
+    const older = foldChatGeneration(running.cursor, planChatGeneration(running.cursor, ref, settings), [result(top, true, { belowNextFloor: { id: "b0", created: 980_000 } })], null, settings);
+    assert.deepEqual([older.finished, older.cursor.below], [true, { id: "b1", created: 990_000 }]);
+    const none = foldChatGeneration(cursor, plan, [result(top, true)], null, settings);
+    assert.deepEqual([none.finished, none.cursor.below], [true, known]);
   });
 });
