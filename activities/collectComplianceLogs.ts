@@ -7,6 +7,12 @@
  * file an upload failure cut short resumes at its first undelivered line; `event_id`s of types
  * that repeat them (COSTS) are de-duplicated. Message text (CONVERSATION_MESSAGE) is ingested only
  * when the collector opted in, and never appears in a message or log line.
+ *
+ * Delivery goes through {@link PageDelivery} as for audit and chat: after each accepted batch and
+ * each completed file, the call's state (the cursor with its partial file, and the counts) is
+ * recorded in the `deliveryProgress` entity, so a call run again with the same input (its instance
+ * died, or its generation was retried after the platform lost a call) resumes at the first line
+ * not accepted; a batch the Logs Ingestion API accepted in part resumes after its accepted rows.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -25,9 +31,11 @@ import type { JsonObject } from "../src/openai/types";
 import { toChatGPTCostRow, toComplianceLogRow, type ComplianceRowOrigin } from "../src/rows/complianceLogRow";
 import { isSentinelError, SentinelError } from "../src/sentinel/failures";
 import { withApiKey } from "./apiKey";
+import type { ProgressLog } from "../src/delivery/progressLog";
 import type { CollectDeps, CollectorRef } from "./deps";
 import { idDigest } from "./idDigest";
 import { outcomeOf, type Outcome } from "./outcome";
+import { acceptedRowsOf, PageDelivery } from "./pageDelivery";
 
 /** Rows uploaded per batch at most (a batch is one upload call; the writer splits it into ≤ 1 MB requests). */
 export const BATCH_MAX_ROWS = 2_000;
@@ -78,6 +86,9 @@ export interface ComplianceStreamResult {
   readonly newestEventAt: number | null;
 }
 
+/** What one call has delivered so far: its result without the outcome (recorded after each accepted batch, see pageDelivery.ts). */
+type ComplianceProgress = Omit<ComplianceStreamResult, "outcome">;
+
 /** Options of the activity factory. */
 export interface ComplianceActivityOptions {
   /** Where downloads are spooled (default: the OS temporary folder). */
@@ -105,24 +116,29 @@ function outcomeOrFailure(error: unknown): Outcome {
   }
 }
 
-/** Creates the compliance-stream activity handler over its dependencies. */
-export function collectComplianceLogs(deps: CollectDeps, options: ComplianceActivityOptions = {}) {
+/** Creates the compliance-stream activity handler over its dependencies; `progress` makes it crash-safe. */
+export function collectComplianceLogs(deps: CollectDeps, options: ComplianceActivityOptions = {}, progress?: ProgressLog) {
   return async (input: ComplianceStreamInput): Promise<ComplianceStreamResult> => {
     const { stream } = input;
     const info = eventTypeInfo(stream.eventType);
     const table = info.table === "costs" ? CHATGPT_COSTS_STREAM : CHATGPT_COMPLIANCE_LOGS_STREAM;
     const toRow = info.table === "costs" ? toChatGPTCostRow : toComplianceLogRow;
-    const delivered = new Map(input.cursor.delivered.map((e) => [entryDigest(e), e]));
-    const seen = new Map(input.cursor.seen.map((e) => [entryDigest(e), e]));
-    let cursor = input.cursor;
-    let pages = 0, files = 0, rowsWritten = 0, duplicates = 0, relisted = 0, withheld = 0;
-    let newestEventAt: number | null = null;
+    const delivery = await PageDelivery.open<ComplianceProgress>(progress, input);
+    // A call run again with the same input continues from what its earlier run recorded.
+    const resumed = delivery.resumed;
+    let cursor = resumed?.cursor ?? input.cursor;
+    const delivered = new Map(cursor.delivered.map((e) => [entryDigest(e), e]));
+    const seen = new Map(cursor.seen.map((e) => [entryDigest(e), e]));
+    let { pages, files, rowsWritten, duplicates, relisted, withheld } = resumed ?? { pages: 0, files: 0, rowsWritten: 0, duplicates: 0, relisted: 0, withheld: 0 };
+    let newestEventAt: number | null = resumed?.newestEventAt ?? null;
+    if (resumed?.done) return { outcome: { kind: "ok" }, ...resumed };
     const snapshot = (): LogFileCursor => pruneCursor({ ...cursor, delivered: [...delivered.values()], seen: [...seen.values()] }, input.origin, input.overlapSeconds);
-    const result = (outcome: Outcome, done: boolean): ComplianceStreamResult => {
+    const state = (done: boolean): ComplianceProgress => {
       const next = snapshot();
       assertForward(input.cursor, next, `${stream.scope} ${stream.scopeId} ${stream.eventType}`);
-      return { outcome, cursor: next, done, pages, files, rowsWritten, duplicates, relisted, withheld, newestEventAt };
+      return { cursor: next, done, pages, files, rowsWritten, duplicates, relisted, withheld, newestEventAt };
     };
+    const result = (outcome: Outcome, done: boolean): ComplianceStreamResult => ({ outcome, ...state(done) });
     const withKey = <T>(work: (key: string) => Promise<T>) => withApiKey(deps.secrets, input.apiKeySecretName, work);
 
     const startedAt = deps.now();
@@ -136,13 +152,23 @@ export function collectComplianceLogs(deps: CollectDeps, options: ComplianceActi
       const skip = cursor.partial?.file === digest ? cursor.partial.lines : 0;
       const fileEnd = isoToUnixSeconds(file.endTime);
       let batch: Record<string, unknown>[] = [];
+      // Per row of the batch: its line, and its event id's entry when the type repeats ids (a partly accepted batch counts its accepted rows only).
+      let rowLines: number[] = [];
+      let rowEntries: Array<readonly [string, string] | undefined> = [];
       let staged = new Map<string, string>();
       let batchBytes = 0, lastLine = skip;
       const flush = async () => {
         if (batch.length > 0) {
           try {
-            await deps.writer.upload(table, batch);
+            await delivery.upload(deps.writer, table, batch);
           } catch (error) {
+            // A partly accepted batch: its accepted rows are delivered, the file resumes after the last of them.
+            const accepted = acceptedRowsOf(error);
+            if (accepted > 0) {
+              rowsWritten += accepted;
+              for (const e of rowEntries.slice(0, accepted)) if (e) seen.set(e[0], e[1]);
+              cursor = { ...cursor, partial: { file: digest, lines: rowLines[accepted - 1]! } };
+            }
             throw info.userContent ? withoutServiceDetail(error) : error;
           }
           // Delivered: only now are the rows and their event ids counted.
@@ -151,6 +177,8 @@ export function collectComplianceLogs(deps: CollectDeps, options: ComplianceActi
         }
         cursor = { ...cursor, partial: { file: digest, lines: lastLine } };
         batch = [];
+        rowLines = [];
+        rowEntries = [];
         staged = new Map();
         batchBytes = 0;
       };
@@ -177,6 +205,8 @@ export function collectComplianceLogs(deps: CollectDeps, options: ComplianceActi
           }
           staged.set(d, entry(eventSeconds, d));
         }
+        rowLines.push(line.line);
+        rowEntries.push(info.repeatsEventIds && typeof record.event_id === "string" ? [idDigest(record.event_id), staged.get(idDigest(record.event_id))!] : undefined);
         const origin: ComplianceRowOrigin = { connectorName: input.connectorName, collectorId: input.collectorId, collectedAt, logFileId: file.id, logFileEndTime: file.endTime, scope: stream.scope, line: line.line };
         batch.push(toRow(record, origin));
         newestEventAt = Math.max(newestEventAt ?? eventSeconds, eventSeconds);
@@ -184,11 +214,13 @@ export function collectComplianceLogs(deps: CollectDeps, options: ComplianceActi
         if (batch.length >= BATCH_MAX_ROWS || batchBytes >= BATCH_MAX_SOURCE_BYTES) {
           await flush();
           if (outOfTime()) return false;
+          delivery.record(state(false));
         }
       }
       await flush();
       delivered.set(digest, entry(fileEnd, digest));
       cursor = { ...cursor, partial: null };
+      files++;
       return true;
     };
 
@@ -219,7 +251,7 @@ export function collectComplianceLogs(deps: CollectDeps, options: ComplianceActi
             await fs.promises.rm(spooled, { force: true });
           }
           if (!complete) return result({ kind: "ok" }, false);
-          files++;
+          delivery.record(state(false));
         }
         cursor = pageDelivered(cursor, page.lastEndTime);
         if (!page.hasMore) return result({ kind: "ok" }, true);
@@ -229,6 +261,7 @@ export function collectComplianceLogs(deps: CollectDeps, options: ComplianceActi
     } catch (error) {
       return result(outcomeOrFailure(error), false);
     } finally {
+      await delivery.close();
       if (spoolDir) await fs.promises.rm(spoolDir, { recursive: true, force: true });
     }
   };

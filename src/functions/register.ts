@@ -63,7 +63,7 @@ export function registerFunctions(services: AppServices): void {
         return result;
       } catch (error) {
         context.error(`audit ${input.collectorId}: ${unexpected(error).message}`);
-        return { outcome: unexpected(error), done: false, after: input.after, pages: 0, rowsWritten: 0, duplicates: 0, newestEventAt: null, unknownTypes: {}, refused: null };
+        return { outcome: unexpected(error), done: false, after: input.after, ...(input.skip ? { skip: [...input.skip] } : {}), pages: 0, rowsWritten: 0, duplicates: 0, newestEventAt: null, unknownTypes: {}, refused: null };
       }
     },
   });
@@ -94,10 +94,11 @@ export function registerFunctions(services: AppServices): void {
     },
   });
   df.app.activity(COMPLIANCE_LOGS_ACTIVITY, {
+    extraInputs: [df.input.durableClient()],
     handler: async (input: ComplianceStreamInput, context: InvocationContext): Promise<ComplianceStreamResult> => {
       const what = `compliance ${input.collectorId} ${input.stream.eventType}`;
       try {
-        const r = await collectComplianceLogs(services.deps())(input);
+        const r = await collectComplianceLogs(services.deps(), {}, progress(context))(input);
         context.log(`${what}: ${r.pages} pages, ${r.files} files, ${r.rowsWritten} rows, ${r.duplicates} duplicates, ${r.outcome.kind}${r.done ? ", caught up" : ""}`);
         return r;
       } catch (error) {

@@ -9,13 +9,15 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { collectAuditSlice, type AuditSliceInput } from "../../activities/collectAuditSlice";
 import { collectChatCompletions, type CompletionSegmentInput } from "../../activities/collectChatCompletions";
+import { BATCH_MAX_ROWS, collectComplianceLogs } from "../../activities/collectComplianceLogs";
 import type { RowWriter } from "../../activities/deps";
 import { eventTypeScope } from "../../src/audit/eventTypes";
-import { AUDIT_LOGS_STREAM, CHAT_COMPLETIONS_STREAM } from "../../src/config";
+import { AUDIT_LOGS_STREAM, CHAT_COMPLETIONS_STREAM, CHATGPT_COMPLIANCE_LOGS_STREAM } from "../../src/config";
 import { newSegment } from "../../src/cursors/completionSweep";
 import { deliveryDigest, EMPTY_BOOK, progressOf, recordProgress, resultRecord, withDelivery, type ProgressBook, type ProgressRecord } from "../../src/delivery/progress";
 import type { ProgressLog } from "../../src/delivery/progressLog";
 import { generateAuditEvents, generateCompletions } from "../../src/local/fakes/generate";
+import { ORG, streamInput, streamOf } from "../fakes/compliance";
 import { startStack, type Stack } from "../fakes/stack";
 
 describe("the progress book", () => {
@@ -107,6 +109,28 @@ describe("a re-delivered activity call", () => {
     // The resumed call reports exactly what one uninterrupted call reports: the segment (progress, memory), counts, densities.
     const uninterrupted = await collectChatCompletions(stack.deps)(input);
     assert.deepEqual(second, uninterrupted);
+  });
+});
+
+describe("a re-delivered compliance-stream call", () => {
+  let stack: Stack;
+  before(async () => { stack = await startStack(); });
+  after(async () => { await stack.stop(); });
+
+  it("resumes the file at the first line of the batch in flight: only that batch arrives twice", async () => {
+    const endTime = "2026-11-24T07:00:00.000001Z";
+    const stream = streamOf("AUTH_LOG");
+    const records = Array.from({ length: 5_000 }, (_, i) => ({ event_id: `e-${i}`, type: "AUTH_LOG", timestamp: "2026-11-24T07:00:00Z", principal: { id: ORG.workspaceId, type: "CHATGPT_WORKSPACE" },
+      actor: { type: "ACCOUNT_USER", user_id: `user-${i}` }, action_data: { action: "login_success" } }));
+    stack.compliance.addLogFile({ id: "eclf_r1", scope: stream.scope, scopeId: stream.scopeId, eventType: "AUTH_LOG", endTime, records });
+    const log = memoryLog();
+    const input = withDelivery(streamInput(stream, "2026-11-24T00:00:00.000000Z"), 2, 0, 5);
+    // The worker dies after the second batch was accepted, before its record.
+    void collectComplianceLogs({ ...stack.deps, writer: dyingWriter(stack.deps.writer, 2) }, {}, log)(input);
+    await waitFor(() => stack.ingestion.rows(CHATGPT_COMPLIANCE_LOGS_STREAM).length === 2 * BATCH_MAX_ROWS);
+    const second = await collectComplianceLogs(stack.deps, {}, log)(input);
+    const ids = stack.ingestion.rows(CHATGPT_COMPLIANCE_LOGS_STREAM).map((r) => r.EventId);
+    assert.deepEqual([second.outcome.kind, second.done, second.files, second.rowsWritten, ids.length, new Set(ids).size], ["ok", true, 1, 5_000, 5_000 + BATCH_MAX_ROWS, 5_000]);
   });
 });
 

@@ -191,6 +191,25 @@ describe("compliance logs: faults and contradictions", () => {
     const ids = idsFrom(stack, ["eclf_p1"]);
     assert.deepEqual([ids.length, new Set(ids).size], [5_000, 5_000]);
   });
+
+  it("a batch the Logs Ingestion API accepted in part resumes after its accepted rows: every event once", async () => {
+    stack.compliance.addLogFile(authFile("eclf_q1", "2026-11-24T07:00:00.000001Z", 5_000, "CODEX_LOG"));
+    // The second batch: its first 700 rows are accepted (the writer's first requests), then a request keeps failing.
+    let uploads = 0;
+    const writer = {
+      upload: async (s: string, rows: readonly Record<string, unknown>[]) => {
+        if (rows[0]?.LogFileId !== "eclf_q1" || ++uploads !== 2) return stack.deps.writer.upload(s, rows);
+        await stack.deps.writer.upload(s, rows.slice(0, 700));
+        throw new SentinelError({ kind: "retriable", status: 503, message: "Logs Ingestion → HTTP 503: injected" }, 700);
+      },
+    };
+    const cut = await collectComplianceLogs({ ...stack.deps, writer })(streamInput(streamOf("CODEX_LOG"), ORIGIN));
+    // The accepted rows are counted, and the file resumes after the last of them.
+    assert.deepEqual([cut.outcome.kind, cut.cursor.partial?.lines, idsFrom(stack, ["eclf_q1"]).length], ["failed", BATCH_MAX_ROWS + 700, BATCH_MAX_ROWS + 700]);
+    await drainStream(stack, streamInput(streamOf("CODEX_LOG"), ORIGIN, cut.cursor));
+    const ids = idsFrom(stack, ["eclf_q1"]);
+    assert.deepEqual([ids.length, new Set(ids).size], [5_000, 5_000]);
+  });
 });
 
 describe("compliance logs: late files, repeated events, user content", () => {

@@ -9,6 +9,7 @@ import type { ComplianceStreamResult } from "../../activities/collectComplianceL
 import { registerFunctions } from "../../src/functions/register";
 import { initialState, type CollectorControlView, type CollectorState } from "../../orchestrators/state";
 import { HistoryBuilder, runOrchestrator } from "./replayHelpers";
+import { resultRecord, withDelivery } from "../../src/delivery/progress";
 
 const settings = { parallelism: 2, maxPagesPerActivity: 5, chatPagesPerActivity: 5, lagSeconds: 60, overlapSeconds: 900 };
 registerFunctions({ deps: () => { throw new Error("replay tests do no I/O"); }, settings: () => settings, declaredCollectors: () => [], openaiBaseUrl: "https://api.openai.com/v1", now: () => 0 });
@@ -22,11 +23,12 @@ const view: CollectorControlView = { definition, desired: "running", settings };
 const entityCall = { operation: "get", actionType: 7, instanceId: "@collector@chatgpt" };
 const ORIGIN = "2026-11-25T10:00:00.000000Z";
 const fresh = { after: ORIGIN, delivered: [], partial: null, seen: [] };
-const input = (eventType: string) => ({ collectorId: "chatgpt", connectorName: "ChatGPT", apiKeySecretName: "chatgpt-key", stream: { eventType, scope: "workspace", scopeId: WS },
-  cursor: fresh, origin: ORIGIN, overlapSeconds: 600, maxPages: 5, maxFiles: 25, userContentAllowed: false });
-const call = (eventType: string) => ({ functionName: "collectComplianceLogs", actionType: 0, input: input(eventType) });
-const wave1 = { actionType: 12, compoundActions: [call("AUTH_LOG"), call("AUDIT_LOG")] };
-const wave2 = { actionType: 12, compoundActions: [call("APP_LOG")] };
+// Each call is named for crash-safe progress: generation 0, its index over all waves, the generation's planning time.
+const input = (eventType: string, task: number) => withDelivery({ collectorId: "chatgpt", connectorName: "ChatGPT", apiKeySecretName: "chatgpt-key", stream: { eventType, scope: "workspace", scopeId: WS },
+  cursor: fresh, origin: ORIGIN, overlapSeconds: 600, maxPages: 5, maxFiles: 25, userContentAllowed: false }, 0, task, Date.parse("2026-11-25T12:00:01Z"));
+const call = (eventType: string, task: number) => ({ functionName: "collectComplianceLogs", actionType: 0, input: input(eventType, task) });
+const wave1 = { actionType: 12, compoundActions: [call("AUTH_LOG", 0), call("AUDIT_LOG", 1)] };
+const wave2 = { actionType: 12, compoundActions: [call("APP_LOG", 2)] };
 const drained = (after: string, rows: number, newest: number): ComplianceStreamResult => ({ outcome: { kind: "ok" }, cursor: { ...fresh, after, delivered: [`${newest}:abc`] }, done: true, pages: 1, files: 1, rowsWritten: rows, duplicates: 1, relisted: 0, withheld: 0, newestEventAt: newest });
 
 describe("collector orchestrator, compliance logs", () => {
@@ -58,5 +60,16 @@ describe("collector orchestrator, compliance logs", () => {
     }]);
     const health = actions[3] as { input: Record<string, unknown> };
     assert.deepEqual([health.input.dataType, health.input.scope, health.input.rowsWritten, health.input.duplicatesSkipped, health.input.nextRunAt], ["complianceLogs", "workspace", 55, 3, "2026-11-25T12:05:06.000Z"]);
+  });
+
+  it("when the platform loses a call of the second wave, records the first wave's results too, so their runs in the retry send nothing", async () => {
+    const h = new HistoryBuilder().started("2026-11-25T12:00:00Z").execution(ORCH, state, "2026-11-25T12:00:00Z")
+      .entityCalled(0, "r1", "2026-11-25T12:00:00Z").started("2026-11-25T12:00:01Z").entityAnswered("r1", view, "2026-11-25T12:00:01Z")
+      .scheduled(1, "collectComplianceLogs", "2026-11-25T12:00:01Z").scheduled(2, "collectComplianceLogs", "2026-11-25T12:00:01Z").started("2026-11-25T12:00:05Z")
+      .completed(1, drained("2026-11-25T11:50:00.000001Z", 40, 1_795_607_000), "2026-11-25T12:00:05Z").completed(2, drained("2026-11-25T11:40:00.000002Z", 10, 1_795_606_000), "2026-11-25T12:00:05Z")
+      .scheduled(3, "collectComplianceLogs", "2026-11-25T12:00:05Z").started("2026-11-25T12:00:06Z").failed(3, "node exited with code 137 (0x89)", "2026-11-25T12:00:06Z");
+    const actions = (await runOrchestrator(ORCH, "collector-chatgpt", state, h.events)).actions as unknown[][];
+    const record = (eventType: string, task: number, result: ComplianceStreamResult) => ({ operation: "record", actionType: 9, instanceId: "@deliveryprogress@chatgpt", input: resultRecord(input(eventType, task), result) });
+    assert.deepEqual(actions[0]!.slice(3, 5), [record("AUTH_LOG", 0, drained("2026-11-25T11:50:00.000001Z", 40, 1_795_607_000)), record("AUDIT_LOG", 1, drained("2026-11-25T11:40:00.000002Z", 10, 1_795_606_000))]);
   });
 });

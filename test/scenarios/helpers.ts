@@ -10,9 +10,9 @@ export interface OverFakes {
   readonly stack: Stack;
 }
 
-/** Rows that arrived more than once on a stream (an id twice counts 1). */
-export function extraArrivals(app: OverFakes, stream: string): number {
-  return [...arrivals(app, stream).values()].reduce((n, c) => n + c - 1, 0);
+/** Rows that arrived more than once on a stream (an id twice counts 1); only the rows `only` accepts, when given. */
+export function extraArrivals(app: OverFakes, stream: string, only?: (row: Record<string, unknown>) => boolean): number {
+  return [...arrivals(app, stream, only).values()].reduce((n, c) => n + c - 1, 0);
 }
 
 /** One orchestrator invocation of a collector: its input (the generation's state) and the history it replayed. */
@@ -25,6 +25,8 @@ export interface GenerationEpisode {
 export interface GenerationRun {
   readonly scheduled: readonly string[];
   readonly lost: number;
+  /** The lost calls: name and input JSON, as in `scheduled`. */
+  readonly lostCalls: readonly string[];
 }
 
 const PAGE_ACTIVITIES = new Set<unknown>([AUDIT_SLICE_ACTIVITY, CHAT_PAGES_ACTIVITY, CHAT_ANCHORS_ACTIVITY]);
@@ -34,10 +36,21 @@ export function generationRuns(episodes: Iterable<GenerationEpisode>): Generatio
   const byInput = new Map<string, GenerationRun>();
   for (const { input, history } of episodes) {
     const pages = new Map(history.filter((e) => e.EventType === EventType.TaskScheduled && PAGE_ACTIVITIES.has(e.Name)).map((e) => [e.EventId, `${String(e.Name)} ${String(e.Input)}`]));
-    const lost = history.filter((e) => e.EventType === EventType.TaskFailed && pages.has(e.TaskScheduledId as number)).length;
-    byInput.set(JSON.stringify(input), { scheduled: [...pages.values()], lost });
+    const lostCalls = history.filter((e) => e.EventType === EventType.TaskFailed && pages.has(e.TaskScheduledId as number)).map((e) => pages.get(e.TaskScheduledId as number)!);
+    byInput.set(JSON.stringify(input), { scheduled: [...pages.values()], lost: lostCalls.length, lostCalls });
   }
   return [...byInput.values()];
+}
+
+/**
+ * Which delivery a lost call belongs to: the chat segments, or an audit scope
+ * (`collectAuditSlice organization` / `collectAuditSlice tenant`).
+ */
+export function lostCallGroup(call: string): string {
+  const space = call.indexOf(" ");
+  const name = call.slice(0, space);
+  const input = JSON.parse(call.slice(space + 1)) as { scope?: string };
+  return name === AUDIT_SLICE_ACTIVITY ? `${name} ${input.scope ?? "organization"}` : name;
 }
 
 /** Each generation that lost page activities, with the one after it (its retry). */
@@ -45,10 +58,10 @@ export function retriedGenerations(runs: readonly GenerationRun[]): Array<{ fail
   return runs.flatMap((failed, i) => (failed.lost > 0 ? [{ failed, retry: runs[i + 1] }] : []));
 }
 
-/** Counts how often each id arrived on a stream. */
-export function arrivals(app: OverFakes, stream: string): Map<string, number> {
+/** Counts how often each id arrived on a stream (only the rows `only` accepts, when given). */
+export function arrivals(app: OverFakes, stream: string, only?: (row: Record<string, unknown>) => boolean): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const row of app.stack.ingestion.rows(stream)) counts.set(row.Id as string, (counts.get(row.Id as string) ?? 0) + 1);
+  for (const row of app.stack.ingestion.rows(stream)) if (!only || only(row)) counts.set(row.Id as string, (counts.get(row.Id as string) ?? 0) + 1);
   return counts;
 }
 

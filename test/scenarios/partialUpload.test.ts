@@ -33,6 +33,24 @@ describe("a partly accepted upload", () => {
     }
   });
 
+  it("of a late-sweep page (a collector started inside the late window) re-sends nothing that was accepted, then or in later sweeps", async () => {
+    const app = await startLocalApp(NOW);
+    try {
+      // Started 10 minutes ago: its first slice is a late sweep, which skips what the ledger holds; the
+      // accepted half of the page must be there (and in the slice's skip), or the next sweeps would send it again.
+      const events = generateAuditEvents(100, T - 500, T - 200, 603).map((e) => ({ ...e, type: "login.failed", "login.failed": { error_code: "bad", error_message: TWELVE_KB } }));
+      app.stack.openai.addAuditEvents(events);
+      app.stack.ingestion.injectFault({ status: 503 }, SDK_ATTEMPTS, 1);
+      await createCollector(app, "audit", { dataType: "auditLogs", friendlyName: "Org", apiKeySecretName: "openai-admin-key", startTime: new Date((T - 600) * 1000).toISOString() });
+      await app.advance(3_600_000);
+      assert.equal(app.stack.ingestion.stats.rejected, SDK_ATTEMPTS);
+      assertEveryIdOnce(app, AUDIT_LOGS_STREAM, events.map((e) => e.id));
+      assert.deepEqual(await replayMismatches(app.host), []);
+    } finally {
+      await app.stop();
+    }
+  });
+
   it("of one page of 100 stored completions of ~12 KB (two requests) re-sends nothing that was accepted", async () => {
     const app = await startLocalApp(NOW);
     try {

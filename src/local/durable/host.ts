@@ -39,9 +39,10 @@ export interface DurableHostOptions {
    * Fault injection (tests): called after an activity's handler ran. A returned reason makes the
    * host report the activity as failed instead — what the real extension reports when the Node
    * worker exits before its result reaches the host ("Activity function 'X' failed: node exited
-   * with code 137"), seen on the engine tests. The handler's side effects stay.
+   * with code 137"), seen on the engine tests. The handler's side effects stay. `input` is the
+   * activity's input as scheduled (parsed JSON).
    */
-  readonly loseActivityResult?: (name: string) => string | undefined;
+  readonly loseActivityResult?: (name: string, input: unknown) => string | undefined;
 }
 
 
@@ -358,7 +359,7 @@ export class DurableHost {
       try {
         const context = this.rpcBaseUrl ? invocationContextFor(fn, this.rpcBaseUrl, (line) => this.log(`[${r.instanceId}] ${line}`)) : this.invocationContext(fn, r.instanceId);
         const result = await fn.handler(tryJsonParse(input), context);
-        const lost = this.options.loseActivityResult?.(name);
+        const lost = this.options.loseActivityResult?.(name, tryJsonParse(input));
         if (lost !== undefined) throw new Error(lost);
         event = historyEvent(EventType.TaskCompleted, this.clock.now(), { TaskScheduledId: seq, Result: JSON.stringify(result ?? null) });
       } catch (error) {
