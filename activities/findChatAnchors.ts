@@ -6,8 +6,14 @@
  * the backlog. It uploads nothing and decides nothing about completeness: the segments read the
  * unfiltered listing, so completions of models nobody knows are still read. If it stops early (the
  * model is used only recently, or its `after` was deleted) the pass is only less parallel.
+ *
+ * An anchor's `created` decides which seconds each segment owns, so it is not taken from the
+ * filtered listing: each anchor is read again by id (`GET /chat/completions/{id}`) and carries the
+ * `created` of that answer; one that is gone, or names no Unix second, is dropped. (The segments
+ * then check it once more: their listing after the anchor must continue the `created` order from it.)
  */
 import type { Anchor } from "../src/cursors/completionSweep";
+import { createdSecond } from "../src/openai/createdOrder";
 import { isOpenAIError } from "../src/openai/failures";
 import { CursorGuard, nextCompletionCursor } from "../src/openai/paging";
 import { withApiKey } from "./apiKey";
@@ -38,7 +44,7 @@ export type FindAnchorsEnd =
   /** The model has no older completions (or the starting completion was deleted). */
   | "exhausted";
 
-/** Result: anchors, newest first, and where to continue. */
+/** Result: anchors, newest first, each with the `created` its own GET answered, and where to continue. */
 export interface FindAnchorsResult {
   readonly outcome: Outcome;
   readonly anchors: readonly Anchor[];
@@ -56,31 +62,46 @@ export function findChatAnchors(deps: CollectDeps) {
     let counted = 0;
     const guard = new CursorGuard(after);
     const result = (outcome: Outcome, end: FindAnchorsEnd): FindAnchorsResult => ({ outcome, anchors, after, end, pages });
+    const gone = (error: unknown) => isOpenAIError(error) && (error.failure.kind === "notFound" || error.failure.kind === "cursorInvalid");
+    const verified = async (end: FindAnchorsEnd): Promise<FindAnchorsResult> => {
+      const found = anchors.splice(0);
+      for (const anchor of found) {
+        const created = await withApiKey(deps.secrets, input.apiKeySecretName, (key) => deps.openai.getChatCompletion(key, anchor.id))
+          .then((c) => createdSecond(c.created), (error: unknown) => { if (gone(error)) return null; throw error; });
+        if (created !== null) anchors.push({ id: anchor.id, created });
+      }
+      anchors.sort((a, b) => b.created - a.created);
+      return result({ kind: "ok" }, end);
+    };
     try {
       while (pages < input.maxPages) {
         let page;
         try {
           page = await withApiKey(deps.secrets, input.apiKeySecretName, (key) => deps.openai.listChatCompletions(key, { order: "desc", after, model: input.model }));
         } catch (error) {
-          if (isOpenAIError(error) && (error.failure.kind === "notFound" || error.failure.kind === "cursorInvalid")) return result({ kind: "ok" }, "exhausted");
+          if (gone(error)) return await verified("exhausted");
           throw error;
         }
         pages++;
         for (const c of page.data) {
-          if (c.created < input.floor) return result({ kind: "ok" }, "floor");
+          const created = createdSecond(c.created);
+          if (created === null) continue;
+          if (created < input.floor) return await verified("floor");
           after = c.id;
           if (++counted % input.every === 0) {
-            anchors.push({ id: c.id, created: c.created });
-            if (anchors.length >= input.maxAnchors) return result({ kind: "ok" }, "more");
+            anchors.push({ id: c.id, created });
+            if (anchors.length >= input.maxAnchors) return await verified("more");
           }
         }
         const next = nextCompletionCursor(page);
         // An empty last page after an id that was deleted looks like the end: either way this model is done.
-        if (next === null) return result({ kind: "ok" }, "exhausted");
+        if (next === null) return await verified("exhausted");
         guard.follow(next);
       }
-      return result({ kind: "ok" }, "more");
+      return await verified("more");
     } catch (error) {
+      // Not one anchor that was not verified: the fold ignores a failed search and asks again.
+      anchors.splice(0);
       return result(outcomeOf(error), "more");
     }
   };

@@ -5,6 +5,7 @@
  */
 import type { Outcome } from "../activities/outcome";
 import { toChatCursor } from "../src/cursors/chatCursor";
+import { isoFromMs, isoFromSeconds, lagSeconds } from "./isoTime";
 import { chatCursorSummary } from "./planChat";
 import { complianceCursorSummary } from "./planCompliance";
 import type { CollectorControl, CollectorControlView, CollectorState, CollectorStats, RuntimeSettings } from "./state";
@@ -91,7 +92,7 @@ export interface CollectorStatus {
 
 /** A short, secret-free summary of the cursor. */
 export function cursorSummary(state: CollectorState, settings?: RuntimeSettings): Record<string, unknown> {
-  const iso = (s: number) => new Date(s * 1000).toISOString();
+  const iso = isoFromSeconds;
   if (state.audit) return auditCursorSummary(state.audit);
   if (state.compliance) return complianceCursorSummary(state.compliance);
   if (state.chat) return chatCursorSummary(toChatCursor(state.chat, state.startTime, state.startTime), settings);
@@ -112,11 +113,11 @@ export function statusOf(state: CollectorState, definitionVersion: number | null
     rowsIngested: state.stats.rowsIngested,
     pages: state.stats.pages,
     duplicatesSkipped: state.stats.duplicatesSkipped,
-    lagSeconds: newest === null ? null : Math.max(0, Math.floor(nowMs / 1000) - newest),
-    newestEventAt: newest === null ? null : new Date(newest * 1000).toISOString(),
+    lagSeconds: lagSeconds(nowMs, newest),
+    newestEventAt: isoFromSeconds(newest),
     lastSuccessAt: state.stats.lastSuccessAt,
     lastError: state.stats.lastError,
-    nextRunAt: nextRunAtMs === null ? null : new Date(nextRunAtMs).toISOString(),
+    nextRunAt: isoFromMs(nextRunAtMs),
     cursor: cursorSummary(state, settings),
     ...(state.audit ? { audit: auditStatus(state.audit) } : {}),
   };

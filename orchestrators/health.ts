@@ -5,6 +5,7 @@
 import type { Outcome } from "../activities/outcome";
 import type { AuditState } from "./auditState";
 import type { CollectorRunState } from "./generation";
+import { isoFromMs, lagSeconds } from "./isoTime";
 import type { CollectorControlView, CollectorDefinition, CollectorState, CollectorStats, LastError } from "./state";
 
 /**
@@ -74,17 +75,17 @@ export function healthReport(before: CollectorState, after: CollectorState, view
     dataType: definition.dataType,
     scope: scopeOf(definition, after.audit),
     state: runState,
-    at: new Date(nowMs).toISOString(),
+    at: isoFromMs(nowMs) ?? "",
     rowsWritten: stats.rowsIngested - before.stats.rowsIngested,
     pages: stats.pages - before.stats.pages,
     duplicatesSkipped: stats.duplicatesSkipped - before.stats.duplicatesSkipped,
     rowsIngestedTotal: stats.rowsIngested,
-    lagSeconds: stats.newestEventAt === null ? null : Math.max(0, Math.floor(nowMs / 1000 - stats.newestEventAt)),
+    lagSeconds: lagSeconds(nowMs, stats.newestEventAt),
     throttledResponses: outcomes.filter((o) => o.kind === "throttled").length,
     consecutiveFailures: stats.failures,
     lastError: stats.lastError,
     lastSuccessAt: stats.lastSuccessAt,
-    nextRunAt: nextRunAtMs === null ? null : new Date(nextRunAtMs).toISOString(),
+    nextRunAt: isoFromMs(nextRunAtMs),
     definitionVersion: definition.version,
   };
 }
@@ -102,12 +103,12 @@ export function deletedHealthReport(definition: CollectorDefinition, stats: Coll
     dataType: definition.dataType,
     scope: scopeOf(definition, audit),
     state: "deleted",
-    at: new Date(nowMs).toISOString(),
+    at: isoFromMs(nowMs) ?? "",
     rowsWritten: 0,
     pages: 0,
     duplicatesSkipped: 0,
     rowsIngestedTotal: stats?.rowsIngested ?? 0,
-    lagSeconds: stats?.newestEventAt == null ? null : Math.max(0, Math.floor(nowMs / 1000 - stats.newestEventAt)),
+    lagSeconds: lagSeconds(nowMs, stats?.newestEventAt),
     throttledResponses: 0,
     consecutiveFailures: stats?.failures ?? 0,
     lastError: stats?.lastError ?? null,

@@ -14,9 +14,10 @@
 import type { CompletionSegmentInput, CompletionSegmentResult } from "../activities/collectChatCompletions";
 import type { FindAnchorsInput, FindAnchorsResult } from "../activities/findChatAnchors";
 import type { CollectorRef } from "../activities/deps";
-import { restartPoints, type AnchorSearch, type ChatCursor, type ChatPass } from "../src/cursors/chatCursor";
+import { countOdd, FUTURE_TOLERANCE_SECONDS, restartPoints, type AnchorSearch, type ChatCursor, type ChatPass } from "../src/cursors/chatCursor";
 import { canSplit, newSegment, readDownTo, splitSegment, type Segment } from "../src/cursors/completionSweep";
-import { emptyMemory, exactCount, forgetBefore, LATE_MEMORY_MAX_CHARS, type LateMemory } from "../src/cursors/lateMemory";
+import { emptyMemory, forgetBefore, LATE_MEMORY_MAX_CHARS, memoryCounts, type LateMemory } from "../src/cursors/lateMemory";
+import { isoFromSeconds } from "./isoTime";
 import type { RuntimeSettings } from "./state";
 
 /** Default late horizon when the settings recorded in history predate it, seconds. */
@@ -42,16 +43,21 @@ const floorMinute = (seconds: number) => Math.floor(seconds / 60) * 60;
 const maxSegments = (settings: ChatSettings) => 2 * settings.parallelism + 1;
 const memoryChars = (m: LateMemory | null) => (m ? JSON.stringify(m).length : 0);
 
-/** Starts a pass at `nowSeconds`: one segment from the floor (the memory's `since`) up, holding the memory. */
+/**
+ * Starts a pass at `nowSeconds`: one segment from the floor (the memory's `since`) up, holding the
+ * memory. A newest completion dated in the future (recorded before future dates were set apart)
+ * is forgotten, so it no longer makes every completion "late".
+ */
 export function startPass(cursor: ChatCursor, nowSeconds: number, settings: ChatSettings): ChatCursor {
   const horizon = settings.chatLateHorizonSeconds ?? FALLBACK_LATE_HORIZON_SECONDS;
   const memory = cursor.memory ?? emptyMemory(cursor.startTime);
   const floor = Math.max(cursor.startTime, memory.since);
+  const newest = cursor.newest !== null && cursor.newest <= nowSeconds + FUTURE_TOLERANCE_SECONDS ? cursor.newest : null;
   const pass: ChatPass = {
-    startedAt: nowSeconds, floor, rememberSince: Math.max(floor, floorMinute(nowSeconds - horizon)), lateAtOrBelow: cursor.newest,
+    startedAt: nowSeconds, floor, rememberSince: Math.max(floor, floorMinute(nowSeconds - horizon)), lateAtOrBelow: newest,
     segments: [newSegment(floor, null, null, memory)], nextMemory: null, newest: null, anchors: null,
   };
-  return { ...cursor, memory: null, pass };
+  return { ...cursor, newest, memory: null, pass };
 }
 
 /** The activities of one generation of a pass: up to `parallelism` segments, and the anchor search when it can help. */
@@ -64,7 +70,7 @@ export function planChatGeneration(cursor: ChatCursor, ref: CollectorRef, settin
     index,
     input: {
       ...ref, segment, restartFrom: restartPoints(pass.segments, index), below: pass.segments[index + 1]?.start ?? cursor.below ?? null,
-      rememberSince: pass.rememberSince, lateAtOrBelow: pass.lateAtOrBelow,
+      rememberSince: pass.rememberSince, lateAtOrBelow: pass.lateAtOrBelow, unplaced: cursor.odd.unplacedIds,
       memoryBudget: Math.max(MIN_MEMORY_BUDGET, LATE_MEMORY_MAX_CHARS - (used - memoryChars(segment.memory))),
       maxPages: sampling ? Math.min(FIRST_CALL_PAGES, settings.chatPagesPerActivity) : settings.chatPagesPerActivity, countModels: sampling,
     },
@@ -134,6 +140,7 @@ export function foldChatGeneration(cursor: ChatCursor, plan: ChatPlan, results: 
   let newest = pass.newest;
   let belowNextFloor = pass.belowNextFloor ?? null;
   let late = cursor.late;
+  let odd = cursor.odd;
   plan.segments.forEach(({ index }, i) => {
     const r = results[i]!;
     segments[index] = r.done ? null : r.segment;
@@ -141,9 +148,11 @@ export function foldChatGeneration(cursor: ChatCursor, plan: ChatPlan, results: 
     if (r.newestEventAt !== null) newest = Math.max(newest ?? r.newestEventAt, r.newestEventAt);
     if (r.belowNextFloor && (belowNextFloor === null || r.belowNextFloor.created > belowNextFloor.created)) belowNextFloor = r.belowNextFloor;
     late = {
-      collected: late.collected + r.late.collected, mayHaveMissed: late.mayHaveMissed + r.late.mayHaveMissed,
+      collected: late.collected + r.late.collected, redelivered: late.redelivered + r.late.redelivered,
       maxDelaySeconds: r.late.maxDelaySeconds === null ? late.maxDelaySeconds : Math.max(late.maxDelaySeconds ?? 0, r.late.maxDelaySeconds),
     };
+    // Results recorded before odd dates were counted have none.
+    if (r.odd) odd = countOdd(odd, r.odd.future, r.odd.unplaced);
   });
   const topIndex = plan.segments.findIndex(({ input }) => input.segment.hi === null);
   let next: ChatPass = { ...pass, segments: segments.filter((s): s is Segment => s !== null), nextMemory, newest, ...(belowNextFloor ? { belowNextFloor } : {}) };
@@ -151,21 +160,22 @@ export function foldChatGeneration(cursor: ChatCursor, plan: ChatPlan, results: 
   if (anchorsResult && next.anchors && anchorsResult.outcome.kind === "ok") {
     next = { ...next, segments: applyAnchors(next, anchorsResult.anchors, settings), anchors: nextSearch(next.anchors, anchorsResult) };
   }
-  if (next.segments.length > 0) return { cursor: { ...cursor, late, pass: next }, finished: false };
+  if (next.segments.length > 0) return { cursor: { ...cursor, late, odd, pass: next }, finished: false };
   const memory = forgetBefore(next.nextMemory ?? emptyMemory(next.rememberSince), next.rememberSince);
   const delivered = next.newest === null ? cursor.newest : Math.max(cursor.newest ?? next.newest, next.newest);
   const below = next.belowNextFloor ?? cursor.below;
-  return { cursor: { ...cursor, late, memory, newest: delivered, pass: null, ...(below ? { below } : {}) }, finished: true };
+  return { cursor: { ...cursor, late, odd, memory, newest: delivered, pass: null, ...(below ? { below } : {}) }, finished: true };
 }
 
 /** A short, secret-free summary of the cursor for the status. */
 export function chatCursorSummary(cursor: ChatCursor, settings?: ChatSettings): Record<string, unknown> {
-  const iso = (s: number) => new Date(s * 1000).toISOString();
+  const iso = isoFromSeconds;
   const pass = cursor.pass;
   const memory = pass ? pass.segments.find((s) => s.hi === null)?.memory ?? pass.nextMemory : cursor.memory;
+  const remembered = memory ? memoryCounts(memory) : { exact: 0, bucketed: 0, buckets: 0 };
   return {
     startTime: iso(cursor.startTime),
-    newest: cursor.newest === null ? null : iso(cursor.newest),
+    newest: iso(cursor.newest),
     passStartedAt: pass ? iso(pass.startedAt) : null,
     floor: iso(pass?.floor ?? cursor.memory?.since ?? cursor.startTime),
     segments: pass?.segments.length ?? 0,
@@ -173,8 +183,10 @@ export function chatCursorSummary(cursor: ChatCursor, settings?: ChatSettings): 
     lateHorizonSeconds: settings?.chatLateHorizonSeconds ?? FALLBACK_LATE_HORIZON_SECONDS,
     lateCollected: cursor.late.collected,
     lateMaxDelaySeconds: cursor.late.maxDelaySeconds,
-    lateMayHaveMissed: cursor.late.mayHaveMissed,
-    rememberedIds: memory ? exactCount(memory) : 0,
-    rememberedExactlyFrom: memory ? iso(memory.exactFrom) : null,
+    lateRedelivered: cursor.late.redelivered,
+    rememberedIds: remembered.exact,
+    rememberedInBuckets: remembered.bucketed,
+    futureDated: cursor.odd.future,
+    unplacedCreated: cursor.odd.unplaced,
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { DataType } from "../src/collectors/dataTypes";
 import type { ComplianceOptions } from "../src/compliance/streams";
-import type { ChatCursor, LegacyCompletionCursor } from "../src/cursors/chatCursor";
+import type { ChatCursor, ChatCursorV2, LegacyCompletionCursor } from "../src/cursors/chatCursor";
 import type { ComplianceCursor } from "./planCompliance";
 import type { AuditState } from "./auditState";
 
@@ -104,7 +104,7 @@ export interface CollectorState {
   /** Both audit scopes' cursors and the unknown event types seen (orchestrators/auditState.ts). */
   readonly audit: AuditState | null;
   /** The chat cursor; version 1 cursors persisted by earlier releases are migrated on read. */
-  readonly chat: ChatCursor | LegacyCompletionCursor | null;
+  readonly chat: ChatCursor | ChatCursorV2 | LegacyCompletionCursor | null;
   /** Compliance-log streams (absent for other data types). */
   readonly compliance?: ComplianceCursor | null;
   readonly stats: CollectorStats;

@@ -4,33 +4,80 @@
  * became listable since (a completion's `created` is when its request *started*; it is listable
  * only once the request finished, minutes later for long reasoning requests and streams).
  *
- * It lives in orchestration history, so it is compact and bounded: per second, 32-bit digests of
- * the ids delivered in that second ({@link digest32}), packed. When it would outgrow its budget the
- * oldest minutes are demoted to a *count* of completions seen per minute: those minutes can no
- * longer tell a late completion from a delivered one, but a re-read still counts how many more
- * completions are listed there than were seen before: the "may have been missed" figure in status.
+ * It lives in orchestration history, so it is compact and bounded whatever the rate: per second,
+ * the 32-bit digests ({@link digest32}) of the ids delivered in that second, packed. When that
+ * outgrows the budget, the oldest seconds become *buckets*: a range of seconds remembered as the
+ * number of completions delivered in it and the sum of their digests (mod 2³²). A bucket cannot
+ * tell a late completion from a delivered one, but it can tell whether its range still lists
+ * exactly what was delivered: a re-read that lists the same count and sum skips the range; any
+ * other listing (a late one appeared, or one was deleted) delivers the whole range again. So an
+ * overflowing memory costs duplicates of the bucket's completions, never a completion: a false
+ * "same" needs a late completion and a deleted one in the same bucket whose digests are equal
+ * (probability 2⁻³²), the same odds as two digests of one second colliding.
+ *
+ * Invariant: every completion created at or after `since` that was delivered is counted in
+ * exactly one place — its second's digests or the bucket holding its second; a second with
+ * neither had nothing delivered. The memory holds only what a pass can still re-read: the next
+ * pass's floor is `since`, one late horizon below the start of the pass that wrote it.
  *
  * Pure; the mutable {@link MemoryBook} is a working copy for one activity call or one fold.
  */
-import { digest32, packDigests, unpackDigests } from "./digest";
+import { digest32 } from "./digest";
 
 /** Largest memory, in characters of its JSON form, that one collector keeps (sizes the orchestration input under 16 KB). */
 export const LATE_MEMORY_MAX_CHARS = 14_000;
+/**
+ * Completions a bucket takes before a new one starts, at first. Small, because a bucket that lists
+ * two late completions at once is delivered again whole; doubled (merging neighbours) whenever the
+ * buckets take more than {@link BUCKET_SHARE} of the budget. 4 and ½ gave the fewest duplicates
+ * in test/scenarios/chatLate.test.ts (5 completions/s, 30 % late): 1,316 of 12,000, against
+ * 2,534 with 20 and 4,866 with 40; ¼ and ¾ gave 1,732 and 1,485.
+ */
+export const BUCKET_ITEMS = 4;
+/** Share of the budget the buckets may take before they are merged into larger ones; the rest keeps the newest seconds exact. */
+export const BUCKET_SHARE = 0.5;
 
 /** The durable, JSON-serialisable form. */
 export interface LateMemory {
   /** Every completion created at or after this Unix second that was delivered is remembered here. */
   readonly since: number;
-  /** Unix second from which ids are remembered exactly; a multiple of 60 whenever it is above `since`. */
+  /** Digests per second, base64url: per second ascending, varint(second − previous second, starting from `since`), varint(count), count × 4-byte digest. */
+  readonly exact: string;
+  /** Buckets, base64url: ascending, varint(start − previous end, starting from `since`), varint(end − start), varint(count), 4-byte sum. */
+  readonly buckets: string;
+}
+
+/** The memory as version 2 of the chat cursor wrote it: exact from `exactFrom`, counts per minute below it. */
+export interface LateMemoryV2 {
+  readonly since: number;
   readonly exactFrom: number;
-  /** Completions seen per minute below `exactFrom`: `tail[i]` counts minute `floor(since / 60) + i` (minute = Unix seconds / 60). */
   readonly tail: readonly number[];
-  /** The exact part, base64url: per second ascending, varint(second − previous second, starting from `exactFrom`), varint(count), count × 4-byte digest. */
   readonly exact: string;
 }
 
-/** Where a `created` second falls in a memory. */
-export type MemoryRegion = "below" | "tail" | "exact";
+/** A range of seconds remembered only by count and checksum. */
+export interface Bucket {
+  /** First second, Unix seconds. */
+  readonly start: number;
+  /** The second after its last. */
+  readonly end: number;
+  /** Completions delivered in it. */
+  readonly count: number;
+  /** Sum of their digests, mod 2³². */
+  readonly sum: number;
+}
+
+type MutableBucket = { -readonly [K in keyof Bucket]: Bucket[K] };
+
+/** `sum + digest` mod 2³²: how a bucket's checksum grows by one completion. */
+export function addDigest(sum: number, digest: number): number {
+  return (sum + digest) >>> 0;
+}
+
+/** Whether `created` lies in `bucket`. */
+export function inBucket(bucket: Pick<Bucket, "start" | "end">, created: number): boolean {
+  return created >= bucket.start && created < bucket.end;
+}
 
 function pushVarint(out: number[], value: number): void {
   let v = value;
@@ -44,162 +91,303 @@ function varintLength(value: number): number {
   return n;
 }
 
-function encodeExact(exactFrom: number, seconds: ReadonlyMap<number, readonly number[]>): string {
+function pushUint32(out: number[], value: number): void {
+  out.push((value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff);
+}
+
+class Reader {
+  private at = 0;
+  constructor(private readonly bytes: Buffer) {}
+  get more(): boolean { return this.at < this.bytes.length; }
+  varint(): number {
+    let value = 0, scale = 1;
+    for (;;) {
+      if (this.at >= this.bytes.length) throw new Error("late memory is truncated");
+      const b = this.bytes[this.at++]!;
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) return value;
+      scale *= 128;
+    }
+  }
+  uint32s(count: number): number[] {
+    if (this.at + count * 4 > this.bytes.length) throw new Error("late memory is truncated");
+    const out: number[] = [];
+    for (let i = 0; i < count; i++, this.at += 4) out.push(this.bytes.readUInt32BE(this.at));
+    return out;
+  }
+}
+
+function encodeExact(since: number, seconds: ReadonlyMap<number, readonly number[]>): string {
   const bytes: number[] = [];
-  let previous = exactFrom;
+  let previous = since;
   for (const second of [...seconds.keys()].sort((a, b) => a - b)) {
     const digests = seconds.get(second)!;
-    if (digests.length === 0) continue;
+    if (digests.length === 0 || second < since) continue;
     pushVarint(bytes, second - previous);
     pushVarint(bytes, digests.length);
-    const packed = Buffer.from(packDigests(digests), "base64url");
-    for (const b of packed) bytes.push(b);
+    for (const d of digests) pushUint32(bytes, d);
     previous = second;
   }
   return Buffer.from(bytes).toString("base64url");
 }
 
-function decodeExact(exactFrom: number, text: string): Map<number, number[]> {
-  const bytes = Buffer.from(text, "base64url");
+function decodeExact(since: number, text: string): Map<number, number[]> {
+  const reader = new Reader(Buffer.from(text, "base64url"));
   const out = new Map<number, number[]>();
-  let at = 0;
-  let second = exactFrom;
-  const varint = () => {
-    let value = 0, scale = 1;
-    for (;;) {
-      if (at >= bytes.length) throw new Error("late memory is truncated");
-      const b = bytes[at++]!;
-      value += (b & 0x7f) * scale;
-      if (b < 0x80) return value;
-      scale *= 128;
-    }
-  };
-  while (at < bytes.length) {
-    second += varint();
-    const count = varint();
-    if (at + count * 4 > bytes.length) throw new Error("late memory is truncated");
-    out.set(second, unpackDigests(bytes.subarray(at, at + count * 4).toString("base64url")));
-    at += count * 4;
+  let second = since;
+  while (reader.more) {
+    second += reader.varint();
+    out.set(second, reader.uint32s(reader.varint()));
+  }
+  return out;
+}
+
+function encodeBuckets(since: number, buckets: readonly Bucket[]): string {
+  const bytes: number[] = [];
+  let previous = since;
+  for (const b of buckets) {
+    pushVarint(bytes, b.start - previous);
+    pushVarint(bytes, b.end - b.start);
+    pushVarint(bytes, b.count);
+    pushUint32(bytes, b.sum);
+    previous = b.end;
+  }
+  return Buffer.from(bytes).toString("base64url");
+}
+
+function decodeBuckets(since: number, text: string): MutableBucket[] {
+  const reader = new Reader(Buffer.from(text, "base64url"));
+  const out: MutableBucket[] = [];
+  let previous = since;
+  while (reader.more) {
+    const start = previous + reader.varint();
+    const end = start + reader.varint();
+    const count = reader.varint();
+    const [sum] = reader.uint32s(1);
+    out.push({ start, end, count, sum: sum! });
+    previous = end;
   }
   return out;
 }
 
 /** An empty memory that remembers from `since` on. */
 export function emptyMemory(since: number): LateMemory {
-  return { since, exactFrom: since, tail: [], exact: "" };
+  return { since, exact: "", buckets: "" };
+}
+
+/**
+ * A version-2 memory as this version's: its exact part kept, its count-only minutes dropped. The
+ * completions of those minutes are then delivered again if a pass lists them (it cannot tell
+ * which were delivered), never skipped.
+ */
+export function upgradeMemory(memory: LateMemory | LateMemoryV2): LateMemory {
+  if (!("exactFrom" in memory)) return memory;
+  return { since: memory.since, exact: encodeExact(memory.since, decodeExact(memory.exactFrom, memory.exact)), buckets: "" };
+}
+
+/** How {@link MemoryBook.fit} must shape buckets around the reading position of a segment. */
+export interface FitLimits {
+  /** No bucket may hold seconds on both sides of any of these (e.g. the next pass's floor). */
+  readonly boundaries?: readonly number[];
+  /** A second to keep exact unless nothing else is left (the one a segment is in the middle of reading). */
+  readonly keepExact?: number | null;
 }
 
 /** A mutable working copy of a {@link LateMemory}. */
 export class MemoryBook {
   private since: number;
-  private exactFrom: number;
-  private readonly tail: Map<number, number>;
   private readonly seconds: Map<number, number[]>;
+  /** Ascending by start, never overlapping, never holding a second that `seconds` has. */
+  private buckets: MutableBucket[];
 
-  constructor(memory: LateMemory) {
-    this.since = memory.since;
-    this.exactFrom = memory.exactFrom;
-    const first = Math.floor(memory.since / 60);
-    this.tail = new Map(memory.tail.map((count, i) => [first + i, count]));
-    this.seconds = decodeExact(memory.exactFrom, memory.exact);
+  constructor(memory: LateMemory | LateMemoryV2) {
+    const m = upgradeMemory(memory);
+    this.since = m.since;
+    this.seconds = decodeExact(m.since, m.exact);
+    this.buckets = decodeBuckets(m.since, m.buckets);
   }
 
-  /** Where `created` falls: below the memory, in its count-only minutes, or in its exact part. */
-  region(created: number): MemoryRegion {
-    if (created < this.since) return "below";
-    return created < this.exactFrom ? "tail" : "exact";
+  /** The bucket holding second `created`, if any. */
+  bucketAt(created: number): Bucket | undefined {
+    const i = this.indexAtOrBelow(created);
+    const b = i >= 0 ? this.buckets[i] : undefined;
+    return b && created < b.end ? { ...b } : undefined;
   }
 
-  /** True when the completion was remembered as delivered (exact part only). */
+  /** True when the completion was remembered as delivered by its digest (never for a bucket's seconds). */
   has(created: number, id: string): boolean {
     return this.seconds.get(created)?.includes(digest32(id)) ?? false;
   }
 
-  /** Remembers a delivered completion; ignored below the exact part (nothing there is judged by id). */
+  /** Remembers a delivered completion: its digest in its second, or in the bucket holding that second. Ignored below `since`. */
   add(created: number, id: string): void {
-    if (this.region(created) !== "exact") return;
+    if (created < this.since) return;
     const digest = digest32(id);
+    const i = this.indexAtOrBelow(created);
+    const bucket = i >= 0 ? this.buckets[i] : undefined;
+    if (bucket && created < bucket.end) {
+      bucket.count++;
+      bucket.sum = addDigest(bucket.sum, digest);
+      return;
+    }
     const list = this.seconds.get(created);
     if (!list) this.seconds.set(created, [digest]);
     else if (!list.includes(digest)) list.push(digest);
   }
 
-  /**
-   * Records that a re-read listed `count` completions in count-only minute `minute` (Unix s / 60) and
-   * returns how many more that is than were seen there before (late arrivals this memory cannot
-   * identify). The larger count becomes the reference, so the same late completions are not counted
-   * twice, and a minute counted only in part (it was demoted while being read) never lowers it.
-   * A completion deleted there hides a late one: the figure is a lower bound when completions are deleted.
-   */
-  seenInMinute(minute: number, count: number): number {
-    if (minute < Math.floor(this.since / 60) || minute * 60 >= this.exactFrom) return 0;
-    const before = this.tail.get(minute) ?? 0;
-    if (count <= before) return 0;
-    this.tail.set(minute, count);
-    return count - before;
+  /** Empties the bucket starting at `start` (its range is being delivered again, and counted anew). */
+  resetBucket(start: number): void {
+    const b = this.buckets.find((x) => x.start === start);
+    if (b) { b.count = 0; b.sum = 0; }
   }
 
-  /** Ids remembered exactly. */
+  /** Ids remembered by digest. */
   get exactCount(): number {
     let n = 0;
     for (const list of this.seconds.values()) n += list.length;
     return n;
   }
 
+  /** Completions remembered only in buckets. */
+  get bucketedCount(): number {
+    return this.buckets.reduce((n, b) => n + b.count, 0);
+  }
+
   /**
-   * Demotes the oldest exact minutes to counts until the JSON form fits `maxChars`; returns how many
-   * ids were demoted. Demoting the oldest keeps exact the minutes where late completions land most.
+   * Shrinks the JSON form to `maxChars` at most: moves the oldest seconds into buckets of up to
+   * {@link BUCKET_ITEMS} completions, and merges neighbouring buckets into larger ones when the
+   * buckets alone would take more than half the budget. Returns how many ids left the exact part.
+   * The newest seconds stay exact: late completions land there most.
    */
-  fit(maxChars: number): number {
+  fit(maxChars: number, limits: FitLimits = {}): number {
+    const boundaries = limits.boundaries ?? [];
+    let keep = limits.keepExact ?? null;
+    const order = [...this.seconds.keys()].sort((a, b) => a - b);
     let demoted = 0;
-    // Estimated JSON size of the exact part; re-measured exactly once it is believed to fit.
-    const entryBytes = (list: readonly number[]) => 2 + varintLength(list.length) + 4 * list.length;
-    let bytes = 0;
-    for (const list of this.seconds.values()) bytes += entryBytes(list);
-    const estimate = () => 80 + Math.ceil((bytes * 4) / 3) + this.tail.size * 4;
+    let target = BUCKET_ITEMS;
     for (;;) {
-      if (estimate() <= maxChars && JSON.stringify(this.close()).length <= maxChars) return demoted;
-      if (this.seconds.size === 0) return demoted;
-      const oldest = Math.min(...this.seconds.keys());
-      const boundary = (Math.floor(oldest / 60) + 1) * 60;
-      let count = 0;
-      for (const [second, list] of this.seconds) {
-        if (second >= boundary) continue;
-        count += list.length;
-        bytes -= entryBytes(list);
-        this.seconds.delete(second);
+      const size = this.measure(order);
+      if (size.total <= maxChars) return demoted;
+      if (size.buckets > maxChars * BUCKET_SHARE && target < this.exactCount + this.bucketedCount) {
+        // Buckets take more than their half: larger ones (a busy second may only merge at a later size).
+        this.coarsen(target * 2, boundaries, order);
+        target *= 2;
+        continue;
       }
-      // Minutes between the old exact start and this one had nothing delivered: close() writes 0 for them.
-      const minute = Math.floor(oldest / 60);
-      this.tail.set(minute, (this.tail.get(minute) ?? 0) + count);
-      this.exactFrom = boundary;
-      demoted += count;
+      const next = order.findIndex((second) => second !== keep);
+      if (next >= 0) {
+        const [second] = order.splice(next, 1);
+        demoted += this.demote(second!, target, boundaries, keep);
+        continue;
+      }
+      if (target < this.exactCount + this.bucketedCount) {
+        // Larger buckets, whether or not this size merged any: some may only merge at the next.
+        this.coarsen(target * 2, boundaries, order);
+        target *= 2;
+        continue;
+      }
+      if (keep !== null && this.seconds.has(keep)) {
+        order.splice(order.indexOf(keep), 1);
+        demoted += this.demote(keep, target, boundaries, null);
+        keep = null;
+        continue;
+      }
+      return demoted;
     }
   }
 
-  /** Forgets everything created before `second` (it moves `since` up; never down). */
+  /** Forgets what was created before `second`; a bucket holding seconds on both sides is kept whole, and `since` then stays at its start. Never moves back. */
   forgetBefore(second: number): void {
     if (second <= this.since) return;
-    this.since = second;
-    if (second >= this.exactFrom) {
-      this.exactFrom = second;
-      this.tail.clear();
-    }
-    for (const minute of [...this.tail.keys()]) if (minute < Math.floor(second / 60)) this.tail.delete(minute);
     for (const s of [...this.seconds.keys()]) if (s < second) this.seconds.delete(s);
+    this.buckets = this.buckets.filter((b) => b.end > second);
+    this.since = Math.min(second, this.buckets[0]?.start ?? second);
   }
 
   /** The durable form. */
   close(): LateMemory {
-    const first = Math.floor(this.since / 60);
-    const last = Math.floor((this.exactFrom - 1) / 60);
-    const tail: number[] = [];
-    if (this.exactFrom > this.since) for (let m = first; m <= last; m++) tail.push(this.tail.get(m) ?? 0);
-    return { since: this.since, exactFrom: this.exactFrom, tail, exact: encodeExact(this.exactFrom, this.seconds) };
+    return { since: this.since, exact: encodeExact(this.since, this.seconds), buckets: encodeBuckets(this.since, this.buckets) };
+  }
+
+  /** Index of the last bucket starting at or before `created`, or −1. */
+  private indexAtOrBelow(created: number): number {
+    let lo = 0, hi = this.buckets.length - 1, found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.buckets[mid]!.start <= created) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  /** Exact length of the JSON form, and of its buckets' part, in characters; `order` is the exact seconds ascending. */
+  private measure(order: readonly number[]): { readonly total: number; readonly buckets: number } {
+    const chars = (bytes: number) => Math.ceil((bytes * 4) / 3);
+    let exact = 0, previous = this.since;
+    for (const second of order) {
+      const n = this.seconds.get(second)!.length;
+      exact += varintLength(second - previous) + varintLength(n) + 4 * n;
+      previous = second;
+    }
+    let buckets = 0;
+    previous = this.since;
+    for (const b of this.buckets) {
+      buckets += varintLength(b.start - previous) + varintLength(b.end - b.start) + varintLength(b.count) + 4;
+      previous = b.end;
+    }
+    const frame = JSON.stringify({ since: this.since, exact: "", buckets: "" }).length;
+    return { total: frame + chars(exact) + chars(buckets), buckets: chars(buckets) };
+  }
+
+  private static crosses(start: number, end: number, boundaries: readonly number[]): boolean {
+    return boundaries.some((b) => b > start && b < end);
+  }
+
+  /**
+   * Moves second `second` into a bucket, joining the bucket just below when it has room and no
+   * exact second (only `keep` can be one: older ones went first) lies between; returns the ids moved.
+   */
+  private demote(second: number, target: number, boundaries: readonly number[], keep: number | null): number {
+    const digests = this.seconds.get(second) ?? [];
+    this.seconds.delete(second);
+    const sum = digests.reduce(addDigest, 0);
+    const i = this.indexAtOrBelow(second);
+    const below = i >= 0 ? this.buckets[i] : undefined;
+    const joins = below !== undefined && below.end <= second && below.count + digests.length <= target
+      && !MemoryBook.crosses(below.start, second + 1, boundaries) && !(keep !== null && keep >= below.end && keep < second);
+    if (joins) {
+      below.end = second + 1;
+      below.count += digests.length;
+      below.sum = addDigest(below.sum, sum);
+    } else {
+      this.buckets.splice(i + 1, 0, { start: second, end: second + 1, count: digests.length, sum });
+    }
+    return digests.length;
+  }
+
+  /** Merges neighbouring buckets, oldest first, while a merged one holds at most `target`; true when any merged. `order`: exact seconds ascending. */
+  private coarsen(target: number, boundaries: readonly number[], order: readonly number[]): boolean {
+    const exactIn = (from: number, to: number) => {
+      let lo = 0, hi = order.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (order[mid]! < from) lo = mid + 1; else hi = mid; }
+      return lo < order.length && order[lo]! < to;
+    };
+    let merged = false;
+    const out: MutableBucket[] = [];
+    for (const b of this.buckets) {
+      const last = out[out.length - 1];
+      if (last && last.count + b.count <= target && !MemoryBook.crosses(last.start, b.end, boundaries) && !exactIn(last.end, b.start)) {
+        last.end = b.end;
+        last.count += b.count;
+        last.sum = addDigest(last.sum, b.sum);
+        merged = true;
+      } else out.push({ ...b });
+    }
+    this.buckets = out;
+    return merged;
   }
 }
 
-/** A copy without what was created before `second`. */
+/** A copy without what was created before `second` (see {@link MemoryBook.forgetBefore}). */
 export function forgetBefore(memory: LateMemory, second: number): LateMemory {
   const book = new MemoryBook(memory);
   book.forgetBefore(second);
@@ -208,26 +396,26 @@ export function forgetBefore(memory: LateMemory, second: number): LateMemory {
 
 /**
  * Splits a memory at Unix second `at`: the part for completions created before it and the part
- * from it on. Only an exact boundary can be split ({@link canSplitAt}): counts per minute cannot.
+ * from it on. Only where no bucket holds seconds on both sides ({@link canSplitAt}).
  */
 export function splitMemory(memory: LateMemory, at: number): { readonly below: LateMemory | null; readonly atOrAbove: LateMemory } {
-  if (!canSplitAt(memory, at)) throw new Error(`late memory cannot be split at ${at}: inside its count-only minutes [${memory.since}, ${memory.exactFrom})`);
+  if (!canSplitAt(memory, at)) throw new Error(`late memory cannot be split at ${at}: a bucket holds seconds on both sides`);
   if (at <= memory.since) return { below: null, atOrAbove: memory };
-  const seconds = decodeExact(memory.exactFrom, memory.exact);
-  const low = new Map([...seconds].filter(([s]) => s < at));
-  const high = new Map([...seconds].filter(([s]) => s >= at));
+  const seconds = decodeExact(memory.since, memory.exact);
+  const buckets = decodeBuckets(memory.since, memory.buckets);
   return {
-    below: { ...memory, exact: encodeExact(memory.exactFrom, low) },
-    atOrAbove: { since: at, exactFrom: at, tail: [], exact: encodeExact(at, high) },
+    below: { since: memory.since, exact: encodeExact(memory.since, new Map([...seconds].filter(([s]) => s < at))), buckets: encodeBuckets(memory.since, buckets.filter((b) => b.end <= at)) },
+    atOrAbove: { since: at, exact: encodeExact(at, new Map([...seconds].filter(([s]) => s >= at))), buckets: encodeBuckets(at, buckets.filter((b) => b.start >= at)) },
   };
 }
 
 /** Whether {@link splitMemory} can split at `at`. */
 export function canSplitAt(memory: LateMemory, at: number): boolean {
-  return at <= memory.since || at >= memory.exactFrom;
+  return !decodeBuckets(memory.since, memory.buckets).some((b) => b.start < at && at < b.end);
 }
 
-/** Number of ids the memory remembers exactly. */
-export function exactCount(memory: LateMemory): number {
-  return new MemoryBook(memory).exactCount;
+/** Number of ids the memory remembers by digest, and of completions it remembers in buckets. */
+export function memoryCounts(memory: LateMemory): { readonly exact: number; readonly bucketed: number; readonly buckets: number } {
+  const book = new MemoryBook(memory);
+  return { exact: book.exactCount, bucketed: book.bucketedCount, buckets: decodeBuckets(memory.since, memory.buckets).length };
 }

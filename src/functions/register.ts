@@ -77,7 +77,7 @@ export function registerFunctions(services: AppServices): void {
       } catch (error) {
         context.error(`chat ${input.collectorId}: ${unexpected(error).message}`);
         return { outcome: unexpected(error), segment: input.segment, done: false, pages: 0, rowsWritten: 0, again: 0, restarts: 0, newestEventAt: null,
-          late: { collected: 0, maxDelaySeconds: null, mayHaveMissed: 0 }, listed: { count: 0, newest: null, oldest: null }, models: null, belowNextFloor: null };
+          late: { collected: 0, maxDelaySeconds: null, redelivered: 0 }, listed: { count: 0, newest: null, oldest: null }, models: null, odd: { future: 0, unplaced: [] }, belowNextFloor: null };
       }
     },
   });

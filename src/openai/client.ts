@@ -65,6 +65,11 @@ export interface ChatCompletionQuery {
   readonly limit?: number;
   readonly model?: string;
   readonly metadata?: Readonly<Record<string, string>>;
+  /**
+   * `created` second of the `after` completion as the caller listed it (not sent): the page must
+   * continue the `created` order from it (src/openai/createdOrder.ts).
+   */
+  readonly afterCreated?: number | null;
 }
 
 /** Reads audit logs and stored chat completions from the OpenAI API. */
@@ -103,10 +108,15 @@ export class OpenAIClient {
     return this.list<AuditLogEvent>(apiKey, "auditLogs", "organization/audit_logs", q, { after: query.after, effectiveAt: { gte: query.gte, lt: query.lt } }, ["type", "effective_at"], options);
   }
 
-  /** One page of stored chat completions. */
+  /**
+   * One page of stored chat completions. A page out of `created` order (from `afterCreated` on) is
+   * retried briefly, then fails as a retriable {@link OpenAIError}: never returned.
+   */
   listChatCompletions(apiKey: string, query: ChatCompletionQuery, options: RequestOptions = {}): Promise<ListPage<ChatCompletion>> {
-    const q = { order: query.order ?? "asc", after: query.after, limit: query.limit ?? PAGE_LIMIT, model: query.model, metadata: query.metadata };
-    return this.list<ChatCompletion>(apiKey, "chatCompletions", "chat/completions", q, { after: query.after }, ["created"], options);
+    const order = query.order ?? "asc";
+    const q = { order, after: query.after, limit: query.limit ?? PAGE_LIMIT, model: query.model, metadata: query.metadata };
+    const afterCreated = query.after === undefined ? null : query.afterCreated ?? null;
+    return this.list<ChatCompletion>(apiKey, "chatCompletions", "chat/completions", q, { after: query.after, createdOrder: { order, afterCreated } }, ["created"], options);
   }
 
   /**

@@ -10,12 +10,15 @@
  * - the page lists the item it was asked to continue after;
  * - an audit event whose `effective_at` is not a number inside the requested `[gte, lt)` (the
  *   server did not answer the question asked; keeping it would double it in the neighbouring window);
+ * - stored completions out of `created` order from the one the page continues after
+ *   ({@link checkCreatedOrder} in createdOrder.ts, when the request names its `createdOrder`);
  * - a cursor followed earlier in the same listing ({@link CursorGuard}).
  * Decided not to be contradictions: `has_more: false` after an `after` (the listing may end
  * there; for completions the activity checks a dead cursor and a skipped watermark itself), and
  * items out of `effective_at` order inside a window (the sort order is undocumented, windows are
  * drained whatever it is).
  */
+import { checkCreatedOrder, type CreatedOrder } from "./createdOrder";
 import { MalformedResponseError } from "./parse";
 import type { ListPage } from "./types";
 
@@ -30,13 +33,15 @@ export interface PageRequest {
   readonly after?: string | null | undefined;
   /** Audit logs: the requested `effective_at` window, Unix seconds, `[gte, lt)`. */
   readonly effectiveAt?: { readonly gte: number; readonly lt: number };
+  /** Stored completions: the sort order asked and the `created` of the completion continued after. */
+  readonly createdOrder?: CreatedOrder;
 }
 
 /**
  * Throws {@link MalformedResponseError} when `page` contradicts `request` (see the module
  * comment). `page` must come from `parseListPage`, which checked the envelope itself.
  */
-export function checkPage(page: ListPage<{ id: string; effective_at?: unknown }>, request: PageRequest): void {
+export function checkPage(page: ListPage<{ id: string; effective_at?: unknown; created?: unknown }>, request: PageRequest): void {
   const after = request.after ?? null;
   if (after !== null) {
     if (page.hasMore && nextCompletionCursor(page) === after) throw new MalformedResponseError(`the page continues after "${after}", the cursor it was asked to continue after`);
@@ -51,6 +56,7 @@ export function checkPage(page: ListPage<{ id: string; effective_at?: unknown }>
       }
     }
   }
+  if (request.createdOrder) checkCreatedOrder(page.data, request.createdOrder);
 }
 
 /**

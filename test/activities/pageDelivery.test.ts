@@ -52,9 +52,17 @@ function memoryLog(): ProgressLog & { books: Map<string, ProgressBook> } {
 }
 
 /** The real writer, except that upload number `dieAt` is accepted and then never answers: the worker died. */
-function dyingWriter(real: RowWriter, dieAt: number): RowWriter {
+/** A writer whose `dieAt`-th upload is accepted and then never returns (the worker died); `inFlight` is that upload's row count once it happened. */
+function dyingWriter(real: RowWriter, dieAt: number): RowWriter & { inFlight: number | null } {
   let uploads = 0;
-  return { upload: async (stream, rows) => { await real.upload(stream, rows); if (++uploads === dieAt) await new Promise(() => undefined); } };
+  const writer = {
+    inFlight: null as number | null,
+    upload: async (stream: string, rows: readonly Record<string, unknown>[]) => {
+      await real.upload(stream, rows);
+      if (++uploads === dieAt) { writer.inFlight = rows.length; await new Promise(() => undefined); }
+    },
+  };
+  return writer;
 }
 
 describe("a re-delivered activity call", () => {
@@ -90,11 +98,14 @@ describe("a re-delivered activity call", () => {
     const input: CompletionSegmentInput = withDelivery({
       ...ref, apiKeySecretName: "openai-project-key", segment: newSegment(0, null, null, null), restartFrom: [], rememberSince: 0, lateAtOrBelow: null, memoryBudget: 14_000, maxPages: 30, countModels: false,
     }, 4, 0, 1);
-    void collectChatCompletions({ ...stack.deps, writer: dyingWriter(stack.deps.writer, 3) }, log)(input);
-    await waitFor(() => stack.ingestion.rows(CHAT_COMPLETIONS_STREAM).length === 300);
+    // The third page's upload is accepted, then the worker dies before the call records it.
+    const dying = dyingWriter(stack.deps.writer, 3);
+    void collectChatCompletions({ ...stack.deps, writer: dying }, log)(input);
+    await waitFor(() => dying.inFlight !== null);
     const second = await collectChatCompletions(stack.deps, log)(input);
     const ids = stack.ingestion.rows(CHAT_COMPLETIONS_STREAM).map((r) => r.Id);
-    assert.deepEqual([second.outcome.kind, second.done, second.rowsWritten, ids.length, new Set(ids).size], ["ok", true, 1_000, 1_100, 1_000]);
+    assert.deepEqual([second.outcome.kind, second.done, second.rowsWritten, ids.length, new Set(ids).size], ["ok", true, 1_000, 1_000 + dying.inFlight!, 1_000]);
+    assert.ok(dying.inFlight! > 0);
     // The resumed call reports exactly what one uninterrupted call reports: the segment (progress, memory), counts, densities.
     const uninterrupted = await collectChatCompletions(stack.deps)(input);
     assert.deepEqual(second, uninterrupted);

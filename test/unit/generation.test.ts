@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MAX_UNKNOWN_TYPES, type ScopeCursor } from "../../orchestrators/auditState";
 import { buildStatus, decideWait, foldStats } from "../../orchestrators/generation";
+import { healthReport } from "../../orchestrators/health";
+import { initialChatCursor } from "../../src/cursors/chatCursor";
 import { initialState, type CollectorControl } from "../../orchestrators/state";
 import type { Outcome } from "../../activities/outcome";
 
@@ -55,5 +57,15 @@ describe("foldStats and buildStatus", () => {
         unknownEventTypes: unknownTypes, otherUnknownEvents: 7,
       } });
     assert.ok(Buffer.byteLength(JSON.stringify(status), "utf16le") < 16_384);
+  });
+
+  it("never throws on a time no Date can hold: what cannot be shown is null", () => {
+    const base = initialState("c1", "2026-11-01T00:00:00Z");
+    const poisoned = { ...base, stats: { ...base.stats, newestEventAt: 9e12 }, chat: { ...initialChatCursor(base.startTime), newest: 9e12 } };
+    const control: CollectorControl = { definition: { id: "c1", dataType: "chatCompletions", friendlyName: "n", apiKeySecretName: "s", pollIntervalSeconds: 300, startTime: "2026-11-01T00:00:00Z", version: 1 }, desired: "running" };
+    const status = buildStatus(poisoned, control, "running", 1_764_000_000_000, 1e20);
+    assert.deepEqual([status.lagSeconds, status.nextRunAt, status.cursor.newest, status.cursor.startTime], [0, null, null, "2026-11-01T00:00:00.000Z"]);
+    const health = healthReport(base, poisoned, { ...control, settings: { parallelism: 1, maxPagesPerActivity: 1, chatPagesPerActivity: 1, lagSeconds: 60, overlapSeconds: 1_800 } }, "running", 1_764_000_000_000, 1e20, []);
+    assert.deepEqual([health.lagSeconds, health.nextRunAt, health.at], [0, null, "2025-11-24T16:00:00.000Z"]);
   });
 });

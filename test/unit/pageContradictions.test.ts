@@ -26,6 +26,8 @@ const contradictions: Array<[string, string, PageRequest, RegExp]> = [
   ["an item before the requested effective_at range", body({ data: audit(["a", "b"], [150, 99]), has_more: false }), AUDIT, /b has effective_at 99, outside the requested \[100, 200\)/],
   ["an item at the exclusive end of the range", body({ data: audit(["a"], [200]), has_more: false }), AUDIT, /a has effective_at 200, outside the requested \[100, 200\)/],
   ["an effective_at that is not a number", body({ data: [{ id: "a", type: "t", effective_at: "150" }], has_more: false }), AUDIT, /a has effective_at "150", outside the requested \[100, 200\)/],
+  ["stored completions whose created goes up in a desc listing", body({ data: [{ id: "c1", created: 500 }, { id: "c2", created: 501 }], has_more: true }), { after: null, createdOrder: { order: "desc", afterCreated: null } }, /out of order=desc: c2 \(created 501\) is listed after c1 \(created 500\)/],
+  ["a stored completion newer than the one the page continues after", body({ data: [{ id: "c3", created: 700 }], has_more: false }), { after: "c2", createdOrder: { order: "desc", afterCreated: 600 } }, /c3 \(created 700\) is listed after the completion the page continues after \(created 600\)/],
 ];
 
 describe("self-contradicting pages", () => {
@@ -41,13 +43,14 @@ describe("self-contradicting pages", () => {
       [body({ object: "list", data: [], first_id: null, last_id: null, has_more: false }), AUDIT],
       [body({ object: "list", data: [{ id: "c3" }, { id: "c4" }], first_id: "c3", last_id: "c4", has_more: true }), { after: "c2" }],
       [body({ data: [{ id: "c5" }], has_more: false }), { after: "c4" }],
+      [body({ data: [{ id: "c6", created: 600 }, { id: "c7", created: 600 }, { id: "c8", created: 599 }], has_more: false }), { after: "c5", createdOrder: { order: "desc", afterCreated: 600 } }],
     ];
     const next = pages.map(([text, request]) => {
       const page = parseListPage(text);
       checkPage(page, request);
       return [nextAuditCursor(page), nextCompletionCursor(page)];
     });
-    assert.deepEqual(next, [["b", "b"], [null, null], ["c4", "c4"], [null, null]]);
+    assert.deepEqual(next, [["b", "b"], [null, null], ["c4", "c4"], [null, null], [null, null]]);
   });
 
   it("a cursor repeated later in one listing is a retriable malformed response, not the end", () => {

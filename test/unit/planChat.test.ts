@@ -3,7 +3,8 @@ import { describe, it } from "node:test";
 import type { CompletionSegmentResult } from "../../activities/collectChatCompletions";
 import type { FindAnchorsResult } from "../../activities/findChatAnchors";
 import { applyAnchors, foldChatGeneration, planChatGeneration, startPass, type ChatSettings } from "../../orchestrators/planChat";
-import { initialChatCursor, type ChatCursor } from "../../src/cursors/chatCursor";
+import { initialChatCursor, MAX_UNPLACED_REMEMBERED, type ChatCursor } from "../../src/cursors/chatCursor";
+import { unpackDigests } from "../../src/cursors/digest";
 import { newSegment, type Segment } from "../../src/cursors/completionSweep";
 import { emptyMemory, MemoryBook } from "../../src/cursors/lateMemory";
 
@@ -14,7 +15,7 @@ const NOW = 1_000_000;
 function result(segment: Segment, done: boolean, extra: Partial<CompletionSegmentResult> = {}): CompletionSegmentResult {
   return {
     outcome: { kind: "ok" }, segment, done, pages: 1, rowsWritten: 0, again: 0, restarts: 0, newestEventAt: null,
-    late: { collected: 0, maxDelaySeconds: null, mayHaveMissed: 0 }, listed: { count: 0, newest: null, oldest: null }, models: null, belowNextFloor: null, ...extra,
+    late: { collected: 0, maxDelaySeconds: null, redelivered: 0 }, listed: { count: 0, newest: null, oldest: null }, models: null, odd: { future: 0, unplaced: [] }, belowNextFloor: null, ...extra,
   };
 }
 const progressed = (s: Segment, at: number, after = `id-${at}`): Segment => ({ ...s, progress: { ...s.progress, after, at } });
@@ -87,17 +88,36 @@ describe("chat planning", () => {
   });
 
   it("finishes the pass when every segment is done: the top's memory, trimmed to the next floor, and the late totals", () => {
-    const cursor = startPass({ ...initialChatCursor(0), newest: 990_000, late: { collected: 1, maxDelaySeconds: 100, mayHaveMissed: 0 } }, NOW, settings);
+    const cursor = startPass({ ...initialChatCursor(0), newest: 990_000, late: { collected: 1, maxDelaySeconds: 100, redelivered: 0 } }, NOW, settings);
     const plan = planChatGeneration(cursor, ref, settings);
     const memory = new MemoryBook(emptyMemory(0));
     memory.add(5, "old");
     memory.add(999_000, "new");
     const top = { ...cursor.pass!.segments[0]!, memory: memory.close() };
-    const r = result(top, true, { newestEventAt: 999_500, late: { collected: 3, maxDelaySeconds: 400, mayHaveMissed: 2 } });
+    const r = result(top, true, { newestEventAt: 999_500, late: { collected: 3, maxDelaySeconds: 400, redelivered: 2 } });
     const folded = foldChatGeneration(cursor, plan, [r], null, settings);
     const next = new MemoryBook(folded.cursor.memory!);
     assert.deepEqual([folded.finished, folded.cursor.pass, folded.cursor.newest, folded.cursor.late, folded.cursor.memory!.since, next.has(999_000, "new"), next.exactCount],
-      [true, null, 999_500, { collected: 4, maxDelaySeconds: 400, mayHaveMissed: 2 }, 998_160, true, 1]);
+      [true, null, 999_500, { collected: 4, maxDelaySeconds: 400, redelivered: 2 }, 998_160, true, 1]);
+  });
+
+  it("sets a future-dated newest aside, so it neither counts later completions as late nor stops the lag", () => {
+    const cursor = startPass({ ...initialChatCursor(0), newest: NOW + 365 * 86_400 }, NOW, settings);
+    assert.deepEqual([cursor.newest, cursor.pass!.lateAtOrBelow], [null, null]);
+    const near = startPass({ ...initialChatCursor(0), newest: NOW + 200 }, NOW, settings);
+    assert.deepEqual([near.newest, near.pass!.lateAtOrBelow], [NOW + 200, NOW + 200]);
+  });
+
+  it("counts future-dated and unplaced completions, remembers the unplaced ones for every segment, and keeps only the most recent", () => {
+    const cursor = startPass(initialChatCursor(0), NOW, settings);
+    const plan = planChatGeneration(cursor, ref, settings);
+    const top = cursor.pass!.segments[0]!;
+    const folded = foldChatGeneration(cursor, plan, [result(top, false, { odd: { future: 2, unplaced: [7, 8, 7] } })], null, settings);
+    assert.deepEqual([folded.cursor.odd.future, folded.cursor.odd.unplaced, unpackDigests(folded.cursor.odd.unplacedIds)], [2, 2, [7, 8]]);
+    assert.deepEqual(planChatGeneration(folded.cursor, ref, settings).segments.map((s) => s.input.unplaced), [folded.cursor.odd.unplacedIds]);
+    const again = foldChatGeneration(folded.cursor, plan, [result(top, false, { odd: { future: 0, unplaced: [8, ...Array.from({ length: 70 }, (_, i) => 100 + i)] } })], null, settings);
+    const kept = unpackDigests(again.cursor.odd.unplacedIds);
+    assert.deepEqual([again.cursor.odd.unplaced, kept.length, kept[0], kept[kept.length - 1]], [72, MAX_UNPLACED_REMEMBERED, 106, 169]);
   });
 
   it("tells each segment a completion known below it: the next segment's anchor, and for the bottom one what the pass before listed below this floor", () => {

@@ -89,6 +89,11 @@ export class OpenAIMock {
   onRequest: ((path: string, query: URLSearchParams) => void) | undefined;
   /** Called after each request was answered. */
   onServed: ((request: SeenRequest) => void) | undefined;
+  /**
+   * Rewrites each stored-completions list page before it is sent (tests: an upstream whose pages
+   * contradict themselves, or whose `created` values are odd). Gets a copy it may change.
+   */
+  rewriteCompletionsPage: ((query: URLSearchParams, page: { data: ChatCompletion[]; has_more: boolean }) => unknown) | undefined;
   private readonly audit = new SortedStore<AuditLogEvent>((e) => e.effective_at);
   private readonly completions = new SortedStore<ChatCompletion>((c) => c.created);
   private readonly messages = new Map<string, Array<Record<string, unknown>>>();
@@ -277,7 +282,8 @@ export class OpenAIMock {
     }
     let hasMore = false;
     for (let p = position; p >= 0 && p < completions.length; p += desc ? -1 : 1) if (matches(completions[p]!)) { hasMore = true; break; }
-    reply(200, { object: "list", data, first_id: data[0]?.id ?? "", last_id: data[data.length - 1]?.id ?? "", has_more: hasMore });
+    const page = { object: "list", data, first_id: data[0]?.id ?? "", last_id: data[data.length - 1]?.id ?? "", has_more: hasMore };
+    reply(200, this.rewriteCompletionsPage ? this.rewriteCompletionsPage(query, { ...page, data: data.map((c) => ({ ...c })) }) : page);
   }
 
   private messagePage(id: string, query: URLSearchParams) {
