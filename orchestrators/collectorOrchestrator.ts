@@ -19,6 +19,8 @@ import { AUDIT_SLICE_ACTIVITY, COLLECTOR_ENTITY, CONNECTOR_HEALTH_ACTIVITY, WAKE
 import { afterTaskFailure } from "./taskFailure";
 import { auditCaughtUp, foldAudit, initialAuditCursor, planAudit, type AuditTask } from "./planAudit";
 import type { CollectorControlView, CollectorState } from "./state";
+import { isUsageDataType } from "../src/usage/definition";
+import { usageGeneration } from "./usageGeneration";
 
 function* waitOrWake(context: OrchestrationContext, untilMs: number): Generator<df.Task, void, unknown> {
   const timer = context.df.createTimer(new Date(untilMs));
@@ -76,7 +78,9 @@ export const collectorOrchestrator: OrchestrationHandler = function* (context: O
     return undefined;
   }
   context.df.setCustomStatus(buildStatus(state, view, "running", context.df.currentUtcDateTime.getTime(), null));
-  const generation = view.definition.dataType === "auditLogs" ? auditGeneration(context, state, view) : chatGeneration(context, state, view);
+  const generation = view.definition.dataType === "auditLogs" ? auditGeneration(context, state, view)
+    : isUsageDataType(view.definition.dataType) ? usageGeneration(context, state, view)
+    : chatGeneration(context, state, view);
   let result: { state: CollectorState; outcomes: Outcome[]; caughtUp: boolean };
   try {
     result = yield* generation;

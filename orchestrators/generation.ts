@@ -7,6 +7,7 @@ import type { Outcome } from "../activities/outcome";
 import { toChatCursor } from "../src/cursors/chatCursor";
 import { chatCursorSummary } from "./planChat";
 import type { CollectorControl, CollectorControlView, CollectorState, CollectorStats, RuntimeSettings } from "./state";
+import { usageCursorSummary } from "./planUsage";
 
 /** Retry interval while the key or role is wrong. */
 export const UNAUTHORIZED_RETRY_SECONDS = 300;
@@ -84,6 +85,7 @@ export function cursorSummary(state: CollectorState, settings?: RuntimeSettings)
   if (state.audit) {
     return { watermark: iso(state.audit.watermark), frontier: iso(state.audit.frontier), slicesInFlight: state.audit.inFlight.length, sliceSeconds: state.audit.sliceSeconds };
   }
+  if (state.usage) return usageCursorSummary(state.usage);
   if (state.chat) return chatCursorSummary(toChatCursor(state.chat, state.startTime, state.startTime), settings);
   return { startTime: iso(state.startTime) };
 }

@@ -8,6 +8,8 @@ export const COLLECTOR_ENTITY = "collector";
 export const AUDIT_SLICE_ACTIVITY = "collectAuditSlice";
 /** Activity: move chat-completion pages of one segment of a pass. */
 export const CHAT_PAGES_ACTIVITY = "collectChatCompletions";
+/** Activity: move usage or costs buckets of one slice (or re-read settled ones). */
+export const USAGE_BUCKETS_ACTIVITY = "collectUsageBuckets";
 /** Activity: write one generation's row to the connector health table (best effort). */
 export const CONNECTOR_HEALTH_ACTIVITY = "writeConnectorHealth";
 /** Activity: find anchors that split a chat-completions backlog into segments. */

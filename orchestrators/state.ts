@@ -5,6 +5,8 @@
  */
 import type { DataType } from "../src/collectors/dataTypes";
 import type { ChatCursor, LegacyCompletionCursor } from "../src/cursors/chatCursor";
+import type { BucketWidth, UsageFamily } from "../src/usage/series";
+import type { UsageCursor } from "./planUsage";
 
 /** Which data a collector reads (the registry in src/collectors/dataTypes.ts). */
 export type { DataType };
@@ -20,6 +22,10 @@ export interface CollectorDefinition {
   readonly startTime: string;
   /** Incremented on every change. */
   readonly version: number;
+  /** Usage families to collect (dataType usage); every family when absent. */
+  readonly families?: readonly UsageFamily[];
+  /** Bucket width (dataType usage; costs are daily); `1h` when absent. It cannot change. */
+  readonly bucketWidth?: BucketWidth;
 }
 
 /** App-wide tuning, read from settings by the entity and recorded in history. */
@@ -114,6 +120,8 @@ export interface CollectorState {
   readonly audit: AuditCursor | null;
   /** The chat cursor; version 1 cursors persisted by earlier releases are migrated on read. */
   readonly chat: ChatCursor | LegacyCompletionCursor | null;
+  /** Usage and costs collectors' cursor (absent in states of other data types). */
+  readonly usage?: UsageCursor | null;
   readonly stats: CollectorStats;
 }
 

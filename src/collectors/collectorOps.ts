@@ -92,7 +92,13 @@ export function definitionFrom(id: string, body: CollectorBody, existing: Collec
     pollIntervalSeconds: body.pollIntervalSeconds ?? existing?.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS,
     startTime: body.startTime ? new Date(body.startTime).toISOString() : existing?.startTime ?? new Date(nowMs - DEFAULT_LOOKBACK_SECONDS * 1000).toISOString(),
     version: (existing?.version ?? 0) + 1,
+    // Usage fields left out of a change keep their value, like pollIntervalSeconds.
+    ...usageFields(body.families ?? existing?.families, body.bucketWidth ?? existing?.bucketWidth),
   };
+}
+
+function usageFields(families: CollectorDefinition["families"], bucketWidth: CollectorDefinition["bucketWidth"]): Pick<CollectorDefinition, "families" | "bucketWidth"> {
+  return { ...(families ? { families } : {}), ...(bucketWidth ? { bucketWidth } : {}) };
 }
 
 /** Creates a collector: its record, then a fresh orchestrator (purging any leftover instance of the id). */

@@ -7,7 +7,7 @@
  *
  * Pure data and pure helpers: orchestrators may import it.
  */
-import { AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE } from "../schema/tables";
+import { AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE, COSTS_TABLE, USAGE_TABLE } from "../schema/tables";
 
 /** The kinds of OpenAI API key a data type can need. */
 export type KeyKind = "admin" | "project";
@@ -91,6 +91,27 @@ export const DATA_TYPES = {
     prerequisite: null,
     table: CHAT_COMPLETIONS_TABLE.tableName,
     stream: CHAT_COMPLETIONS_TABLE.streamName,
+  },
+  // Usage and costs: src/usage/series.ts has the endpoints' families, group dimensions and limits.
+  usage: {
+    label: "Usage",
+    description: "Tokens, requests, images, audio, vector store and tool usage of the organization in time buckets, per project, user, API key and model, for every usage family.",
+    endpointPath: "organization/usage/completions",
+    keyKind: "admin",
+    keyRequirement: "an organization admin API key (sk-admin-…) with usage read access",
+    prerequisite: null,
+    table: USAGE_TABLE.tableName,
+    stream: USAGE_TABLE.streamName,
+  },
+  costs: {
+    label: "Costs",
+    description: "What the organization spends per day, per project, line item and API key, in its billing currency.",
+    endpointPath: "organization/costs",
+    keyKind: "admin",
+    keyRequirement: "an organization admin API key (sk-admin-…) with usage read access",
+    prerequisite: null,
+    table: COSTS_TABLE.tableName,
+    stream: COSTS_TABLE.streamName,
   },
 } as const satisfies Record<string, DataTypeInfo>;
 

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { DATA_TYPE_NAMES } from "./dataTypes";
+import { usageBodyFields, usageOptionsProblem } from "../usage/definitionInput";
 
 /** Collector ids: 1–64 of a-z, 0-9, '-'. */
 export const COLLECTOR_ID_PATTERN = /^[a-z0-9-]{1,64}$/;
@@ -27,6 +28,7 @@ export const collectorBodySchema = z.strictObject({
     .refine((name) => !/^sk-/i.test(name), "looks like an OpenAI key (sk-…): give the name of the Key Vault secret that holds the key, never the key"),
   pollIntervalSeconds: z.number().int("must be a whole number").min(MIN_POLL_INTERVAL_SECONDS, `must be at least ${MIN_POLL_INTERVAL_SECONDS}`).max(86_400, "must be at most 86400").optional(),
   startTime: isoDateTime.optional(),
+  ...usageBodyFields,
 });
 
 /**
@@ -56,4 +58,27 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown): { ok: true; v
   const field = issue.path.join(".") || "body";
   const message = issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
   return { ok: false, problem: { field, message: `${field} ${message}` } };
+}
+
+/** The fields whose validity depends on the data type. */
+type DataTypeFields = Pick<CollectorBody, "dataType" | "families" | "bucketWidth">;
+
+/** Checks across fields of a collector body that depend on its data type. */
+const DATA_TYPE_CHECKS: ReadonlyArray<(body: DataTypeFields) => InputProblem | undefined> = [usageOptionsProblem];
+
+/** The first problem of a schema-valid collector body whose fields do not fit its data type, or undefined. */
+export function dataTypeProblem(body: DataTypeFields): InputProblem | undefined {
+  for (const check of DATA_TYPE_CHECKS) {
+    const problem = check(body);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+/** {@link validate} for collector bodies: the schema, then the checks that depend on the data type. */
+export function validateCollectorBody<T extends DataTypeFields>(schema: z.ZodType<T>, value: unknown): { ok: true; value: T } | { ok: false; problem: InputProblem } {
+  const result = validate(schema, value);
+  if (!result.ok) return result;
+  const problem = dataTypeProblem(result.value);
+  return problem ? { ok: false, problem } : result;
 }

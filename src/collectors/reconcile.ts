@@ -7,7 +7,7 @@
 import type { DurableClient } from "durable-functions";
 import { z } from "zod";
 import { ConfigError } from "../config";
-import { collectorBodySchema, COLLECTOR_ID_PATTERN } from "./definitionInput";
+import { collectorBodySchema, COLLECTOR_ID_PATTERN, dataTypeProblem } from "./definitionInput";
 import { createCollector, ensureRunning, instanceStatus, isActive, readControl } from "./collectorOps";
 
 /** One declared collector. */
@@ -28,6 +28,10 @@ export function parseDeclaredCollectors(json: string | undefined): DeclaredColle
   if (!result.success) {
     const issue = result.error.issues[0]!;
     throw new ConfigError("COLLECTORS", `entry ${issue.path.join(".")}: ${issue.message}`);
+  }
+  for (const [i, collector] of result.data.entries()) {
+    const problem = dataTypeProblem(collector);
+    if (problem) throw new ConfigError("COLLECTORS", `entry ${i}.${problem.field}: ${problem.message}`);
   }
   const ids = result.data.map((c) => c.id);
   const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);

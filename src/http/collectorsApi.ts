@@ -10,8 +10,10 @@ import { initialState, type CollectorControl } from "../../orchestrators/state";
 import { redactSecrets } from "../redact";
 import type { ConnectionTestResult } from "../collectors/connectionTest";
 import { dataTypeViews, type DataType } from "../collectors/dataTypes";
-import { collectorBodySchema, COLLECTOR_ID_PATTERN, connectionTestBodySchema, resetBodySchema, validate } from "../collectors/definitionInput";
+import { collectorBodySchema, COLLECTOR_ID_PATTERN, connectionTestBodySchema, resetBodySchema, validate, validateCollectorBody } from "../collectors/definitionInput";
+import { usageChangeProblem } from "../usage/definitionInput";
 import { collectorEntityId, createCollector, definitionFrom, ensureRunning, instanceStatus, readControl, terminateAndPurge, wake } from "../collectors/collectorOps";
+import type { InputProblem } from "../collectors/definitionInput";
 import { collectorView } from "./collectorView";
 import { json, problem, readJsonBody } from "./responses";
 
@@ -22,6 +24,11 @@ export interface ApiOptions {
   readonly now: () => number;
   /** How long reset and delete wait for a terminated instance to settle. */
   readonly settleTimeoutMs?: number;
+  /**
+   * Reads the named secret and says what is wrong when its key is of another kind than the data
+   * type needs (src/collectors/keyCheck.ts); undefined when it fits or cannot be told.
+   */
+  readonly checkKey?: (dataType: DataType, apiKeySecretName: string) => Promise<InputProblem | undefined>;
   /** Runs a connection test (src/collectors/connectionTest.ts) with the app's clients. */
   readonly testConnection: (dataType: DataType, apiKeySecretName: string) => Promise<ConnectionTestResult>;
 }
@@ -72,13 +79,17 @@ export function collectorsApi(options: ApiOptions) {
     const parsed = await readJsonBody(request);
     if (!parsed.ok) return parsed.response;
     if (parsed.value === undefined) return problem(400, "MissingBody", "A JSON body with dataType, friendlyName and apiKeySecretName is required.", "body");
-    const checked = validate(collectorBodySchema, parsed.value);
+    const checked = validateCollectorBody(collectorBodySchema, parsed.value);
     if (!checked.ok) return problem(400, "InvalidField", checked.problem.message, checked.problem.field);
+    const wrongKey = await options.checkKey?.(checked.value.dataType, checked.value.apiKeySecretName);
+    if (wrongKey) return problem(400, "InvalidField", wrongKey.message, wrongKey.field);
     const existing = await readControl(client, id);
     if (!existing) return json(201, await view(client, await createCollector(client, id, checked.value, options.now(), settleTimeoutMs)));
     if (existing.definition.dataType !== checked.value.dataType) {
       return problem(409, "DataTypeConflict", `Collector "${id}" collects ${existing.definition.dataType}; its dataType cannot change. Delete it or use another id.`, "dataType");
     }
+    const change = usageChangeProblem(existing.definition, checked.value);
+    if (change) return problem(409, "DefinitionConflict", change.message, change.field);
     const control: CollectorControl = { definition: definitionFrom(id, checked.value, existing.definition, options.now()), desired: existing.desired };
     await client.signalEntity(collectorEntityId(id), "configure", control);
     if (control.desired === "running") await ensureRunning(client, control);
@@ -129,7 +140,7 @@ export function collectorsApi(options: ApiOptions) {
     const parsed = await readJsonBody(request);
     if (!parsed.ok) return parsed.response;
     if (parsed.value === undefined) return problem(400, "MissingBody", "A JSON body with dataType and apiKeySecretName is required.", "body");
-    const checked = validate(connectionTestBodySchema, parsed.value);
+    const checked = validateCollectorBody(connectionTestBodySchema, parsed.value);
     if (!checked.ok) return problem(400, "InvalidField", checked.problem.message, checked.problem.field);
     try {
       return json(200, await options.testConnection(checked.value.dataType, checked.value.apiKeySecretName));

@@ -13,6 +13,8 @@ import { MalformedResponseError, parseListPage, parseObject } from "./parse";
 import { encodeQuery, type QueryValue } from "./query";
 import { RateLimiter } from "./rateLimiter";
 import type { AuditLogEvent, ChatCompletion, DataType, JsonObject, ListPage } from "./types";
+import { parseUsagePage, usageQueryParams, type UsagePage, type UsageQuery } from "./usagePage";
+import { SERIES } from "../usage/series";
 
 /** Default per-request timeout. */
 export const DEFAULT_TIMEOUT_MS = 45_000;
@@ -168,16 +170,31 @@ export class OpenAIClient {
     return this.list(apiKey, "chatCompletions", `chat/completions/${encodeURIComponent(id)}/messages`, q, query.after, [], options);
   }
 
-  private async list<T extends JsonObject>(
+  /**
+   * One page of time buckets of a usage family or of costs (`GET /organization/usage/{family}`,
+   * `GET /organization/costs`), grouped by every dimension the endpoint offers. A page that
+   * contradicts itself or the query fails like a malformed one (src/openai/usagePage.ts).
+   */
+  listUsageBuckets(apiKey: string, dataType: DataType, query: UsageQuery, options: RequestOptions = {}): Promise<UsagePage> {
+    const path = SERIES[query.series].path;
+    const request: FailedRequest = { dataType, operation: `GET ${this.basePath}${path}`, cursor: query.page };
+    return this.getParsed(apiKey, request, `${path}?${encodeQuery(usageQueryParams(query))}`, (text) => parseUsagePage(text, query), options);
+  }
+
+  private list<T extends JsonObject>(
     apiKey: string, dataType: DataType, path: string, query: Record<string, QueryValue>, cursor: string | undefined,
     requiredFields: readonly string[], options: RequestOptions,
   ): Promise<ListPage<T>> {
-    const target = `${path}?${encodeQuery(query)}`;
     const request: FailedRequest = { dataType, operation: `GET ${this.basePath}${path}`, cursor };
+    return this.getParsed(apiKey, request, `${path}?${encodeQuery(query)}`, (text) => parseListPage<T>(text, requiredFields), options);
+  }
+
+  /** GET `target` and parse the body; a malformed body is retried briefly, then reported as retriable. */
+  private async getParsed<T>(apiKey: string, request: FailedRequest, target: string, parse: (text: string) => T, options: RequestOptions): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const text = await this.request(apiKey, request, target, options);
       try {
-        return parseListPage<T>(text, requiredFields);
+        return parse(text);
       } catch (error) {
         if (!(error instanceof MalformedResponseError)) throw error;
         // A malformed body is most often a proxy or gateway page: retry briefly, then report.

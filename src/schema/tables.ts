@@ -6,6 +6,8 @@
 import auditLogsJson from "./openai-audit-logs.table.json";
 import chatCompletionsJson from "./openai-chat-completions.table.json";
 import connectorHealthJson from "./openai-connector-health.table.json";
+import costsJson from "./openai-costs.table.json";
+import usageJson from "./openai-usage.table.json";
 
 /** Column types of a DCR stream declaration / custom table. */
 export type ColumnType = "string" | "int" | "long" | "real" | "boolean" | "datetime" | "dynamic";
@@ -32,8 +34,12 @@ export const AUDIT_LOGS_TABLE = auditLogsJson as TableSchema;
 export const CHAT_COMPLETIONS_TABLE = chatCompletionsJson as TableSchema;
 /** `OpenAIConnectorHealth_CL`: one row per collector generation. */
 export const CONNECTOR_HEALTH_TABLE = connectorHealthJson as TableSchema;
+/** `OpenAIUsage_CL`: one row per usage bucket x group and snapshot. */
+export const USAGE_TABLE = usageJson as TableSchema;
+/** `OpenAICosts_CL`: one row per daily cost bucket x group and snapshot. */
+export const COSTS_TABLE = costsJson as TableSchema;
 /** Every table this app writes. */
-export const TABLES: readonly TableSchema[] = [AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE, CONNECTOR_HEALTH_TABLE];
+export const TABLES: readonly TableSchema[] = [AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE, CONNECTOR_HEALTH_TABLE, USAGE_TABLE, COSTS_TABLE];
 
 /** Log Analytics limits that apply to custom tables. */
 export const LOG_ANALYTICS_LIMITS = {

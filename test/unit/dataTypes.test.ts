@@ -27,6 +27,8 @@ describe("data-type registry", () => {
     assert.deepEqual(DATA_TYPE_NAMES.map(keyRequirementSentence), [
       `Collecting audit logs needs ${DATA_TYPES.auditLogs.keyRequirement}; ${DATA_TYPES.auditLogs.prerequisite}.`,
       `Collecting stored chat completions needs ${DATA_TYPES.chatCompletions.keyRequirement}.`,
+      `Collecting usage needs ${DATA_TYPES.usage.keyRequirement}.`,
+      `Collecting costs needs ${DATA_TYPES.costs.keyRequirement}.`,
     ]);
   });
 
@@ -35,7 +37,9 @@ describe("data-type registry", () => {
     assert.deepEqual(views.map((v) => [v.dataType, v.url, v.key.kind, v.key.prefixes]), [
       ["auditLogs", "https://api.openai.com/v1/organization/audit_logs", "admin", ["sk-admin-"]],
       ["chatCompletions", "https://api.openai.com/v1/chat/completions", "project", ["sk-proj-", "sk-svcacct-"]],
+      ["usage", "https://api.openai.com/v1/organization/usage/completions", "admin", ["sk-admin-"]],
+      ["costs", "https://api.openai.com/v1/organization/costs", "admin", ["sk-admin-"]],
     ]);
-    assert.deepEqual(["auditLogs", "chatCompletions", "usage", "toString", 1].map(isDataType), [true, true, false, false, false]);
+    assert.deepEqual(["auditLogs", "chatCompletions", "usage", "costs", "toString", 1].map(isDataType), [true, true, true, true, false, false]);
   });
 });
