@@ -152,7 +152,10 @@ export function planUsage(cursor: UsageCursor, nowSeconds: number, settings: Run
   for (const s of cursor.series) {
     if (tasks.length >= slots) break;
     const caughtUp = s.inFlight.length === 0 && backlog(s) < width;
-    const slice = s.revision ?? (caughtUp && revisionDue(s, width, nowSeconds, pollIntervalSeconds) ? revisionRange(s, width, nowSeconds) : null);
+    // A re-read held up (by throttling, an outage) skips what fell out of the window meanwhile: its digests are gone.
+    const resumed = s.revision ? { gte: Math.max(s.revision.gte, rememberFrom(s)), lt: s.revision.lt } : null;
+    const slice = resumed && resumed.gte < resumed.lt ? resumed
+      : caughtUp && revisionDue(s, width, nowSeconds, pollIntervalSeconds) ? revisionRange(s, width, nowSeconds) : null;
     if (slice) tasks.push({ series: s.series, slice, revision: true, fresh: false, known: merge(s.memory, NO_MEMORY, width, slice.gte, slice.lt), rememberFrom: rememberFrom(s) });
   }
   return tasks;
