@@ -94,7 +94,7 @@ export const DATA_TYPES = {
   },
   // Usage and costs: src/usage/series.ts has the endpoints' families, group dimensions and limits.
   usage: {
-    label: "Usage",
+    label: "Usage data",
     description: "Tokens, requests, images, audio, vector store and tool usage of the organization in time buckets, per project, user, API key and model, for every usage family.",
     endpointPath: "organization/usage/completions",
     keyKind: "admin",

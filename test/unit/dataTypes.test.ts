@@ -27,7 +27,7 @@ describe("data-type registry", () => {
     assert.deepEqual(DATA_TYPE_NAMES.map(keyRequirementSentence), [
       `Collecting audit logs needs ${DATA_TYPES.auditLogs.keyRequirement}; ${DATA_TYPES.auditLogs.prerequisite}.`,
       `Collecting stored chat completions needs ${DATA_TYPES.chatCompletions.keyRequirement}.`,
-      `Collecting usage needs ${DATA_TYPES.usage.keyRequirement}.`,
+      `Collecting usage data needs ${DATA_TYPES.usage.keyRequirement}.`,
       `Collecting costs needs ${DATA_TYPES.costs.keyRequirement}.`,
     ]);
   });
