@@ -31,7 +31,7 @@ export function recall(memory: BucketMemory, width: number): Map<number, string>
 
 /**
  * Packs the digests of buckets starting in [from, to) (both multiples of `width`); buckets without
- * a digest become {@link UNKNOWN_DIGEST}, and trailing unknown ones are dropped.
+ * a digest become {@link UNKNOWN_DIGEST}, and unknown ones at either end are dropped.
  */
 export function remember(digests: ReadonlyMap<number, string>, width: number, from: number, to: number): BucketMemory {
   const parts: string[] = [];
@@ -41,7 +41,9 @@ export function remember(digests: ReadonlyMap<number, string>, width: number, fr
     parts.push(digest ?? UNKNOWN_DIGEST);
   }
   while (parts.length > 0 && parts[parts.length - 1] === UNKNOWN_DIGEST) parts.pop();
-  return parts.length === 0 ? NO_MEMORY : { from, digests: parts.join("") };
+  let first = 0;
+  while (first < parts.length && parts[first] === UNKNOWN_DIGEST) first++;
+  return first === parts.length ? NO_MEMORY : { from: from + first * width, digests: parts.slice(first).join("") };
 }
 
 /** `base` with `update`'s digests laid over it, kept for buckets starting in [from, to). */
