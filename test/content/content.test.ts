@@ -129,7 +129,7 @@ const ASIM_AGENT_EVENT: Record<string, string> = {
 
 describe("parsers", () => {
   it("define the two aliases Microsoft's solution defines, the health table's, and an ASIM AgentEvent one", () => {
-    assert.deepEqual(ALIASES.sort(), ["ASimAgentEventOpenAIAPIPlatform", "OpenAIAuditLogs", "OpenAIChatCompletions", "OpenAIConnectorHealth"]);
+    assert.deepEqual(ALIASES.sort(), ["ASimAgentEventOpenAIAPIPlatform", "OpenAIAuditLogs", "OpenAIChatCompletions", "OpenAIConnectorHealth", "OpenAICosts", "OpenAIUsage"]);
   });
   for (const file of parsers) {
     it(`${file.name} matches the parser schema and its function analyses cleanly`, () => {

@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
-import { AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE, CONNECTOR_HEALTH_TABLE } from "../../src/schema/tables";
+import { AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE, CONNECTOR_HEALTH_TABLE, COSTS_TABLE, USAGE_TABLE } from "../../src/schema/tables";
 import { kqlAnalysis, type KqlAnalysis } from "../bicep/kusto";
 
 /** The repository root (tests run from dist/test/content). */
@@ -68,6 +68,8 @@ export const WORKSPACE_TABLES = {
   [AUDIT_LOGS_TABLE.tableName]: AUDIT_LOGS_TABLE.columns,
   [CHAT_COMPLETIONS_TABLE.tableName]: CHAT_COMPLETIONS_TABLE.columns,
   [CONNECTOR_HEALTH_TABLE.tableName]: CONNECTOR_HEALTH_TABLE.columns,
+  [USAGE_TABLE.tableName]: USAGE_TABLE.columns,
+  [COSTS_TABLE.tableName]: COSTS_TABLE.columns,
 };
 
 const parserParams = (p: ParserTemplate) => (p.FunctionParams ?? []).map((x) => `${x.Name}:${x.Type}=${String(x.Default)}`).join(", ");
