@@ -21,7 +21,7 @@ import { SqliteStore } from "./durable/sqliteStore";
 import { DurableStateError } from "./durable/store";
 import { invokeHttp } from "./durable/invoke";
 import { startRpcServer } from "./durable/rpcServer";
-import { demoOptions, startDemo } from "./demo";
+import { DEMO_USAGE_DAYS, demoOptions, startDemo } from "./demo";
 import { registeredFunctions } from "./functionsCore";
 import { startHttpServer } from "./httpServer";
 import { scheduleTimerFunctions } from "./timers";
@@ -76,6 +76,9 @@ async function main(): Promise<void> {
     defaults = [
       ["demo-audit", { dataType: "auditLogs", friendlyName: "Demo organization audit log", apiKeySecretName: "openai-admin-key", startTime, pollIntervalSeconds: 60 }],
       ["demo-chat", { dataType: "chatCompletions", friendlyName: "Demo project completions", apiKeySecretName: "openai-project-key", startTime, pollIntervalSeconds: 60 }],
+      ...(["usage", "costs"] as const).map((dataType): [string, Record<string, unknown>] => [`demo-${dataType}`, {
+        dataType, friendlyName: `Demo organization ${dataType}`, apiKeySecretName: "openai-admin-key", startTime: new Date((fakes.epochSeconds - DEMO_USAGE_DAYS * 86_400) * 1000).toISOString(), pollIntervalSeconds: 60,
+      }]),
     ];
     source = `demo data (a local OpenAI mock); rows are written to ${path.join(dataDir, "rows")}`;
   } else {
