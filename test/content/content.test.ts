@@ -170,9 +170,9 @@ describe("workbook", () => {
     assert.deepEqual([workbook.version, workbook.fromTemplateId], ["Notebook/1.0", "sentinel-OpenAIConnectorWorkbook"]);
     assert.doesNotMatch(text, /subscriptions\/[0-9a-f-]{36}/i);
   });
-  it("has sections for collector health, activity by type, actors and countries, sign-ins, key and role changes and token usage", () => {
+  it("has sections for collector health, activity by type, actors and countries, sign-ins, key and role changes, token usage, and usage and costs", () => {
     const groups = workbook.items.filter((i) => i.type === 12).map((i) => i.content.title);
-    assert.deepEqual(groups, ["Collector health and lag", "Audit activity", "Sign-ins", "API key and role changes", "Token usage"]);
+    assert.deepEqual(groups, ["Collector health and lag", "Audit activity", "Sign-ins", "API key and role changes", "Token usage", "Usage and costs"]);
     assert.ok(queries.length >= 10, `${queries.length} queries`);
   });
   for (const item of queries) {
