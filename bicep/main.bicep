@@ -50,7 +50,7 @@ param principalType string = 'User'
 @description('OpenAI API base URL.')
 param openaiBaseUrl string = 'https://api.openai.com/v1'
 
-@description('Collectors to keep running: [{id, dataType: auditLogs|chatCompletions, friendlyName, apiKeySecretName, pollIntervalSeconds?, startTime?}]. Empty: one audit-log collector (secret openai-admin-key) and one chat-completions collector (secret openai-project-key). The reconciler creates any that are missing and revives stopped-unexpectedly ones; it never undoes a stop made through the API.')
+@description('Collectors to keep running: [{id, dataType: auditLogs|chatCompletions|usage|costs, friendlyName, apiKeySecretName, pollIntervalSeconds?, startTime?, families? (usage), bucketWidth? (usage: 1m|1h|1d)}]. Empty: one audit-log collector (secret openai-admin-key), one chat-completions collector (secret openai-project-key), and one usage and one costs collector (secret openai-admin-key). The reconciler creates any that are missing and revives stopped-unexpectedly ones; it never undoes a stop made through the API.')
 param collectors array = []
 
 @description('Page activities run at once per collector.')
@@ -115,6 +115,20 @@ var defaultCollectors = [
     dataType: 'chatCompletions'
     friendlyName: 'OpenAI stored completions'
     apiKeySecretName: 'openai-project-key'
+    pollIntervalSeconds: 300
+  }
+  {
+    id: 'usage'
+    dataType: 'usage'
+    friendlyName: 'OpenAI usage'
+    apiKeySecretName: 'openai-admin-key'
+    pollIntervalSeconds: 300
+  }
+  {
+    id: 'costs'
+    dataType: 'costs'
+    friendlyName: 'OpenAI costs'
+    apiKeySecretName: 'openai-admin-key'
     pollIntervalSeconds: 300
   }
 ]

@@ -8,6 +8,8 @@
 var dataTables = [
   loadJsonContent('../../src/schema/openai-audit-logs.table.json')
   loadJsonContent('../../src/schema/openai-chat-completions.table.json')
+  loadJsonContent('../../src/schema/openai-usage.table.json')
+  loadJsonContent('../../src/schema/openai-costs.table.json')
 ]
 
 @description('The connector health table (deployHealthTable).')

@@ -289,7 +289,7 @@ describe("Bicep templates", { concurrency: false }, () => {
         assert.doesNotThrow(() => productionServices(loadConfig(deployed), deployed), situation);
       }
       const ids = (s: Snapshot) => parseDeclaredCollectors((props(one(s, "Microsoft.Web/sites/config", (r) => r.name.endsWith("/appsettings"))) as Record<string, string>).COLLECTORS).map((c) => `${c.id} ${c.dataType} ${c.apiKeySecretName}`);
-      assert.deepEqual(ids(snapshots.newEverything), ["audit-logs auditLogs openai-admin-key", "chat-completions chatCompletions openai-project-key"]);
+      assert.deepEqual(ids(snapshots.newEverything), ["audit-logs auditLogs openai-admin-key", "chat-completions chatCompletions openai-project-key", "usage usage openai-admin-key", "costs costs openai-admin-key"]);
       assert.deepEqual(ids(snapshots.platformTeam), ["org-audit auditLogs admin-key"]);
       const health = (s: Snapshot) => (props(one(s, "Microsoft.Web/sites/config", (r) => r.name.endsWith("/appsettings"))) as Record<string, string>).CONNECTOR_HEALTH_ENABLED;
       assert.deepEqual([health(snapshots.newEverything), health(snapshots.platformTeam)], ["True", "False"]);
