@@ -87,6 +87,8 @@ async function main(): Promise<void> {
     defaults = env.LOCAL_CREATE_COLLECTORS === "false" ? [] : [
       ["audit-logs", { dataType: "auditLogs", friendlyName: "OpenAI audit logs", apiKeySecretName: env.AUDIT_KEY_SECRET_NAME ?? "openai-admin-key" }],
       ["chat-completions", { dataType: "chatCompletions", friendlyName: "OpenAI stored completions", apiKeySecretName: env.CHAT_KEY_SECRET_NAME ?? "openai-project-key" }],
+      ["usage", { dataType: "usage", friendlyName: "OpenAI usage", apiKeySecretName: env.AUDIT_KEY_SECRET_NAME ?? "openai-admin-key" }],
+      ["costs", { dataType: "costs", friendlyName: "OpenAI costs", apiKeySecretName: env.AUDIT_KEY_SECRET_NAME ?? "openai-admin-key" }],
     ];
     source = `${services.openaiBaseUrl}, keys from ${real.secretSource}`;
   }
