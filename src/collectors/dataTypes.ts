@@ -8,6 +8,7 @@
  * Pure data and pure helpers: orchestrators may import it.
  */
 import { AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE, COSTS_TABLE, USAGE_TABLE } from "../schema/tables";
+import { BUCKET_WIDTHS, DEFAULT_USAGE_BUCKET_WIDTH, USAGE_FAMILIES } from "../usage/series";
 
 /** The kinds of OpenAI API key a data type can need. */
 export type KeyKind = "admin" | "project";
@@ -47,7 +48,7 @@ export interface DataTypeInfo {
   readonly label: string;
   /** One sentence on what is collected. */
   readonly description: string;
-  /** Path of the list endpoint under the API base (`https://api.openai.com/v1/` + this). */
+  /** Path of the list endpoint under the API base (`https://api.openai.com/v1/` + this); for usage, the root of its families' endpoints. */
   readonly endpointPath: string;
   /** The kind of key it needs. */
   readonly keyKind: KeyKind;
@@ -65,6 +66,11 @@ export interface DataTypeInfo {
   readonly table: string;
   /** DCR stream the rows are sent to (`Custom-<table>`). */
   readonly stream: string;
+  /**
+   * Values of the data type's own definition fields, for the page's form: usage families
+   * (`families`, all by default) and bucket widths (`bucketWidth`, the first is the default).
+   */
+  readonly choices?: { readonly families?: readonly string[]; readonly bucketWidths?: readonly string[] };
 }
 
 /** Where to switch audit logging on (third-party guides; OpenAI docs give no path). */
@@ -96,12 +102,14 @@ export const DATA_TYPES = {
   usage: {
     label: "Usage data",
     description: "Tokens, requests, images, audio, vector store and tool usage of the organization in time buckets, per project, user, API key and model, for every usage family.",
-    endpointPath: "organization/usage/completions",
+    // The families' endpoints are organization/usage/<family> (src/usage/series.ts).
+    endpointPath: "organization/usage",
     keyKind: "admin",
     keyRequirement: "an organization admin API key (sk-admin-…) with usage read access",
     prerequisite: null,
     table: USAGE_TABLE.tableName,
     stream: USAGE_TABLE.streamName,
+    choices: { families: USAGE_FAMILIES, bucketWidths: [DEFAULT_USAGE_BUCKET_WIDTH, ...BUCKET_WIDTHS.filter((w) => w !== DEFAULT_USAGE_BUCKET_WIDTH)] },
   },
   costs: {
     label: "Costs",

@@ -27,6 +27,10 @@ export interface CollectorView {
   lastError: CollectorStatus["lastError"];
   nextRunAt: string | null;
   definitionVersion: number;
+  /** Usage families read (usage collectors that name them; all when absent). */
+  families?: readonly string[];
+  /** Bucket width (usage collectors that set it; `1h` when absent). */
+  bucketWidth?: string;
   cursor?: Record<string, unknown>;
 }
 
@@ -54,6 +58,7 @@ export function collectorView(control: CollectorControl, instance: InstanceStatu
     pollIntervalSeconds: d.pollIntervalSeconds, startTime: d.startTime, desired: control.desired, status: statusName(control, instance),
     rowsIngested: custom?.rowsIngested ?? 0, lag: custom?.lagSeconds ?? null, lastSuccessAt: custom?.lastSuccessAt ?? null,
     lastError: custom?.lastError ?? null, nextRunAt: custom?.nextRunAt ?? null, definitionVersion: d.version,
+    ...(d.families ? { families: d.families } : {}), ...(d.bucketWidth ? { bucketWidth: d.bucketWidth } : {}),
     ...(withCursor ? { cursor: custom?.cursor ?? {} } : {}),
   };
 }

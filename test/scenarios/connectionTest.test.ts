@@ -18,7 +18,7 @@ const PROJECT = "sk-proj-test-fake-0002";
 const UNSHAPED_WRONG = "test-wrong-key-9999";
 const AUDIT_URL = `${BASE}/organization/audit_logs`;
 const CHAT_URL = `${BASE}/chat/completions`;
-const USAGE_URL = `${BASE}/organization/usage/completions`;
+const USAGE_URL = `${BASE}/organization/usage`;
 const COSTS_URL = `${BASE}/organization/costs`;
 
 type Expected = Omit<ConnectionTestResult, "message" | "fix" | "testedAt"> & { message: RegExp; fix: RegExp | null };

@@ -86,7 +86,7 @@ describe("usage and costs backfill of 30 days", () => {
     const list = (await app.api("GET", "/api/collectors")).body as { collectors: Array<Record<string, unknown>> };
     assert.deepEqual(list.collectors.map((c) => [c.id, c.dataType, c.status, c.lastError, c.url]), [
       ["org-costs", "costs", "running", null, "https://api.openai.com/v1/organization/costs"],
-      ["org-usage", "usage", "running", null, "https://api.openai.com/v1/organization/usage/completions"],
+      ["org-usage", "usage", "running", null, "https://api.openai.com/v1/organization/usage"],
     ]);
     assert.deepEqual(await replayMismatches(app.host), []);
   });

@@ -37,7 +37,7 @@ describe("data-type registry", () => {
     assert.deepEqual(views.map((v) => [v.dataType, v.url, v.key.kind, v.key.prefixes]), [
       ["auditLogs", "https://api.openai.com/v1/organization/audit_logs", "admin", ["sk-admin-"]],
       ["chatCompletions", "https://api.openai.com/v1/chat/completions", "project", ["sk-proj-", "sk-svcacct-"]],
-      ["usage", "https://api.openai.com/v1/organization/usage/completions", "admin", ["sk-admin-"]],
+      ["usage", "https://api.openai.com/v1/organization/usage", "admin", ["sk-admin-"]],
       ["costs", "https://api.openai.com/v1/organization/costs", "admin", ["sk-admin-"]],
     ]);
     assert.deepEqual(["auditLogs", "chatCompletions", "usage", "costs", "toString", 1].map(isDataType), [true, true, true, true, false, false]);
