@@ -8,7 +8,7 @@
 import type { JsonObject } from "../openai/types";
 import type { UsageBucket } from "../openai/usagePage";
 import { groupKey, SERIES, type BucketWidth, type SeriesName } from "../usage/series";
-import { asNumber, asObject, asString, compact, unixSecondsToIso } from "./common";
+import { asObject, asString, compact, unixSecondsToIso } from "./common";
 import { fitRow } from "./fieldLimits";
 
 /** A row of `OpenAIUsage_CL` or `OpenAICosts_CL`; keys are column names. */
@@ -82,8 +82,10 @@ function costResultColumns(result: JsonObject): { columns: Record<string, unknow
   const money = asObject(amount);
   const extra: JsonObject = { ...rest };
   const { value: _value, currency: _currency, ...otherMoney } = money ?? {};
-  if (amount !== undefined && amount !== null && (money === undefined || Object.keys(otherMoney).length > 0 || (money.value !== undefined && asNumber(money.value) === undefined))) extra.amount = amount;
-  if (quantity !== undefined && quantity !== null && asNumber(quantity) === undefined) extra.quantity = quantity;
+  const notANumber = (value: unknown) => value !== undefined && value !== null && typeof value !== "number";
+  // What does not fit the columns (another shape, a number sent as text) is kept as sent.
+  if (amount !== undefined && amount !== null && (money === undefined || Object.keys(otherMoney).length > 0 || notANumber(money.value))) extra.amount = amount;
+  if (notANumber(quantity)) extra.quantity = quantity;
   return {
     columns: {
       ProjectId: asString(project_id), LineItem: asString(line_item), ApiKeyId: asString(api_key_id),

@@ -35,12 +35,12 @@ describe("usage rows", () => {
     assert.deepEqual(checkRow(USAGE_TABLE, row), []);
   });
 
-  it("map the spec's costs example, amount and quantity as reals", () => {
+  it("map the spec's costs example, amount and quantity as reals, and keep numbers sent as text as sent", () => {
     const example = { object: "organization.costs.result", amount: { value: 0.06, currency: "usd" }, line_item: "input_tokens", project_id: "proj_abc", quantity: 10000, quantity_unit: "tokens" };
-    const rows = snapshotRows("costs", { startTime: START, endTime: START + 86_400, results: [example, { object: "organization.costs.result", amount: { value: "0.5", currency: "usd", credit: true }, line_item: null, project_id: null, api_key_id: null, quantity: null, quantity_unit: null }] }, { ...origin, isRevision: true });
+    const rows = snapshotRows("costs", { startTime: START, endTime: START + 86_400, results: [example, { object: "organization.costs.result", amount: { value: "0.5", currency: "usd" }, line_item: null, project_id: null, api_key_id: null, quantity: "12", quantity_unit: null }] }, { ...origin, isRevision: true });
     assert.deepEqual(rows, [
       { ...snapshot, IsRevision: true, ObjectType: "organization.costs.result", SnapshotResults: 2, Id: 'costs:1d:1730419200:["proj_abc","input_tokens",null,"usd"]', ProjectId: "proj_abc", LineItem: "input_tokens", Amount: 0.06, Currency: "usd", Quantity: 10000, QuantityUnit: "tokens", AdditionalFields: null },
-      { ...snapshot, IsRevision: true, ObjectType: "organization.costs.result", SnapshotResults: 2, Id: 'costs:1d:1730419200:[null,null,null,"usd"]', Currency: "usd", AdditionalFields: { amount: { value: "0.5", currency: "usd", credit: true } } },
+      { ...snapshot, IsRevision: true, ObjectType: "organization.costs.result", SnapshotResults: 2, Id: 'costs:1d:1730419200:[null,null,null,"usd"]', Currency: "usd", AdditionalFields: { amount: { value: "0.5", currency: "usd" }, quantity: "12" } },
     ]);
     assert.deepEqual(rows.flatMap((r) => checkRow(COSTS_TABLE, r)), []);
   });
