@@ -4,8 +4,15 @@
  * whatever the server's sort order; ids are deduplicated within the call and, for a late-sweep
  * slice, against the ledger (events delivered earlier). A refusal of the tenant scope
  * (400/403/404 on `tenant_only=true`) is reported as `refused`, not as a failure of the collector.
+ *
+ * Delivery goes through {@link PageDelivery} as for chat: after each accepted page that another
+ * follows, the loop state is recorded in the `deliveryProgress` entity (after the page's ids are in
+ * the ledger), so a call run again with the same input resumes there; a partly accepted page
+ * names its accepted rows (`skip`, and the ledger for a late-sweep slice) so the next try skips them.
  */
+import type { ProgressLog } from "../src/delivery/progressLog";
 import { nextAuditCursor, CursorGuard } from "../src/openai/paging";
+import type { AuditLogEvent } from "../src/openai/types";
 import { AUDIT_LOGS_STREAM } from "../src/config";
 import { isKnownEventType, type AuditScope } from "../src/audit/eventTypes";
 import { isLedgerError } from "../src/ledger/deliveredLedger";
@@ -15,6 +22,7 @@ import { withApiKey } from "./apiKey";
 import type { CollectDeps, CollectorRef } from "./deps";
 import { idDigest } from "./idDigest";
 import { outcomeOf, type Outcome } from "./outcome";
+import { acceptedRowsOf, PageDelivery } from "./pageDelivery";
 import { prefetch } from "./prefetch";
 
 /** Distinct unknown event types one call reports at most. */
@@ -38,6 +46,8 @@ export interface AuditSliceInput extends CollectorRef {
   readonly recordSince?: number;
   /** First forget the ledger rows of buckets ending before this Unix second. */
   readonly pruneBefore?: number;
+  /** Digests ({@link idDigest}) of rows of the page at `after` already accepted (a partly accepted upload): skipped. */
+  readonly skip?: readonly string[];
 }
 
 /** Result of one audit-slice activity: counts and a cursor, never records. */
@@ -47,6 +57,11 @@ export interface AuditSliceResult {
   readonly done: boolean;
   /** Where the next call continues (meaningful when not done). */
   readonly after: string | null;
+  /**
+   * Digests ({@link idDigest}) of the rows of the page at `after` that were accepted before an
+   * upload failed (a partly accepted upload): pass them as `skip` when continuing. Absent when none.
+   */
+  readonly skip?: string[];
   readonly pages: number;
   readonly rowsWritten: number;
   /** Listed again but already delivered (skipped). */
@@ -68,57 +83,92 @@ function refusalOf(error: unknown): { status: number; message: string } | null {
   return { status, message: f.message };
 }
 
-/** Creates the audit-slice activity handler over its dependencies. */
-export function collectAuditSlice(deps: CollectDeps) {
+/** What one call has delivered so far: its result without the outcome. Recorded after each page another follows (see pageDelivery.ts). */
+type AuditProgress = Omit<AuditSliceResult, "outcome">;
+
+/** The progress after `events` were accepted (`listedAgain` more were skipped as delivered). */
+function delivered(p: AuditProgress, events: readonly AuditLogEvent[], listedAgain: number): AuditProgress {
+  let newestEventAt = p.newestEventAt;
+  const unknownTypes = { ...p.unknownTypes };
+  for (const event of events) {
+    if (typeof event.effective_at === "number") newestEventAt = Math.max(newestEventAt ?? event.effective_at, event.effective_at);
+    if (!isKnownEventType(event.type) && (event.type in unknownTypes || Object.keys(unknownTypes).length < MAX_UNKNOWN_TYPES_PER_CALL)) unknownTypes[event.type] = (unknownTypes[event.type] ?? 0) + 1;
+  }
+  return { ...p, rowsWritten: p.rowsWritten + events.length, duplicates: p.duplicates + listedAgain, newestEventAt, unknownTypes };
+}
+
+/** Creates the audit-slice activity handler over its dependencies; `progress` makes it crash-safe. */
+export function collectAuditSlice(deps: CollectDeps, progress?: ProgressLog) {
   return async (input: AuditSliceInput): Promise<AuditSliceResult> => {
     const scope = input.scope ?? "organization";
     const key = { collectorId: input.collectorId, scope };
-    const guard = new CursorGuard(input.after);
-    let after = input.after;
-    let pages = 0, rowsWritten = 0, duplicates = 0;
-    let newestEventAt: number | null = null;
-    const unknownTypes: Record<string, number> = {};
-    const result = (outcome: Outcome, done: boolean, refused: AuditSliceResult["refused"] = null): AuditSliceResult =>
-      ({ outcome, done, after, pages, rowsWritten, duplicates, newestEventAt, unknownTypes, refused });
-
     const fetchPage = (cursor: string | null) => withApiKey(deps.secrets, input.apiKeySecretName, (apiKey) =>
       deps.openai.listAuditLogs(apiKey, { gte: input.gte, lt: input.lt, after: cursor ?? undefined, ...(scope === "tenant" ? { tenantOnly: true } : {}) }));
-    try {
-      let pending = prefetch(() => fetchPage(after));
+    // The first page is requested, and the ledger read, while the recorded progress is read; a resumed call lists from where it got to instead.
+    let pending = prefetch(() => fetchPage(input.after));
+    const ledgerRead = prefetch(async () => {
       if (input.pruneBefore !== undefined) await deps.ledger.prune(key, input.pruneBefore);
-      const skip = input.late ? await deps.ledger.delivered(key, input.gte, input.lt) : new Set<string>();
-      while (pages < input.maxPages) {
+      return input.late ? await deps.ledger.delivered(key, input.gte, input.lt) : new Set<string>();
+    });
+    const delivery = await PageDelivery.open<AuditProgress>(progress, input);
+    let p: AuditProgress = delivery.resumed ?? { done: false, after: input.after, pages: 0, rowsWritten: 0, duplicates: 0, newestEventAt: null, unknownTypes: {}, refused: null };
+    const guard = new CursorGuard(p.after);
+    const result = (outcome: Outcome, refused: AuditSliceResult["refused"] = null): AuditSliceResult => ({ ...p, outcome, refused });
+    // Delivered ids go to the ledger (for later sweeps) before the cursor may move.
+    const remember = async (events: readonly AuditLogEvent[]) => {
+      const since = input.recordSince;
+      if (since !== undefined) await deps.ledger.record(key, events.filter((e) => e.effective_at >= since).map((e) => ({ effectiveAt: e.effective_at, digest: idDigest(e.id) })));
+    };
+    try {
+      if (p.done) return result({ kind: "ok" });
+      if (delivery.resumed) pending = prefetch(() => fetchPage(p.after));
+      // Skipped: what the ledger holds (a late sweep), the accepted rows of a partly accepted page (input, or the resumed run's), and every row of this call.
+      const skip = new Set([...(await ledgerRead), ...(input.skip ?? []), ...(p.skip ?? [])]);
+      while (p.pages < input.maxPages) {
         const page = await pending;
         const collectedAt = new Date(deps.now()).toISOString();
+        let listedAgain = 0;
         const fresh = page.data.filter((event) => {
           const digest = idDigest(event.id);
-          if (skip.has(digest)) return (duplicates++, false);
+          if (skip.has(digest)) return (listedAgain++, false);
           skip.add(digest);
           return true;
         });
         // The next page is requested while this one uploads; the cursor still moves only after the upload.
         const next = nextAuditCursor(page);
         if (next !== null) guard.follow(next);
-        if (next !== null && pages + 1 < input.maxPages) pending = prefetch(() => fetchPage(next));
-        await deps.writer.upload(AUDIT_LOGS_STREAM, fresh.map((e) => toAuditLogRow(e, { ...input, collectedAt, scope })));
-        // Delivered: remember it for later sweeps, and only then may the cursor move.
-        const since = input.recordSince;
-        if (since !== undefined) await deps.ledger.record(key, fresh.filter((e) => e.effective_at >= since).map((e) => ({ effectiveAt: e.effective_at, digest: idDigest(e.id) })));
-        pages++;
-        rowsWritten += fresh.length;
-        for (const event of fresh) {
-          if (typeof event.effective_at === "number") newestEventAt = Math.max(newestEventAt ?? event.effective_at, event.effective_at);
-          if (!isKnownEventType(event.type) && (event.type in unknownTypes || Object.keys(unknownTypes).length < MAX_UNKNOWN_TYPES_PER_CALL)) unknownTypes[event.type] = (unknownTypes[event.type] ?? 0) + 1;
+        if (next !== null && p.pages + 1 < input.maxPages) pending = prefetch(() => fetchPage(next));
+        try {
+          await delivery.upload(deps.writer, AUDIT_LOGS_STREAM, fresh.map((e) => toAuditLogRow(e, { ...input, collectedAt, scope })));
+        } catch (error) {
+          // A partly accepted page: the result counts the accepted rows and names them to skip when the page is read again.
+          const accepted = fresh.slice(0, acceptedRowsOf(error));
+          if (accepted.length > 0) {
+            p = { ...delivered(p, accepted, listedAgain), skip: [...(p.skip ?? []), ...accepted.map((e) => idDigest(e.id))] };
+            await remember(accepted).catch(() => undefined);
+          }
+          throw error;
         }
-        if (next === null) return result({ kind: "ok" }, true);
-        after = next;
+        try {
+          await remember(fresh);
+        } catch (error) {
+          // Accepted but not in the ledger: the next try of this slice still skips these rows (a later sweep may send them again).
+          p = { ...delivered(p, fresh, listedAgain), skip: [...(p.skip ?? []), ...fresh.map((e) => idDigest(e.id))] };
+          throw error;
+        }
+        const { skip: _partlyDelivered, ...rest } = p;
+        p = { ...delivered(rest, fresh, listedAgain), pages: p.pages + 1, done: next === null, after: next ?? p.after };
+        if (p.done) break;
+        if (p.pages < input.maxPages) delivery.record(p);
       }
-      return result({ kind: "ok" }, false);
+      return result({ kind: "ok" });
     } catch (error) {
       const refused = scope === "tenant" ? refusalOf(error) : null;
-      if (refused) return result({ kind: "ok" }, false, refused);
-      if (isLedgerError(error)) return result({ kind: "failed", retriable: true, message: error.message }, false);
-      return result(outcomeOf(error), false);
+      if (refused) return result({ kind: "ok" }, refused);
+      if (isLedgerError(error)) return result({ kind: "failed", retriable: true, message: error.message });
+      return result(outcomeOf(error));
+    } finally {
+      await delivery.close();
     }
   };
 }

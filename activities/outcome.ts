@@ -4,7 +4,7 @@
  * *returned* as a tagged union; only unexpected faults are thrown.
  */
 import { isOpenAIError } from "../src/openai/failures";
-import { PaginationLoopError } from "../src/openai/paging";
+import { MalformedResponseError } from "../src/openai/parse";
 import { redactSecrets } from "../src/redact";
 import { isSecretReadError } from "../src/secrets/keyVaultFailures";
 import { isSentinelError } from "../src/sentinel/failures";
@@ -50,6 +50,7 @@ export function outcomeOf(error: unknown, secrets: readonly string[] = []): Outc
     if (f.status === 401 || f.status === 403) return { kind: "unauthorized", message: f.message };
     return { kind: "failed", retriable: f.kind === "retriable", message: f.message };
   }
-  if (error instanceof PaginationLoopError) return { kind: "failed", retriable: false, message: error.message };
+  // A self-contradicting listing (e.g. a cursor repeated across pages): the cursor stays, the next try continues.
+  if (error instanceof MalformedResponseError) return { kind: "failed", retriable: true, message: `malformed response: ${clean(error.message)}` };
   throw error;
 }

@@ -9,10 +9,12 @@ import type { AuditSliceInput, AuditSliceResult } from "../activities/collectAud
 import type { Outcome } from "../activities/outcome";
 import { AUDIT_SCOPES, type AuditScope } from "../src/audit/eventTypes";
 import { MAX_UNKNOWN_TYPES, type AuditState, type ScopeCursor, type UnknownEventType } from "./auditState";
+import { withDelivery } from "../src/delivery/progress";
 import { foldStats, type ActivityReport } from "./generation";
 import { AUDIT_SLICE_ACTIVITY } from "./names";
 import { foldScope, initialScopeCursor, planScope, scopeCaughtUp, type AuditTask, type ScopePlan } from "./planAudit";
 import type { CollectorControlView, CollectorState, RuntimeSettings } from "./state";
+import { fanOut, keepFinished, type GenerationPlan } from "./taskFailure";
 
 /** The cursor shape of the first release (organization scope only, delivered ids in `recent`). */
 interface LegacyAuditCursor {
@@ -86,7 +88,7 @@ export function foldAuditGeneration(audit: AuditState, plan: AuditGenerationPlan
   const scopes = Object.fromEntries(AUDIT_SCOPES.map((scope) => {
     const own = plan.tasks.flatMap((t, i) => (t.scope === scope ? [results[i]!] : []));
     return [scope, foldScope(plan.plans[scope], own.map((r) => ({
-      ok: r.outcome.kind === "ok", cursorInvalid: r.outcome.kind === "cursorInvalid", refused: r.refused, done: r.done, after: r.after, listed: r.rowsWritten + r.duplicates,
+      ok: r.outcome.kind === "ok", cursorInvalid: r.outcome.kind === "cursorInvalid", refused: r.refused, done: r.done, after: r.after, listed: r.rowsWritten + r.duplicates, ...(r.skip ? { skip: r.skip } : {}),
     })), nowSeconds, settings)];
   })) as Record<AuditScope, ScopeCursor>;
   return { scopes, ...foldUnknownTypes(audit, results.map((r) => r.unknownTypes), nowIso) };
@@ -104,19 +106,27 @@ export function sliceInput(task: AuditTask, view: CollectorControlView): AuditSl
     collectorId: definition.id, connectorName: definition.friendlyName, apiKeySecretName: definition.apiKeySecretName,
     scope: task.scope, gte: task.slice.gte, lt: task.slice.lt, after: task.slice.after, maxPages: settings.maxPagesPerActivity,
     late: task.slice.late, recordSince: task.recordSince, ...(task.pruneBefore !== undefined ? { pruneBefore: task.pruneBefore } : {}),
+    ...(task.slice.skip ? { skip: task.slice.skip } : {}),
   };
 }
 
-/** The orchestrator step of an audit collector. Deterministic: time from the orchestration clock only. */
-export function* auditGeneration(context: OrchestrationContext, state: CollectorState, view: CollectorControlView): Generator<df.Task, { state: CollectorState; outcomes: Outcome[]; caughtUp: boolean }, unknown> {
+/**
+ * The orchestrator step of an audit collector, planned as `plan` says: a generation retried after
+ * the platform lost a call plans at its first time again, so the same state gives the very same
+ * slice inputs (delivery refs and digests included) and each call resumes from its recorded
+ * progress (activities/pageDelivery.ts). Deterministic: time from the orchestration clock only.
+ */
+export function* auditGeneration(context: OrchestrationContext, state: CollectorState, view: CollectorControlView, plan: GenerationPlan): Generator<df.Task, { state: CollectorState; outcomes: Outcome[]; caughtUp: boolean }, unknown> {
   const { settings } = view;
-  const startSeconds = Math.floor(context.df.currentUtcDateTime.getTime() / 1000);
+  const startSeconds = Math.floor(plan.atMs / 1000);
   const audit = auditStateOf(state, startSeconds, settings);
-  const plan = planAuditGeneration(audit, startSeconds, settings, view.definition.pollIntervalSeconds);
-  const results = (plan.tasks.length > 0 ? yield context.df.Task.all(plan.tasks.map((t) => context.df.callActivity(AUDIT_SLICE_ACTIVITY, sliceInput(t, view)))) : []) as AuditSliceResult[];
+  const planned = planAuditGeneration(audit, startSeconds, settings, view.definition.pollIntervalSeconds);
+  const inputs = planned.tasks.map((t, i) => withDelivery(sliceInput(t, view), plan.generation, i, plan.atMs));
+  const calls = inputs.map((input) => context.df.callActivity(AUDIT_SLICE_ACTIVITY, input));
+  const results = (yield* fanOut(context, calls, (finished) => keepFinished(context, view.definition.id, inputs, finished))) as AuditSliceResult[];
   const nowMs = context.df.currentUtcDateTime.getTime();
   const nowIso = new Date(nowMs).toISOString();
-  const next = foldAuditGeneration(audit, plan, results, Math.floor(nowMs / 1000), nowIso, settings);
+  const next = foldAuditGeneration(audit, planned, results, Math.floor(nowMs / 1000), nowIso, settings);
   const reports: ActivityReport[] = results.map((r) => ({ outcome: r.outcome, rowsWritten: r.rowsWritten, pages: r.pages, duplicates: r.duplicates, newestEventAt: r.newestEventAt }));
   return {
     state: { ...state, audit: next, stats: foldStats(state.stats, reports, nowIso) },

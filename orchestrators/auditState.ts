@@ -13,7 +13,8 @@ export interface AuditSlice {
   readonly lt: number;
   readonly after: string | null;
   /** Part of a late sweep: its range may hold delivered events, which are skipped through the ledger. */
-  readonly late: boolean;
+  readonly late: boolean;  /** Digests of rows of the page at `after` already accepted (a partly accepted upload); skipped when it is read again. */
+  readonly skip?: readonly string[];
 }
 
 /** A late sweep in progress: re-reads [from, end) in slices; `next` is where the next slice is cut. */

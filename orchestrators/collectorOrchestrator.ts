@@ -17,7 +17,7 @@ import { complianceGeneration } from "./complianceGeneration";
 import { buildStatus, decideWait } from "./generation";
 import { healthReport, type HealthReport } from "./health";
 import { COLLECTOR_ENTITY, CONNECTOR_HEALTH_ACTIVITY, WAKE_EVENT } from "./names";
-import { afterTaskFailure } from "./taskFailure";
+import { afterGeneration, afterTaskFailure, generationPlan } from "./taskFailure";
 import { afterControlReadFailure } from "./controlRead";
 import { stateForRun } from "./collectorRun";
 import type { CollectorControlView, CollectorState } from "./state";
@@ -66,13 +66,15 @@ export const collectorOrchestrator: OrchestrationHandler = function* (context: O
     return undefined;
   }
   context.df.setCustomStatus(buildStatus(state, view, "running", context.df.currentUtcDateTime.getTime(), null));
+  const plan = generationPlan(state, context.df.currentUtcDateTime.getTime());
   const generations = { auditLogs: auditGeneration, chatCompletions: chatGeneration, complianceLogs: complianceGeneration, usage: usageGeneration, costs: usageGeneration };
-  const generation = generations[view.definition.dataType](context, state, view);
+  const generation = generations[view.definition.dataType](context, state, view, plan);
   let result: { state: CollectorState; outcomes: Outcome[]; caughtUp: boolean };
   try {
-    result = yield* generation;
+    const ran = yield* generation;
+    result = { ...ran, state: afterGeneration(ran.state, plan) };
   } catch (error) {
-    result = afterTaskFailure(state, error, context.df.currentUtcDateTime.toISOString());
+    result = afterTaskFailure(state, error, context.df.currentUtcDateTime.toISOString(), plan);
   }
   const { state: next, outcomes, caughtUp } = result;
   const wait = decideWait(outcomes, caughtUp, next.stats.failures, view.definition.pollIntervalSeconds);

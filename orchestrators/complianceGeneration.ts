@@ -11,6 +11,7 @@ import { foldStats, type ActivityReport } from "./generation";
 import { COMPLIANCE_LOGS_ACTIVITY } from "./names";
 import { complianceCaughtUp, foldCompliance, initialComplianceCursor, MAX_FILES_PER_ACTIVITY, overlapOf, planCompliance, streamsOf } from "./planCompliance";
 import type { CollectorControlView, CollectorState } from "./state";
+import { fanOut } from "./taskFailure";
 
 /** What a generation hands back to the orchestrator. */
 export interface GenerationOutcome {
@@ -32,7 +33,8 @@ export function* complianceGeneration(context: OrchestrationContext, state: Coll
       stream: task.stream, cursor: task.cursor, origin: cursor.origin, overlapSeconds: overlapOf(options),
       maxPages: settings.maxPagesPerActivity, maxFiles: MAX_FILES_PER_ACTIVITY, userContentAllowed: options?.includeConversationMessages === true,
     }));
-    results.push(...((yield context.df.Task.all(inputs.map((input) => context.df.callActivity(COMPLIANCE_LOGS_ACTIVITY, input)))) as ComplianceStreamResult[]));
+    // fanOut: a wave whose call the platform lost ends only when its other calls did (the retry never runs beside them).
+    results.push(...((yield* fanOut(context, inputs.map((input) => context.df.callActivity(COMPLIANCE_LOGS_ACTIVITY, input)))) as ComplianceStreamResult[]));
   }
   const compliance = foldCompliance(cursor, waves.flat(), results.map((r) => ({ ok: r.outcome.kind === "ok", done: r.done, cursor: r.cursor })));
   const reports: ActivityReport[] = results.map((r) => ({ outcome: r.outcome, rowsWritten: r.rowsWritten, pages: r.pages, duplicates: r.duplicates, newestEventAt: r.newestEventAt }));

@@ -16,6 +16,8 @@ export const USAGE_BUCKETS_ACTIVITY = "collectUsageBuckets";
 export const CONNECTOR_HEALTH_ACTIVITY = "writeConnectorHealth";
 /** Activity: find anchors that split a chat-completions backlog into segments. */
 export const CHAT_ANCHORS_ACTIVITY = "findChatCompletionAnchors";
+/** The entity holding a collector's crash-safe page progress (src/delivery/progressEntity.ts). */
+export const DELIVERY_PROGRESS_ENTITY = "deliveryProgress";
 /** External event that wakes an idle or stopped collector to re-read its definition. */
 export const WAKE_EVENT = "wake";
 

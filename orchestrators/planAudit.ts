@@ -55,7 +55,14 @@ export interface AuditTaskResult {
   readonly done: boolean;
   readonly after: string | null;
   /** Events listed (delivered + skipped as already delivered). */
-  readonly listed: number;
+  readonly listed: number;  /** Digests of accepted rows of the page at `after` (a partly accepted upload). */
+  readonly skip?: readonly string[];
+}
+
+/** The slice continuing after a result: its new `after`, and what of that page is already delivered. */
+function continued(slice: AuditSlice, r: AuditTaskResult, after: string | null): AuditSlice {
+  const { skip: _previous, ...rest } = slice;
+  return { ...rest, after, ...(r.skip && r.skip.length > 0 ? { skip: r.skip } : {}) };
 }
 
 /** A scope's plan for one generation: the cursor with the new slices cut, and the tasks. */
@@ -167,7 +174,7 @@ export function foldScope(plan: ScopePlan, results: readonly AuditTaskResult[], 
     const r = results[i]!;
     if (r.refused) {
       refused = { status: r.refused.status, reason: r.refused.message, since: refused?.since ?? nowSeconds, retryAt: nowSeconds + REFUSAL_RETRY_SECONDS };
-      slices[task.index] = { ...task.slice, after: r.after };
+      slices[task.index] = continued(task.slice, r, r.after);
       return;
     }
     if (r.ok) answered = true;
@@ -177,7 +184,7 @@ export function foldScope(plan: ScopePlan, results: readonly AuditTaskResult[], 
       return;
     }
     if (task.cut && r.ok) overflowed = true;
-    slices[task.index] = { ...task.slice, after: r.cursorInvalid ? null : r.after };
+    slices[task.index] = continued(task.slice, r, r.cursorInvalid ? null : r.after);
   });
   if (answered && !plan.tasks.some((_, i) => results[i]!.refused)) refused = null;
   const inFlight = slices.filter((s): s is AuditSlice => s !== null).sort((a, b) => a.gte - b.gte || a.lt - b.lt);

@@ -63,7 +63,8 @@ export function planChatGeneration(cursor: ChatCursor, ref: CollectorRef, settin
   const segments = pass.segments.slice(0, settings.parallelism).map((segment, index) => ({
     index,
     input: {
-      ...ref, segment, restartFrom: restartPoints(pass.segments, index), rememberSince: pass.rememberSince, lateAtOrBelow: pass.lateAtOrBelow,
+      ...ref, segment, restartFrom: restartPoints(pass.segments, index), below: pass.segments[index + 1]?.start ?? cursor.below ?? null,
+      rememberSince: pass.rememberSince, lateAtOrBelow: pass.lateAtOrBelow,
       memoryBudget: Math.max(MIN_MEMORY_BUDGET, LATE_MEMORY_MAX_CHARS - (used - memoryChars(segment.memory))),
       maxPages: sampling ? Math.min(FIRST_CALL_PAGES, settings.chatPagesPerActivity) : settings.chatPagesPerActivity, countModels: sampling,
     },
@@ -131,19 +132,21 @@ export function foldChatGeneration(cursor: ChatCursor, plan: ChatPlan, results: 
   const segments: Array<Segment | null> = [...pass.segments];
   let nextMemory = pass.nextMemory;
   let newest = pass.newest;
+  let belowNextFloor = pass.belowNextFloor ?? null;
   let late = cursor.late;
   plan.segments.forEach(({ index }, i) => {
     const r = results[i]!;
     segments[index] = r.done ? null : r.segment;
     if (r.done && r.segment.hi === null) nextMemory = r.segment.memory ?? emptyMemory(pass.rememberSince);
     if (r.newestEventAt !== null) newest = Math.max(newest ?? r.newestEventAt, r.newestEventAt);
+    if (r.belowNextFloor && (belowNextFloor === null || r.belowNextFloor.created > belowNextFloor.created)) belowNextFloor = r.belowNextFloor;
     late = {
       collected: late.collected + r.late.collected, mayHaveMissed: late.mayHaveMissed + r.late.mayHaveMissed,
       maxDelaySeconds: r.late.maxDelaySeconds === null ? late.maxDelaySeconds : Math.max(late.maxDelaySeconds ?? 0, r.late.maxDelaySeconds),
     };
   });
   const topIndex = plan.segments.findIndex(({ input }) => input.segment.hi === null);
-  let next: ChatPass = { ...pass, segments: segments.filter((s): s is Segment => s !== null), nextMemory, newest };
+  let next: ChatPass = { ...pass, segments: segments.filter((s): s is Segment => s !== null), nextMemory, newest, ...(belowNextFloor ? { belowNextFloor } : {}) };
   if (next.anchors === null && topIndex >= 0) next = { ...next, anchors: considerAnchors(next, next.segments.find((s) => s.hi === null), results[topIndex], settings) };
   if (anchorsResult && next.anchors && anchorsResult.outcome.kind === "ok") {
     next = { ...next, segments: applyAnchors(next, anchorsResult.anchors, settings), anchors: nextSearch(next.anchors, anchorsResult) };
@@ -151,7 +154,8 @@ export function foldChatGeneration(cursor: ChatCursor, plan: ChatPlan, results: 
   if (next.segments.length > 0) return { cursor: { ...cursor, late, pass: next }, finished: false };
   const memory = forgetBefore(next.nextMemory ?? emptyMemory(next.rememberSince), next.rememberSince);
   const delivered = next.newest === null ? cursor.newest : Math.max(cursor.newest ?? next.newest, next.newest);
-  return { cursor: { ...cursor, late, memory, newest: delivered, pass: null }, finished: true };
+  const below = next.belowNextFloor ?? cursor.below;
+  return { cursor: { ...cursor, late, memory, newest: delivered, pass: null, ...(below ? { below } : {}) }, finished: true };
 }
 
 /** A short, secret-free summary of the cursor for the status. */

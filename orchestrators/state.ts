@@ -118,6 +118,24 @@ export interface CollectorState {
   readonly stats: CollectorStats;
   /** The id of the run ({@link CollectorDefinition.run}) this cursor belongs to; absent in states saved before it existed. */
   readonly runId?: string;
+  /**
+   * Generations completed so far (absent in states written before it existed: 0). Names each
+   * activity scheduling for crash-safe progress (src/delivery/progress.ts); it does not move when
+   * a generation is retried.
+   */
+  readonly generation?: number;
+  /**
+   * Set while the platform lost an activity of this generation (orchestrators/taskFailure.ts):
+   * the next generation plans at `plannedAt` (orchestration time, ms) again, so it schedules the
+   * very same activity inputs and each call resumes from the progress it recorded.
+   */
+  readonly retry?: GenerationRetry;
+}
+
+/** A generation to run again with the same activity inputs. */
+export interface GenerationRetry {
+  /** Orchestration time the generation was first planned at, ms since the epoch. */
+  readonly plannedAt: number;
 }
 
 /** A new collector's state (at creation, reset, or when a new run is seen); `runId` names the run. */

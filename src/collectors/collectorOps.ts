@@ -8,6 +8,7 @@ import * as df from "durable-functions";
 import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
 import { COLLECTOR_ENTITY, COLLECTOR_ORCHESTRATOR, collectorInstanceId, WAKE_EVENT } from "../../orchestrators/names";
 import { initialState, type CollectorControl, type CollectorDefinition, type CollectorState } from "../../orchestrators/state";
+import { progressEntityId } from "../delivery/progressLog";
 import type { ModifyInput, ResetInput } from "./collectorEntity";
 import { addToIndex, removeFromIndex } from "./collectorIndex";
 import { DEFAULT_POLL_INTERVAL_SECONDS, type CollectorBody } from "./definitionInput";
@@ -184,6 +185,8 @@ export async function resetCollector(client: DurableClient, existing: CollectorC
   await client.signalEntity(collectorEntityId(id), "reset", reset);
   const control: CollectorControl = { definition: { ...existing.definition, startTime, run: { id: reset.runId, startTime }, version: existing.definition.version + 1 }, desired: "running" };
   await terminateAndPurge(client, id, "reset requested", settleTimeoutMs);
+  // The page progress of the purged instance's calls is of no use any more (src/delivery/).
+  await client.signalEntity(progressEntityId(id), "clear");
   await ensureRunning(client, control, initialState(id, startTime, reset.runId));
   return control;
 }
@@ -191,6 +194,7 @@ export async function resetCollector(client: DurableClient, existing: CollectorC
 /** Deletes a collector: stops and purges its instance, then its record and its index entry. */
 export async function deleteCollector(client: DurableClient, id: string, settleTimeoutMs: number): Promise<void> {
   await terminateAndPurge(client, id, "collector deleted", settleTimeoutMs);
+  await client.signalEntity(progressEntityId(id), "clear");
   await client.signalEntity(collectorEntityId(id), "delete");
   await removeFromIndex(client, id);
 }

@@ -50,6 +50,8 @@ export interface ChatPass {
   readonly newest: number | null;
   /** The anchor search; null before it was considered. */
   readonly anchors: AnchorSearch | null;
+  /** The newest completion listed so far that lies below `rememberSince` (the next pass's floor); absent when none. */
+  readonly belowNextFloor?: Anchor | null;
 }
 
 /** Late arrivals over the collector's life (shown in status). */
@@ -73,6 +75,11 @@ export interface ChatCursor {
   readonly newest: number | null;
   readonly pass: ChatPass | null;
   readonly late: LateTotals;
+  /**
+   * A completion known to exist below the floor of the current (or next) pass, listed by the pass
+   * before: the bottom segment's listing may not end above it while it exists. Absent when none is known.
+   */
+  readonly below?: Anchor | null;
 }
 
 /** The cursor of version 1 (one sweep down to a watermark), as persisted by earlier releases. */

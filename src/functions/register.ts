@@ -14,13 +14,15 @@ import type { CollectDeps } from "../../activities/deps";
 import { writeConnectorHealth } from "../../activities/writeConnectorHealth";
 import { collectorOrchestrator } from "../../orchestrators/collectorOrchestrator";
 import type { HealthReport } from "../../orchestrators/health";
-import { AUDIT_SLICE_ACTIVITY, CHAT_ANCHORS_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLECTOR_ENTITY, COLLECTOR_ORCHESTRATOR, COMPLIANCE_LOGS_ACTIVITY, CONNECTOR_HEALTH_ACTIVITY, USAGE_BUCKETS_ACTIVITY } from "../../orchestrators/names";
+import { AUDIT_SLICE_ACTIVITY, CHAT_ANCHORS_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLECTOR_ENTITY, COLLECTOR_ORCHESTRATOR, COMPLIANCE_LOGS_ACTIVITY, CONNECTOR_HEALTH_ACTIVITY, DELIVERY_PROGRESS_ENTITY, USAGE_BUCKETS_ACTIVITY } from "../../orchestrators/names";
 import type { RuntimeSettings } from "../../orchestrators/state";
 import { collectorEntity } from "../collectors/collectorEntity";
 import { reconcile, type DeclaredCollector } from "../collectors/reconcile";
 import { COLLECTOR_INDEX_ENTITY, collectorIndexEntity } from "../collectors/collectorIndex";
 import { testConnection } from "../collectors/connectionTest";
 import { keyKindProblem } from "../collectors/keyCheck";
+import { progressEntity } from "../delivery/progressEntity";
+import { durableProgressLog } from "../delivery/progressLog";
 import { collectorsApi } from "../http/collectorsApi";
 import { assetHandler, pageHandler } from "../http/collectorsPage";
 import { redactSecrets } from "../redact";
@@ -51,10 +53,14 @@ export function registerFunctions(services: AppServices): void {
   // Activities never throw for upstream problems (they return tagged outcomes), and an
   // unexpected throw is turned into a failed outcome too: a thrown error would make Task.all
   // reject and lose the progress the other fanned-out activities reported.
+  // Each page activity gets a durable client (input binding) to record its page progress in the
+  // collector's deliveryProgress entity, so a re-delivered call resumes (activities/pageDelivery.ts).
+  const progress = (context: InvocationContext) => durableProgressLog(df.getClient(context));
   df.app.activity(AUDIT_SLICE_ACTIVITY, {
+    extraInputs: [df.input.durableClient()],
     handler: async (input: AuditSliceInput, context: InvocationContext): Promise<AuditSliceResult> => {
       try {
-        const result = await collectAuditSlice(services.deps())(input);
+        const result = await collectAuditSlice(services.deps(), progress(context))(input);
         context.log(`audit ${input.collectorId} ${input.scope ?? "organization"}${input.late ? " late" : ""} [${input.gte},${input.lt}): ${result.pages} pages, ${result.rowsWritten} rows, ${result.outcome.kind}${result.done ? ", done" : ""}`);
         return result;
       } catch (error) {
@@ -64,15 +70,16 @@ export function registerFunctions(services: AppServices): void {
     },
   });
   df.app.activity(CHAT_PAGES_ACTIVITY, {
+    extraInputs: [df.input.durableClient()],
     handler: async (input: CompletionSegmentInput, context: InvocationContext): Promise<CompletionSegmentResult> => {
       try {
-        const result = await collectChatCompletions(services.deps())(input);
+        const result = await collectChatCompletions(services.deps(), progress(context))(input);
         context.log(`chat ${input.collectorId} [${input.segment.lo},${input.segment.hi ?? "top"}): ${result.pages} pages, ${result.rowsWritten} rows, ${result.outcome.kind}${result.done ? ", done" : ""}`);
         return result;
       } catch (error) {
         context.error(`chat ${input.collectorId}: ${unexpected(error).message}`);
         return { outcome: unexpected(error), segment: input.segment, done: false, pages: 0, rowsWritten: 0, again: 0, restarts: 0, newestEventAt: null,
-          late: { collected: 0, maxDelaySeconds: null, mayHaveMissed: 0 }, listed: { count: 0, newest: null, oldest: null }, models: null };
+          late: { collected: 0, maxDelaySeconds: null, mayHaveMissed: 0 }, listed: { count: 0, newest: null, oldest: null }, models: null, belowNextFloor: null };
       }
     },
   });
@@ -112,6 +119,7 @@ export function registerFunctions(services: AppServices): void {
   });
   df.app.orchestration(COLLECTOR_ORCHESTRATOR, collectorOrchestrator);
   df.app.entity(COLLECTOR_ENTITY, collectorEntity(services.settings));
+  df.app.entity(DELIVERY_PROGRESS_ENTITY, progressEntity);
   df.app.entity(COLLECTOR_INDEX_ENTITY, collectorIndexEntity);
 
   const api = collectorsApi({

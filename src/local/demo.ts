@@ -8,6 +8,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { stringifyExact } from "../json/exactJson";
 import { startFakeEnvironment, type FakeEnvironment } from "./fakeEnvironment";
 import { complianceDetectionScenarios } from "./fakes/complianceScenarios";
 import { detectionScenarios } from "./fakes/detectionScenarios";
@@ -116,7 +117,7 @@ export async function startDemo(dataDir: string, options: DemoOptions): Promise<
     mock: { adminKey: DEMO_ADMIN_KEY, projectKey: DEMO_PROJECT_KEY, latencyMs: options.latencyMs, usageAttribution: DEMO_ATTRIBUTION },
     compliance: { complianceKey: DEMO_COMPLIANCE_KEY },
     secrets: { "openai-admin-key": DEMO_ADMIN_KEY, "openai-project-key": DEMO_PROJECT_KEY, "chatgpt-compliance-key": DEMO_COMPLIANCE_KEY },
-    onRows: (stream, rows) => fs.appendFileSync(path.join(dataDir, "rows", `${stream.replace(/^Custom-/, "")}.ndjson`), rows.map((r) => JSON.stringify(r)).join("\n") + "\n"),
+    onRows: (stream, rows) => fs.appendFileSync(path.join(dataDir, "rows", `${stream.replace(/^Custom-/, "")}.ndjson`), rows.map((r) => stringifyExact(r)).join("\n") + "\n"),
     tableFile: path.join(dataDir, "table-storage.json"),
   });
   const requestLog = new LineLog(path.join(dataDir, "openai-requests.ndjson"));

@@ -10,6 +10,7 @@ import axios, { type AxiosInstance } from "axios";
 import { redactSecrets } from "../redact";
 import { OpenAIError, type FailedRequest } from "./failures";
 import { InCallRetry, type RequestOptions } from "./inCallRetry";
+import { checkPage, type PageRequest } from "./paging";
 import { parseListPage, parseObject } from "./parse";
 import { encodeQuery, type QueryValue } from "./query";
 import type { AuditLogEvent, ChatCompletion, DataType, JsonObject, ListPage } from "./types";
@@ -101,13 +102,13 @@ export class OpenAIClient {
       "project_ids": query.projectIds,
       "tenant_only": query.tenantOnly ? true : undefined,
     };
-    return this.list<AuditLogEvent>(apiKey, "auditLogs", "organization/audit_logs", q, query.after, ["type", "effective_at"], options);
+    return this.list<AuditLogEvent>(apiKey, "auditLogs", "organization/audit_logs", q, { after: query.after, effectiveAt: { gte: query.gte, lt: query.lt } }, ["type", "effective_at"], options);
   }
 
   /** One page of stored chat completions. */
   listChatCompletions(apiKey: string, query: ChatCompletionQuery, options: RequestOptions = {}): Promise<ListPage<ChatCompletion>> {
     const q = { order: query.order ?? "asc", after: query.after, limit: query.limit ?? PAGE_LIMIT, model: query.model, metadata: query.metadata };
-    return this.list<ChatCompletion>(apiKey, "chatCompletions", "chat/completions", q, query.after, ["created"], options);
+    return this.list<ChatCompletion>(apiKey, "chatCompletions", "chat/completions", q, { after: query.after }, ["created"], options);
   }
 
   /**
@@ -115,7 +116,7 @@ export class OpenAIClient {
    * connection test. Fails with {@link OpenAIError} like every other call.
    */
   probe(apiKey: string, dataType: DataType, path: string, options: RequestOptions = {}): Promise<ListPage<JsonObject & { id: string }>> {
-    return this.list(apiKey, dataType, path, { limit: 1 }, undefined, [], options);
+    return this.list(apiKey, dataType, path, { limit: 1 }, {}, [], options);
   }
 
   /** One stored chat completion. A missing one fails with kind `notFound`. */
@@ -127,7 +128,7 @@ export class OpenAIClient {
   /** One page of the messages stored with a completion. */
   listChatCompletionMessages(apiKey: string, id: string, query: { after?: string; limit?: number; order?: "asc" | "desc" } = {}, options: RequestOptions = {}): Promise<ListPage<JsonObject & { id: string }>> {
     const q = { order: query.order ?? "asc", after: query.after, limit: query.limit ?? PAGE_LIMIT };
-    return this.list(apiKey, "chatCompletions", `chat/completions/${encodeURIComponent(id)}/messages`, q, query.after, [], options);
+    return this.list(apiKey, "chatCompletions", `chat/completions/${encodeURIComponent(id)}/messages`, q, { after: query.after }, [], options);
   }
 
   /**
@@ -142,13 +143,23 @@ export class OpenAIClient {
     return this.retry.parsed(() => this.request(apiKey, request, target, options), (text) => parseUsagePage(text, query), request.operation, apiKey, options);
   }
 
-  private async list<T extends JsonObject>(
-    apiKey: string, dataType: DataType, path: string, query: Record<string, QueryValue>, cursor: string | undefined,
+  /**
+   * One list page, parsed and checked against what was asked (`asked`): a malformed or
+   * self-contradicting page (see paging.ts) is retried briefly, then thrown as a retriable
+   * {@link OpenAIError} — never returned as an empty or final page.
+   */
+  private async list<T extends JsonObject & { id: string }>(
+    apiKey: string, dataType: DataType, path: string, query: Record<string, QueryValue>, asked: PageRequest,
     requiredFields: readonly string[], options: RequestOptions,
   ): Promise<ListPage<T>> {
     const target = `${path}?${encodeQuery(query)}`;
-    const request: FailedRequest = { dataType, operation: `GET ${this.basePath}${path}`, cursor };
-    return this.retry.parsed(() => this.request(apiKey, request, target, options), (text) => parseListPage<T>(text, requiredFields), request.operation, apiKey, options);
+    const request: FailedRequest = { dataType, operation: `GET ${this.basePath}${path}`, cursor: asked.after ?? undefined };
+    // A malformed or self-contradicting page is retried briefly in the call, then reported as a retriable failure.
+    return this.retry.parsed(() => this.request(apiKey, request, target, options), (text) => {
+      const page = parseListPage<T>(text, requiredFields);
+      checkPage(page, asked);
+      return page;
+    }, request.operation, apiKey, options);
   }
 
   private parse<T>(parse: () => T, operation: string, apiKey: string): T {

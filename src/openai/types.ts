@@ -33,9 +33,3 @@ export interface ListPage<T> {
 
 /** Which kind of data a collector reads (the registry in src/collectors/dataTypes.ts). */
 export type { DataType } from "../collectors/dataTypes";
-
-/**
- * Field the response parser adds to a completion with the exact digits of `seed` when they exceed
- * `Number.MAX_SAFE_INTEGER` (JSON.parse would round them).
- */
-export const SEED_TEXT_FIELD = "__seed_text";

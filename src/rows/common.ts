@@ -1,5 +1,50 @@
-/** Small value coercions shared by the row mappers: they never throw on odd input. */
+/**
+ * Small value coercions shared by the row mappers (they never throw on odd input), and the rule
+ * that keeps every source field: a top-level field is either held *exactly* by its named
+ * column(s) — the column's value gives back the source value (an empty column stands for null) —
+ * or copied, as it came, into `AdditionalFields`. Columns may still carry a converted value of a
+ * field they cannot hold exactly (e.g. `Model` = "5" for `model: 5`), for the queries that read them.
+ */
+import { isRawJsonNumber, type RawJsonNumber } from "../json/exactJson";
 import type { JsonObject } from "../openai/types";
+
+/** `table[key]` when `key` is its own property (never an inherited `toString`, `constructor`, …). */
+export function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+}
+
+/** Whether a field's named column(s) hold `value` exactly. */
+export type Holds = (value: unknown) => boolean;
+
+/** A string column holds strings. */
+export const holdsString: Holds = (v) => typeof v === "string";
+/** A real column holds finite numbers. */
+export const holdsReal: Holds = (v) => typeof v === "number" && Number.isFinite(v);
+/** A dynamic column holds objects and arrays (not JSON scalars, which it might reinterpret). */
+export const holdsDynamic: Holds = (v) => v !== null && typeof v === "object" && !isRawJsonNumber(v);
+/** A datetime column holds Unix seconds that its ISO-8601 value (ms precision, years 0–9999) gives back. */
+export const holdsUnixTime: Holds = (v) => typeof v === "number" && unixSecondsToIso(v) !== undefined && Date.parse(unixSecondsToIso(v)!) / 1000 === v;
+
+/**
+ * `AdditionalFields`: every field of `source` that `held` does not name, or whose value its
+ * column(s) do not hold exactly (null counts as held: the column is empty). Null when none.
+ */
+export function additionalFields(source: JsonObject, held: Readonly<Record<string, Holds>>): JsonObject | null {
+  const extra: JsonObject = {};
+  for (const [key, value] of Object.entries(source)) {
+    const holds = own(held, key);
+    // defineProperty: a field named "__proto__" is a field like any other.
+    if (holds === undefined || (value !== null && !holds(value))) Object.defineProperty(extra, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return Object.keys(extra).length > 0 ? extra : null;
+}
+
+/** A `long` column's value: a safe integer, or an exact integer within signed 64 bits; else undefined. */
+export function asExactLong(value: unknown): number | RawJsonNumber | undefined {
+  if (typeof value === "number") return Number.isSafeInteger(value) ? value : undefined;
+  if (isRawJsonNumber(value)) return BigInt(value.text) >= -(2n ** 63n) && BigInt(value.text) < 2n ** 63n ? value : undefined;
+  return undefined;
+}
 
 /** The value when it is a non-array object, else undefined. */
 export function asObject(value: unknown): JsonObject | undefined {
@@ -31,7 +76,8 @@ export function unixSecondsToIso(value: unknown): string | undefined {
   const seconds = asNumber(value);
   if (seconds === undefined) return undefined;
   const date = new Date(seconds * 1000);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+  // Years outside 0–9999 have no ISO-8601 form Log Analytics accepts (toISOString writes "+010000-…").
+  return Number.isNaN(date.getTime()) || date.getUTCFullYear() < 0 || date.getUTCFullYear() > 9999 ? undefined : date.toISOString();
 }
 
 /** Follows a path of keys through nested objects. */
@@ -45,7 +91,7 @@ export function pick(value: unknown, ...path: string[]): unknown {
   return current;
 }
 
-/** The keys of `source` not listed in `known`, or null when there are none. */
+/** The keys of `source` not listed in `known`, or null when there are none (the compliance rows' `Payload`). */
 export function unknownFields(source: JsonObject, known: ReadonlySet<string>): JsonObject | null {
   const extra: JsonObject = {};
   for (const [key, value] of Object.entries(source)) if (!known.has(key)) extra[key] = value;

@@ -3,6 +3,7 @@
  * source of truth: the row mappers, their tests and the Bicep templates (`loadJsonContent`)
  * all read them, so code and deployed tables cannot drift.
  */
+import { isRawJsonNumber } from "../json/exactJson";
 import auditLogsJson from "./openai-audit-logs.table.json";
 import chatCompletionsJson from "./openai-chat-completions.table.json";
 import connectorHealthJson from "./openai-connector-health.table.json";
@@ -89,7 +90,7 @@ function matchesType(value: unknown, type: ColumnType): boolean {
   switch (type) {
     case "string": return typeof value === "string";
     case "int": return Number.isInteger(value) && Math.abs(value as number) <= 2 ** 31;
-    case "long": return Number.isSafeInteger(value);
+    case "long": return Number.isSafeInteger(value) || (isRawJsonNumber(value) && BigInt(value.text) >= -(2n ** 63n) && BigInt(value.text) < 2n ** 63n);
     case "real": return typeof value === "number" && Number.isFinite(value);
     case "boolean": return typeof value === "boolean";
     case "datetime": return typeof value === "string" && ISO_DATETIME.test(value) && !Number.isNaN(Date.parse(value));

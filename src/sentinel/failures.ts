@@ -7,10 +7,13 @@ export type SentinelFailure =
   | { readonly kind: "retriable"; readonly status: number | undefined; readonly message: string }
   | { readonly kind: "fatal"; readonly status: number | undefined; readonly message: string };
 
-/** An upload to the Logs Ingestion API failed; no row of the batch may be counted as delivered. */
+/**
+ * An upload to the Logs Ingestion API failed. Rows `[0, acceptedRows)` of the batch were accepted
+ * (HTTP 204) before the failure and must not be sent again; the rest were not delivered.
+ */
 export class SentinelError extends Error {
   override readonly name = "SentinelError";
-  constructor(readonly failure: SentinelFailure) {
+  constructor(readonly failure: SentinelFailure, readonly acceptedRows = 0) {
     super(failure.message);
   }
 }

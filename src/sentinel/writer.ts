@@ -6,11 +6,9 @@
  */
 import type { TokenCredential } from "@azure/core-auth";
 import { isAggregateLogsUploadError, LogsIngestionClient } from "@azure/monitor-ingestion";
+import { restoreRawNumbers } from "../json/exactJson";
 import { chunkRows } from "./chunking";
-import { classifyUploadFailure, SentinelError, worstFailure, type SentinelFailure, type UploadCause, type UploadTarget } from "./failures";
-
-/** Concurrent chunk uploads per call (the SDK's default). */
-export const DEFAULT_UPLOAD_CONCURRENCY = 5;
+import { classifyUploadFailure, SentinelError, worstFailure, type UploadCause, type UploadTarget } from "./failures";
 
 /** Construction options. */
 export interface SentinelWriterOptions {
@@ -47,29 +45,38 @@ export class SentinelWriter {
       retryOptions: { maxRetries: options.maxRetries ?? 3, retryDelayInMs: options.retryDelayInMs ?? 1_000, maxRetryDelayInMs: options.maxRetryDelayInMs ?? 16_000 },
       ...(options.ca ? { tlsOptions: { ca: options.ca } } : {}),
     });
+    // The SDK serializes rows with JSON.stringify; before it gzips the body, put the exact digits
+    // of RawJsonNumbers (64-bit seeds) in place of their markers (src/json/exactJson.ts).
+    this.client.pipeline.addPolicy({
+      name: "rawJsonNumbers",
+      sendRequest: (request, next) => {
+        if (typeof request.body === "string") request.body = restoreRawNumbers(request.body);
+        return next(request);
+      },
+    }, { beforePolicies: ["GzippingPolicy"] });
   }
 
   /**
-   * Uploads all rows to `streamName`. Resolves only when every chunk got 204; otherwise throws a
-   * {@link SentinelError} and the caller must treat the whole batch as not delivered.
+   * Uploads `rows` to `streamName`, in order, one request body (≤ MAX_REQUEST_BODY_BYTES, chunking.ts)
+   * after another, and stops at the first that fails. Resolves when every request got 204.
+   * Otherwise throws a {@link SentinelError} whose `acceptedRows` counts the leading rows that
+   * were accepted: in order, so the accepted rows are always a prefix and a retry can resume
+   * after them (a batch is one page, usually one request; order costs a round trip only for
+   * pages of large rows).
    */
   async upload(streamName: string, rows: readonly Record<string, unknown>[], options: UploadOptions = {}): Promise<void> {
     if (rows.length === 0) return;
     const target: UploadTarget = { ruleId: this.ruleId, streamName, endpoint: this.endpoint };
-    const chunks = chunkRows(rows);
-    const failures: SentinelFailure[] = [];
-    // Each chunk fits one request, so the SDK sends it whole; run a few at once.
-    for (let i = 0; i < chunks.length && failures.length === 0; i += DEFAULT_UPLOAD_CONCURRENCY) {
-      await Promise.all(chunks.slice(i, i + DEFAULT_UPLOAD_CONCURRENCY).map(async (chunk) => {
-        try {
-          await this.client.upload(this.ruleId, streamName, chunk, options.abortSignal ? { abortSignal: options.abortSignal } : {});
-        } catch (error) {
-          const causes = isAggregateLogsUploadError(error) ? error.errors.map((e) => causeOf(e.cause)) : [causeOf(error)];
-          failures.push(...causes.map((c) => classifyUploadFailure(target, c)));
-        }
-      }));
+    let accepted = 0;
+    // Each chunk fits one request, so the SDK sends it whole.
+    for (const chunk of chunkRows(rows)) {
+      try {
+        await this.client.upload(this.ruleId, streamName, chunk, options.abortSignal ? { abortSignal: options.abortSignal } : {});
+      } catch (error) {
+        const causes = isAggregateLogsUploadError(error) ? error.errors.map((e) => causeOf(e.cause)) : [causeOf(error)];
+        throw new SentinelError(worstFailure(causes.map((c) => classifyUploadFailure(target, c)))!, accepted);
+      }
+      accepted += chunk.length;
     }
-    const worst = worstFailure(failures);
-    if (worst) throw new SentinelError(worst);
   }
 }

@@ -12,31 +12,16 @@ import { after, describe, it } from "node:test";
 import { demoData, type DemoOptions } from "../../src/local/demo";
 import { detectionScenarios } from "../../src/local/fakes/detectionScenarios";
 import { usageScenarios } from "../../src/local/fakes/usageScenarios";
+import { demoRowIds as rowIds, startDemoProcess } from "./demoProcess";
 import { until } from "./pageHarness";
+
+const start = (dataDir: string, port: number, env: Record<string, string> = {}) => startDemoProcess(dataDir, port, options,
+  { FETCH_PARALLELISM: "1", PAGES_PER_ACTIVITY: "1", CHAT_PAGES_PER_ACTIVITY: "1", AUDIT_OVERLAP_SECONDS: "0", ...env });
 
 const ENTRY = path.resolve(__dirname, "../../src/local/main.js");
 const options: DemoOptions = { auditBacklog: 6_000, completionBacklog: 6_000, complianceBacklog: 300, latencyMs: 25, live: false };
 /** The demo adds the events that make the analytic rules fire. */
 const scenarioEvents = [...detectionScenarios(0), ...usageScenarios(0)].reduce((n, s) => n + s.events.length, 0);
-
-function start(dataDir: string, port: number, env: Record<string, string> = {}): ChildProcess & { output: string[] } {
-  const child = spawn(process.execPath, [ENTRY, "--data", dataDir, "--port", String(port)], {
-    cwd: os.tmpdir(),
-    env: { ...env, PATH: process.env.PATH, DEMO_AUDIT_EVENTS: String(options.auditBacklog), DEMO_COMPLETIONS: String(options.completionBacklog), DEMO_COMPLIANCE_EVENTS: String(options.complianceBacklog), DEMO_LATENCY_MS: String(options.latencyMs),
-      DEMO_LIVE: "false", FETCH_PARALLELISM: "1", PAGES_PER_ACTIVITY: "1", CHAT_PAGES_PER_ACTIVITY: "1", AUDIT_OVERLAP_SECONDS: "0", PROGRESS_INTERVAL_MS: "60000" },
-    stdio: ["ignore", "pipe", "pipe"],
-  }) as ChildProcess & { output: string[] };
-  child.output = [];
-  child.stdout!.on("data", (d: Buffer) => child.output.push(d.toString()));
-  child.stderr!.on("data", (d: Buffer) => child.output.push(d.toString()));
-  return child;
-}
-
-function rowIds(dataDir: string, table: string, column = "Id"): string[] {
-  const file = path.join(dataDir, "demo", "rows", `${table}.ndjson`);
-  if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).flatMap((l) => { try { return [(JSON.parse(l) as Record<string, string>)[column]!]; } catch { return []; } });
-}
 
 /** Distinct ids delivered (a row read twice counts once). */
 function distinct(dataDir: string, table: string): number {

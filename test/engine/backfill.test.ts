@@ -12,6 +12,8 @@ import { generateAuditEvents, generateCompletions } from "../../src/local/fakes/
 import { assertEveryIdOnce, createCollector } from "../scenarios/helpers";
 import { collectorStatuses, collectorView, ENGINE_RUN, startAzurite, startEngineApp, type Azurite, type EngineApp } from "./engineApp";
 import { EXTENSION_TRIGGER_FIELDS } from "../../src/local/durable/triggerPayload";
+import { DELIVERY_PROGRESS_ENTITY } from "../../orchestrators/names";
+import type { ProgressBook } from "../../src/delivery/progress";
 import { replayMismatches } from "./replay";
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -65,6 +67,14 @@ if (ENGINE_RUN) {
         ]);
         assert.deepEqual(await collectorStatuses(app), ["collector-org-audit:Running", "collector-prod-chat:Running"]);
         assert.ok(continuations(app).length >= 4, `${continuations(app).length} generations`);
+        // The page activities recorded their progress through their durableClient input binding, as the
+        // extension binds it for an activity: each collector's book holds the runs of its newest scheduling only.
+        for (const id of ["org-audit", "prod-chat"]) {
+          const book = await app.entityState(DELIVERY_PROGRESS_ENTITY, id) as ProgressBook | undefined;
+          const runs = Object.values(book?.runs ?? {});
+          assert.ok(runs.length > 0, `${id}: no progress recorded`);
+          assert.equal(new Set(runs.map((r) => r.scheduledAt)).size, 1, `${id}: runs of one scheduling`);
+        }
         // The local host sends the same payload fields as this extension (src/local/durable/triggerPayload.ts).
         const { history: _h, input: _i, instanceId: _id, isReplaying: _r, ...fields } = JSON.parse(app.episodes()[0]!.payload) as Record<string, unknown>;
         assert.deepEqual(fields, EXTENSION_TRIGGER_FIELDS);

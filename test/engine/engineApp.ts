@@ -92,6 +92,8 @@ export interface EngineApp {
   api(method: string, path: string, body?: unknown): Promise<ApiResponse>;
   /** Every orchestration instance of this task hub, from the extension's own status query. */
   instances(): Promise<InstanceStatus[]>;
+  /** An entity's state as the extension's RPC endpoint reads it (what `readEntityState` gets); undefined when it does not exist. */
+  entityState(name: string, key: string): Promise<unknown>;
   /** Every orchestrator invocation the engine made so far (payload and the SDK's answer). */
   episodes(): EpisodeRecord[];
   /** How often the worker exited and was restarted by the host. */
@@ -159,6 +161,12 @@ export async function startEngineApp(azurite: Azurite, name: string, mockOptions
       const response = await fetch(`${rpcBaseUrl}instances/?showInput=true`);
       assert.equal(response.status, 200, await response.clone().text());
       return (await response.json()) as InstanceStatus[];
+    },
+    async entityState(name, key) {
+      const response = await fetch(`${rpcBaseUrl}entities/${encodeURIComponent(name)}/${encodeURIComponent(key)}`);
+      if (response.status === 404) return undefined;
+      assert.equal(response.status, 200, await response.clone().text());
+      return response.json();
     },
     episodes() {
       if (!fs.existsSync(episodesFile)) return [];

@@ -7,8 +7,11 @@
  * the extension produced, so the unmodified DurableClient calls the extension's real RPC endpoint.
  *
  * Loopback HTTP, one server:
- * - `GET /functions` → `[{name, triggerType}]` of every registered function;
- * - `POST /invoke/{name}` with the trigger payload exactly as the extension bound it (a string) →
+ * - `GET /functions` → `[{name, triggerType, durableClient}]` of every registered function
+ *   (`durableClient`: it declares a durableClient input binding, as the page activities do);
+ * - `POST /invoke/{name}` with the trigger payload exactly as the extension bound it (a string),
+ *   and for a function with a durableClient input the binding data the extension produced for this
+ *   invocation in the `x-durable-client` header (base64 of its JSON) →
  *   `{ok: true, result}` or `{ok: false, message, stack}` when the handler threw;
  * - `PUT /client` with the durableClient binding data;
  * - `/api/...` → the app's HTTP functions.
@@ -26,7 +29,7 @@ import { registerFunctions } from "../../src/functions/register";
 import { registeredFunction, registeredFunctions } from "../../src/local/functionsCore";
 import { tryJsonParse } from "../../src/local/durable/history";
 import { startHttpServer } from "../../src/local/httpServer";
-import type { DurableClientBinding } from "../../src/local/durable/invoke";
+import { invocationContextFor, type DurableClientBinding } from "../../src/local/durable/invoke";
 import { clientsForFakes, type FakeEndpoints } from "../../src/local/fakeEnvironment";
 import type { RuntimeSettings } from "../../orchestrators/state";
 import type { DeclaredCollector } from "../../src/collectors/reconcile";
@@ -65,10 +68,22 @@ function send(res: http.ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** Runs a handler as the Node worker does for a non-HTTP trigger: string payloads JSON-parsed, the return value is the result. */
-async function invoke(config: WorkerConfig, name: string, payload: string): Promise<{ ok: true; result: unknown } | { ok: false; message: string; stack: string }> {
+/** Whether a function declares a durableClient input binding. */
+function hasDurableClient(name: string): boolean {
+  return Object.values(registeredFunction(name).bindings).some((b) => b.direction === "in" && (b.type === "durableClient" || b.type === "orchestrationClient"));
+}
+
+/**
+ * Runs a handler as the Node worker does for a non-HTTP trigger: string payloads JSON-parsed, the
+ * return value is the result; a durableClient input gets `clientData`, the binding data the
+ * extension produced for this invocation.
+ */
+async function invoke(config: WorkerConfig, name: string, payload: string, clientData: DurableClientBinding | undefined): Promise<{ ok: true; result: unknown } | { ok: false; message: string; stack: string }> {
   const fn = registeredFunction(name);
-  const context = new InvocationContext({ functionName: fn.name, logHandler: (level, ...args) => log(`[${fn.name}] ${level}: ${args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`) });
+  if (hasDurableClient(name) && !clientData) return { ok: false, message: `${name} has a durableClient input but the host sent no binding data`, stack: "" };
+  const context = clientData
+    ? invocationContextFor(fn, clientData, log)
+    : new InvocationContext({ functionName: fn.name, logHandler: (level, ...args) => log(`[${fn.name}] ${level}: ${args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`) });
   try {
     const result = (await fn.handler(tryJsonParse(payload), context)) ?? null;
     if (fn.triggerType === "orchestrationTrigger") fs.appendFileSync(config.episodesFile, `${JSON.stringify({ name: fn.name, payload, result } satisfies EpisodeRecord)}\n`);
@@ -91,12 +106,16 @@ async function main(config: WorkerConfig): Promise<void> {
     void (async () => {
       const url = new URL(req.url ?? "/", "http://worker");
       const body = await readBody(req);
-      if (req.method === "GET" && url.pathname === "/functions") return send(res, 200, registeredFunctions().map((f) => ({ name: f.name, triggerType: f.triggerType })));
+      if (req.method === "GET" && url.pathname === "/functions") return send(res, 200, registeredFunctions().map((f) => ({ name: f.name, triggerType: f.triggerType, durableClient: hasDurableClient(f.name) })));
       if (req.method === "PUT" && url.pathname === "/client") {
         client = JSON.parse(body) as DurableClientBinding;
         return send(res, 200, {});
       }
-      if (req.method === "POST" && url.pathname.startsWith("/invoke/")) return send(res, 200, await invoke(config, decodeURIComponent(url.pathname.slice(8)), body));
+      if (req.method === "POST" && url.pathname.startsWith("/invoke/")) {
+        const header = req.headers["x-durable-client"];
+        const clientData = typeof header === "string" ? JSON.parse(Buffer.from(header, "base64").toString("utf8")) as DurableClientBinding : undefined;
+        return send(res, 200, await invoke(config, decodeURIComponent(url.pathname.slice(8)), body, clientData));
+      }
       if (url.pathname.startsWith("/api/")) {
         // The management API runs on its own listener; forward so the harness needs one address.
         const proxied = http.request({ host: "127.0.0.1", port: apiUrl.port, path: req.url, method: req.method, headers: req.headers }, (upstream) => {

@@ -13,6 +13,7 @@ import { tryJsonParse } from "../../src/local/durable/history";
 import { httpRequest, invokeHttp, invokeTimer } from "../../src/local/durable/invoke";
 import { startRpcServer, type RpcServer } from "../../src/local/durable/rpcServer";
 import { matchRoute } from "../../src/local/router";
+import type { RowWriter } from "../../activities/deps";
 import type { RuntimeSettings } from "../../orchestrators/state";
 import type { DeclaredCollector } from "../../src/collectors/reconcile";
 import { startStack, type Stack } from "./stack";
@@ -31,6 +32,8 @@ export interface LocalApp {
   readonly clock: VirtualClock;
   readonly host: DurableHost;
   readonly logs: string[];
+  /** Replaces the activities' Logs Ingestion writer (fault injection); the stack's real writer is passed in. */
+  wrapWriter(wrap: (writer: RowWriter) => RowWriter): void;
   api(method: string, path: string, body?: unknown): Promise<ApiResponse>;
   /** Sets the declared collectors (the COLLECTORS setting) and runs the reconciler timer function once. */
   reconcile(declared: DeclaredCollector[]): Promise<void>;
@@ -41,7 +44,10 @@ export interface LocalApp {
   stop(): Promise<void>;
 }
 
-let registered: { current: LocalApp | undefined; settings: RuntimeSettings; declared: DeclaredCollector[] } | undefined;
+/** What the functions registered once per process read: the running app and its test settings. */
+interface Registration { current: LocalApp | undefined; settings: RuntimeSettings; declared: DeclaredCollector[]; writer: RowWriter | undefined }
+
+let registered: Registration | undefined;
 
 /** Default settings for scenarios: small pages per activity so fan-out and generations show. */
 export const SCENARIO_SETTINGS: RuntimeSettings = { parallelism: 4, maxPagesPerActivity: 5, chatPagesPerActivity: 5, lagSeconds: 60, overlapSeconds: 1_800 };
@@ -58,10 +64,10 @@ export async function startLocalApp(startMs: number, mockOptions: Partial<OpenAI
   const host = new DurableHost({ clock, recordEpisodes: true, log: (line) => logs.push(line), activityConcurrency: 8, ...hostOptions });
   const rpc: RpcServer = await startRpcServer(host);
   if (!registered) {
-    const box: { current: LocalApp | undefined; settings: RuntimeSettings; declared: DeclaredCollector[] } = { current: undefined, settings, declared: [] };
+    const box: Registration = { current: undefined, settings, declared: [], writer: undefined };
     registered = box;
     registerFunctions({
-      deps: () => ({ ...box.current!.stack.deps, now: () => box.current!.clock.now() }),
+      deps: () => ({ ...box.current!.stack.deps, ...(box.writer ? { writer: box.writer } : {}), now: () => box.current!.clock.now() }),
       settings: () => box.settings,
       declaredCollectors: () => box.declared,
       openaiBaseUrl: "https://api.openai.com/v1",
@@ -70,9 +76,13 @@ export async function startLocalApp(startMs: number, mockOptions: Partial<OpenAI
   }
   registered.settings = settings;
   registered.declared = [];
+  registered.writer = undefined;
 
   const app: LocalApp = {
     stack, clock, host, logs,
+    wrapWriter(wrap) {
+      registered!.writer = wrap(stack.deps.writer);
+    },
     async api(method, path, body) {
       const match = matchRoute(registeredFunctions(), method, path.replace(/^\/api\//, ""));
       if (match === undefined || match === "methodNotAllowed") return { status: match ? 405 : 404, body: undefined, text: "" };

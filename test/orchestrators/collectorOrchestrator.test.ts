@@ -9,6 +9,7 @@ import { registerFunctions } from "../../src/functions/register";
 import { initialState, type CollectorControlView, type CollectorState } from "../../orchestrators/state";
 import type { AuditSliceResult } from "../../activities/collectAuditSlice";
 import { HistoryBuilder, runOrchestrator } from "./replayHelpers";
+import { withDelivery } from "../../src/delivery/progress";
 
 const settings = { parallelism: 2, maxPagesPerActivity: 5, chatPagesPerActivity: 5, lagSeconds: 60, overlapSeconds: 900 };
 registerFunctions({ deps: () => { throw new Error("replay tests do no I/O"); }, settings: () => settings, declaredCollectors: () => [], openaiBaseUrl: "https://api.openai.com/v1", now: () => 0 });
@@ -19,11 +20,13 @@ const definition = { id: "org", dataType: "auditLogs" as const, friendlyName: "O
 const view = (desired: "running" | "stopped"): CollectorControlView => ({ definition, desired, settings });
 const entityCall = { operation: "get", actionType: 7, instanceId: "@collector@org" };
 // Ledger records reach back the late-window cap (max(2 × 900, 3,600) s) before the generation started.
-const sliceInput = (scope: string, gte: number, lt: number) => ({ collectorId: "org", connectorName: "Org", apiKeySecretName: "admin-key", scope, gte, lt, after: null, maxPages: 5, late: false, recordSince: 1_795_604_401 });
+// Each scheduling is named for crash-safe progress: generation 0, task i, at the orchestration time it was scheduled.
+const sliceInput = (scope: string, gte: number, lt: number, task: number) => withDelivery({ collectorId: "org", connectorName: "Org", apiKeySecretName: "admin-key",
+  scope, gte, lt, after: null, maxPages: 5, late: false, recordSince: 1_795_604_401 }, 0, task, Date.parse("2026-11-25T12:00:01Z"));
 // Parallelism 2 is shared by the two scopes in turn: each starts its backlog.
 const fanOut = { actionType: 12, compoundActions: [
-  { functionName: "collectAuditSlice", actionType: 0, input: sliceInput("organization", 1_795_600_800, 1_795_604_400) },
-  { functionName: "collectAuditSlice", actionType: 0, input: sliceInput("tenant", 1_795_600_800, 1_795_604_400) },
+  { functionName: "collectAuditSlice", actionType: 0, input: sliceInput("organization", 1_795_600_800, 1_795_604_400, 0) },
+  { functionName: "collectAuditSlice", actionType: 0, input: sliceInput("tenant", 1_795_600_800, 1_795_604_400, 1) },
 ] };
 const sliceDone = (rows: number, newest: number): AuditSliceResult => ({ outcome: { kind: "ok" }, done: true, after: null, pages: 1, rowsWritten: rows, duplicates: 0, newestEventAt: newest, unknownTypes: {}, refused: null });
 const healthCall = (report: Record<string, unknown>) => ({ functionName: "writeConnectorHealth", actionType: 0, input: report });
@@ -50,9 +53,9 @@ describe("collector orchestrator", () => {
   it("when caught up, waits the poll interval on a timer a wake event can cut short, then continues as new with the folded state", async () => {
     // A collector started 30 minutes ago: one slice per scope covers its backlog.
     const recent = initialState("org", "2026-11-25T11:30:00Z");
-    const input = (scope: string) => ({ ...sliceInput(scope, 1_795_606_200, 1_795_607_941) });
+    const input = (scope: string, task: number) => sliceInput(scope, 1_795_606_200, 1_795_607_941, task);
     const both = { actionType: 12, compoundActions: [
-      { functionName: "collectAuditSlice", actionType: 0, input: input("organization") }, { functionName: "collectAuditSlice", actionType: 0, input: input("tenant") }] };
+      { functionName: "collectAuditSlice", actionType: 0, input: input("organization", 0) }, { functionName: "collectAuditSlice", actionType: 0, input: input("tenant", 1) }] };
     const h = new HistoryBuilder().started("2026-11-25T12:00:00Z").execution(ORCH, recent, "2026-11-25T12:00:00Z")
       .entityCalled(0, "r1", "2026-11-25T12:00:00Z").started("2026-11-25T12:00:01Z").entityAnswered("r1", view("running"), "2026-11-25T12:00:01Z")
       .scheduled(1, "collectAuditSlice", "2026-11-25T12:00:01Z").scheduled(2, "collectAuditSlice", "2026-11-25T12:00:01Z")
@@ -81,6 +84,7 @@ describe("collector orchestrator", () => {
       ...recent,
       audit: { scopes: { organization: scope(17_410), tenant: scope(28_800) }, unknownTypes: [], otherUnknownEvents: 0 },
       stats: { rowsIngested: 43, pages: 2, duplicatesSkipped: 0, lastSuccessAt: "2026-11-25T12:00:03.000Z", newestEventAt: 1_795_607_000, lastError: null, failures: 0 },
+      generation: 1,
     };
     assert.deepEqual(await runOrchestrator(ORCH, "collector-org", recent, h.events), {
       isDone: true, actions: [[entityCall, both, health, wait, { actionType: 4, input: next }]], schemaVersion: 2, customStatus: waiting,
@@ -98,6 +102,40 @@ describe("collector orchestrator", () => {
       ["unauthorized", "2026-11-25T12:05:02.000Z", { at: "2026-11-25T12:00:02.000Z", kind: "unauthorized", message: "HTTP 401: needs an organization admin API key" },
         // The organization cut two slices (one started, one waiting for a free slot); the started one kept its progress.
         { watermark: "2026-11-25T10:00:00.000Z", frontier: "2026-11-25T11:59:01.000Z", slicesInFlight: 2, sliceSeconds: 3600 }]);
+  });
+
+  it("when the platform loses an activity, waits for the others, backs off, and runs the generation again with the same inputs", async () => {
+    const lost = "Activity function 'collectAuditSlice' failed: node exited with code 137 (0x89)";
+    const h = running().scheduled(1, "collectAuditSlice", "2026-11-25T12:00:01Z").scheduled(2, "collectAuditSlice", "2026-11-25T12:00:01Z")
+      .started("2026-11-25T12:00:02Z").failed(1, lost, "2026-11-25T12:00:02Z");
+    // The other slice still runs: nothing is scheduled (a retry must not run beside it) until it ends.
+    assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), {
+      isDone: false, actions: [[entityCall, fanOut]], schemaVersion: 2, customStatus: { state: "running", definitionVersion: 1, ...emptyStatus },
+    });
+    h.started("2026-11-25T12:00:03Z").completed(2, sliceDone(60, 1_795_607_000), "2026-11-25T12:00:03Z");
+    // The slice that finished is recorded with its result, so its run in the retry returns it and sends nothing.
+    const keep = await runOrchestrator(ORCH, "collector-org", state, h.events);
+    const second = sliceInput("tenant", 1_795_600_800, 1_795_604_400, 1);
+    const { outcome: _ok, ...finishedState } = sliceDone(60, 1_795_607_000);
+    assert.deepEqual((keep.actions as unknown[][])[0]!.slice(2, 3), [{ operation: "record", actionType: 9, instanceId: "@deliveryprogress@org",
+      input: { runId: "0.1", scheduledAt: second.delivery.scheduledAt, input: second.delivery.digest, state: finishedState } }]);
+    h.scheduled(4, "writeConnectorHealth", "2026-11-25T12:00:03Z").started("2026-11-25T12:00:04Z").completed(4, { written: true }, "2026-11-25T12:00:04Z")
+      .timerCreated(5, "2026-11-25T12:00:33.000Z", "2026-11-25T12:00:04Z").started("2026-11-25T12:00:33Z").timerFired(5, "2026-11-25T12:00:33.000Z", "2026-11-25T12:00:33Z");
+    const result = await runOrchestrator(ORCH, "collector-org", state, h.events);
+    const message = "a page activity was lost by the platform (Activity function 'collectAuditSlice' failed: node exited with code 137 (0x89)); the generation runs again and resumes from the recorded progress";
+    // The state is kept (the completed slice's result is not folded: its call returns it again from its record), and the generation is to be retried as planned at 12:00:01.
+    const retrying: CollectorState = {
+      ...state, generation: 0, retry: { plannedAt: Date.parse("2026-11-25T12:00:01Z") },
+      stats: { ...state.stats, lastError: { at: "2026-11-25T12:00:03.000Z", kind: "failed", message }, failures: 1 },
+    };
+    const actions = (result.actions as unknown[][])[0]!;
+    assert.deepEqual([actions.length, actions[5], (result.customStatus as { state: string }).state], [6, { actionType: 4, input: retrying }, "backingOff"]);
+
+    // The retry, 32 s later, schedules exactly the first inputs: same slices, same delivery refs.
+    const retry = new HistoryBuilder().started("2026-11-25T12:00:33Z").execution(ORCH, retrying, "2026-11-25T12:00:33Z")
+      .entityCalled(0, "r1", "2026-11-25T12:00:33Z").started("2026-11-25T12:00:34Z").entityAnswered("r1", view("running"), "2026-11-25T12:00:34Z");
+    const again = await runOrchestrator(ORCH, "collector-org", retrying, retry.events);
+    assert.deepEqual(again.actions, [[entityCall, fanOut]]);
   });
 
   it("when stopped, makes no request: it reports stopped and waits for a wake, then re-reads its record", async () => {

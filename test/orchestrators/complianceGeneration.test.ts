@@ -49,6 +49,8 @@ describe("collector orchestrator, compliance logs", () => {
       ...state,
       compliance: { origin: ORIGIN, streams: { AUTH_LOG: stream("2026-11-25T11:50:00.000001Z", 1_795_607_000), AUDIT_LOG: stream("2026-11-25T11:40:00.000002Z", 1_795_606_000), APP_LOG: stream("2026-11-25T11:30:00.000003Z", 1_795_605_000) } } as CollectorState["compliance"],
       stats: { rowsIngested: 55, pages: 3, duplicatesSkipped: 3, lastSuccessAt: "2026-11-25T12:00:06.000Z", newestEventAt: 1_795_607_000, lastError: null, failures: 0 },
+      // Generations run so far (names the page activities' delivery refs, orchestrators/taskFailure.ts).
+      generation: 1,
     };
     const actions = (result.actions as unknown[][])[0]!;
     assert.deepEqual([result.isDone, actions.length, actions.at(-1), (result.customStatus as { cursor: unknown }).cursor], [true, 6, { actionType: 4, input: next }, {

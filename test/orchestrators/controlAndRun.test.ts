@@ -9,6 +9,7 @@ import { EventType, historyEvent } from "../../src/local/durable/history";
 import { registerFunctions } from "../../src/functions/register";
 import { initialState, type CollectorControlView, type CollectorState } from "../../orchestrators/state";
 import { HistoryBuilder, runOrchestrator } from "./replayHelpers";
+import { withDelivery } from "../../src/delivery/progress";
 
 const settings = { parallelism: 1, maxPagesPerActivity: 5, chatPagesPerActivity: 5, lagSeconds: 60, overlapSeconds: 900 };
 registerFunctions({ deps: () => { throw new Error("replay tests do no I/O"); }, settings: () => settings, declaredCollectors: () => [], openaiBaseUrl: "https://api.openai.com/v1", now: () => 0 });
@@ -45,7 +46,7 @@ describe("collector orchestrator, runs", () => {
   const view: CollectorControlView = { definition, desired: "running", settings };
   // From 11:00 (1795604400) to now − lag: one organization slice (parallelism 1 is shared by the two scopes in turn; ledger records reach back max(2 × 900, 3,600) s).
   const fromEleven = { actionType: 12, compoundActions: [{ functionName: "collectAuditSlice", actionType: 0,
-    input: { collectorId: "org", connectorName: "Org", apiKeySecretName: "admin-key", scope: "organization", gte: 1_795_604_400, lt: 1_795_607_941, after: null, maxPages: 5, late: false, recordSince: 1_795_604_401 } }] };
+    input: withDelivery({ collectorId: "org", connectorName: "Org", apiKeySecretName: "admin-key", scope: "organization", gte: 1_795_604_400, lt: 1_795_607_941, after: null, maxPages: 5, late: false, recordSince: 1_795_604_401 }, 0, 0, Date.parse("2026-11-25T12:00:01Z")) }] };
   const firstGeneration = (state: CollectorState) => new HistoryBuilder().started("2026-11-25T12:00:00Z").execution(ORCH, state, "2026-11-25T12:00:00Z")
     .entityCalled(0, "r1", "2026-11-25T12:00:00Z").started("2026-11-25T12:00:01Z").entityAnswered("r1", view, "2026-11-25T12:00:01Z");
 
@@ -62,7 +63,7 @@ describe("collector orchestrator, runs", () => {
     const legacy = initialState("org", "2026-11-25T10:00:00Z");
     // From 10:00: the first hour-wide slice (parallelism 1).
     const fromTen = { actionType: 12, compoundActions: [{ functionName: "collectAuditSlice", actionType: 0,
-      input: { collectorId: "org", connectorName: "Org", apiKeySecretName: "admin-key", scope: "organization", gte: 1_795_600_800, lt: 1_795_604_400, after: null, maxPages: 5, late: false, recordSince: 1_795_604_401 } }] };
+      input: withDelivery({ collectorId: "org", connectorName: "Org", apiKeySecretName: "admin-key", scope: "organization", gte: 1_795_600_800, lt: 1_795_604_400, after: null, maxPages: 5, late: false, recordSince: 1_795_604_401 }, 0, 0, Date.parse("2026-11-25T12:00:01Z")) }] };
     assert.deepEqual((await runOrchestrator(ORCH, "collector-org", same, firstGeneration(same).events)).actions, [[entityCall, fromTen]]);
     const { run: _, ...legacyDefinition } = definition;
     const legacyView = { ...view, definition: legacyDefinition };

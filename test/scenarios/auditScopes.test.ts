@@ -63,7 +63,7 @@ describe("both scopes: backfill, then a steady state with late tenant events", (
       assert.deepEqual(rows.filter((r) => r.Scope !== "organization" && r.Scope !== "tenant"), []);
       const novelRow = rows.find((r) => r.Id === novel.id)!;
       assert.deepEqual([novelRow.EventType, novelRow.EventDetails, novelRow.TargetId, novelRow.ActorUserId, novelRow.AdditionalFields, novelRow.Scope],
-        [novel.type, { id: "qk_1", rotation: { reason: "scheduled" } }, "qk_1", "user-9", { origin: "console", actor: { user: { id: "user-9", email: "nine@example.com" } } }, "tenant"]);
+        [novel.type, { id: "qk_1", rotation: { reason: "scheduled" } }, "qk_1", "user-9", { origin: "console", actor: novel.actor }, "tenant"]);
 
       const status = await view(app, "org-audit");
       assert.deepEqual([status.status, status.lastError, status.rowsIngested, status.audit.scopes.organization.state, status.audit.scopes.tenant.state],

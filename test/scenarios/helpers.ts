@@ -1,5 +1,7 @@
 /** Assertions shared by scenarios: every id once, nothing unexpected. */
 import assert from "node:assert/strict";
+import { AUDIT_SLICE_ACTIVITY, CHAT_ANCHORS_ACTIVITY, CHAT_PAGES_ACTIVITY } from "../../orchestrators/names";
+import { EventType } from "../../src/local/durable/history";
 import type { LocalApp } from "../fakes/localApp";
 import type { Stack } from "../fakes/stack";
 
@@ -8,10 +10,58 @@ export interface OverFakes {
   readonly stack: Stack;
 }
 
-/** Counts how often each id arrived on a stream. */
-export function arrivals(app: OverFakes, stream: string): Map<string, number> {
+/** Rows that arrived more than once on a stream (an id twice counts 1); only the rows `only` accepts, when given. */
+export function extraArrivals(app: OverFakes, stream: string, only?: (row: Record<string, unknown>) => boolean): number {
+  return [...arrivals(app, stream, only).values()].reduce((n, c) => n + c - 1, 0);
+}
+
+/** One orchestrator invocation of a collector: its input (the generation's state) and the history it replayed. */
+export interface GenerationEpisode {
+  readonly input: unknown;
+  readonly history: ReadonlyArray<{ readonly EventType: number; readonly EventId?: number; readonly Name?: unknown; readonly Input?: unknown; readonly TaskScheduledId?: unknown }>;
+}
+
+/** A generation as its history ended: the page activities it scheduled (name and input JSON, in order) and how many the platform failed. */
+export interface GenerationRun {
+  readonly scheduled: readonly string[];
+  readonly lost: number;
+  /** The lost calls: name and input JSON, as in `scheduled`. */
+  readonly lostCalls: readonly string[];
+}
+
+const PAGE_ACTIVITIES = new Set<unknown>([AUDIT_SLICE_ACTIVITY, CHAT_PAGES_ACTIVITY, CHAT_ANCHORS_ACTIVITY]);
+
+/** The generations of one collector, from its orchestrator invocations in order (local host episodes or the engine's payloads). */
+export function generationRuns(episodes: Iterable<GenerationEpisode>): GenerationRun[] {
+  const byInput = new Map<string, GenerationRun>();
+  for (const { input, history } of episodes) {
+    const pages = new Map(history.filter((e) => e.EventType === EventType.TaskScheduled && PAGE_ACTIVITIES.has(e.Name)).map((e) => [e.EventId, `${String(e.Name)} ${String(e.Input)}`]));
+    const lostCalls = history.filter((e) => e.EventType === EventType.TaskFailed && pages.has(e.TaskScheduledId as number)).map((e) => pages.get(e.TaskScheduledId as number)!);
+    byInput.set(JSON.stringify(input), { scheduled: [...pages.values()], lost: lostCalls.length, lostCalls });
+  }
+  return [...byInput.values()];
+}
+
+/**
+ * Which delivery a lost call belongs to: the chat segments, or an audit scope
+ * (`collectAuditSlice organization` / `collectAuditSlice tenant`).
+ */
+export function lostCallGroup(call: string): string {
+  const space = call.indexOf(" ");
+  const name = call.slice(0, space);
+  const input = JSON.parse(call.slice(space + 1)) as { scope?: string };
+  return name === AUDIT_SLICE_ACTIVITY ? `${name} ${input.scope ?? "organization"}` : name;
+}
+
+/** Each generation that lost page activities, with the one after it (its retry). */
+export function retriedGenerations(runs: readonly GenerationRun[]): Array<{ failed: GenerationRun; retry: GenerationRun | undefined }> {
+  return runs.flatMap((failed, i) => (failed.lost > 0 ? [{ failed, retry: runs[i + 1] }] : []));
+}
+
+/** Counts how often each id arrived on a stream (only the rows `only` accepts, when given). */
+export function arrivals(app: OverFakes, stream: string, only?: (row: Record<string, unknown>) => boolean): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const row of app.stack.ingestion.rows(stream)) counts.set(row.Id as string, (counts.get(row.Id as string) ?? 0) + 1);
+  for (const row of app.stack.ingestion.rows(stream)) if (!only || only(row)) counts.set(row.Id as string, (counts.get(row.Id as string) ?? 0) + 1);
   return counts;
 }
 

@@ -58,7 +58,7 @@ describe("stop and start", () => {
 });
 
 describe("reset", () => {
-  it("forgets the cursor, purges history, and collects again from the given startTime", async () => {
+  it("forgets the cursor, purges history, and collects again from the given startTime; delete removes the page progress", async () => {
     const app = await startLocalApp(NOW);
     try {
       const events = generateAuditEvents(3_000, T - 2 * 86_400, T - 120, 502);
@@ -82,6 +82,12 @@ describe("reset", () => {
       assert.ok(instance.createdTime > historyBefore, "a new instance replaced the purged one");
       const view = (await app.api("GET", "/api/collectors/org")).body as { rowsIngested: number; status: string; cursor: { watermark: string } };
       assert.deepEqual([view.status, view.rowsIngested], ["running", since.length]);
+
+      // Deleting it removes its page progress too.
+      const progressBefore = app.host.readEntity("deliveryProgress", "org").exists;
+      assert.equal((await app.api("DELETE", "/api/collectors/org")).status, 204);
+      await app.advance(1_000);
+      assert.deepEqual([progressBefore, app.host.readEntity("deliveryProgress", "org").exists, app.host.readEntity("collector", "org").exists], [true, false, false]);
     } finally {
       await app.stop();
     }

@@ -67,6 +67,7 @@ describe("audit event types from the spec", () => {
 });
 
 describe("actor columns from every actor shape", () => {
+  // An actor beyond the spec's session / api_key shape is flattened into the columns and also kept in AdditionalFields.actor exactly as it came.
   const cases: Array<[string, unknown, Record<string, unknown>]> = [
     ["session (spec + example enrichment)", { type: "session", session: { user: { id: "u1", email: "u1@x" }, ip_address: "198.51.100.1", user_agent: "UA", ja3: "j3", ja4: "j4", ip_address_details: { country: "US", region: "CA", city: "SF", asn: "64500" } } },
       { ActorType: "session", ActorUserId: "u1", ActorUserEmail: "u1@x", ActorIpAddress: "198.51.100.1", ActorUserAgent: "UA", ActorJa3: "j3", ActorJa4: "j4", ActorCountry: "US", ActorRegion: "CA", ActorCity: "SF", ActorAsn: "64500", other: null }],
@@ -74,10 +75,10 @@ describe("actor columns from every actor shape", () => {
       { ActorType: "api_key", ActorApiKeyId: "key_1", ActorApiKeyType: "user", ActorUserId: "u2", ActorUserEmail: "u2@x", other: null }],
     ["service-account API key", { type: "api_key", api_key: { id: "key_2", type: "service_account", service_account: { id: "svc_1" } } },
       { ActorType: "api_key", ActorApiKeyId: "key_2", ActorApiKeyType: "service_account", ActorServiceAccountId: "svc_1", other: null }],
-    ["a user actor (type named object)", { type: "user", user: { id: "u3", email: "u3@x" } }, { ActorType: "user", ActorUserId: "u3", ActorUserEmail: "u3@x", other: { user: { id: "u3", email: "u3@x" } } }],
-    ["a service account actor", { type: "service_account", service_account: { id: "svc_2" } }, { ActorType: "service_account", ActorServiceAccountId: "svc_2", other: { service_account: { id: "svc_2" } } }],
+    ["a user actor (type named object)", { type: "user", user: { id: "u3", email: "u3@x" } }, { ActorType: "user", ActorUserId: "u3", ActorUserEmail: "u3@x", other: { type: "user", user: { id: "u3", email: "u3@x" } } }],
+    ["a service account actor", { type: "service_account", service_account: { id: "svc_2" } }, { ActorType: "service_account", ActorServiceAccountId: "svc_2", other: { type: "service_account", service_account: { id: "svc_2" } } }],
     ["an unknown actor with a nested user and session fields", { type: "workload_identity", workload_identity: { id: "wi_1", user: { id: "u4" }, ip_address: "192.0.2.4" } },
-      { ActorType: "workload_identity", ActorUserId: "u4", ActorIpAddress: "192.0.2.4", other: { workload_identity: { id: "wi_1", user: { id: "u4" }, ip_address: "192.0.2.4" } } }],
+      { ActorType: "workload_identity", ActorUserId: "u4", ActorIpAddress: "192.0.2.4", other: { type: "workload_identity", workload_identity: { id: "wi_1", user: { id: "u4" }, ip_address: "192.0.2.4" } } }],
     ["no actor", null, { other: null }],
   ];
   for (const [name, actor, expected] of cases) {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { toAuditLogRow } from "../../src/rows/auditLogRow";
 import { AUDIT_LOGS_TABLE, checkRow } from "../../src/schema/tables";
-import { MAX_FIELD_BYTES, TRUNCATION_MARKER } from "../../src/rows/fieldLimits";
+import { MAX_FIELD_BYTES, TRUNCATED_STRING } from "../../src/rows/fieldLimits";
 import type { AuditLogEvent } from "../../src/openai/types";
 
 const origin = { connectorName: "Org audit", collectorId: "org-audit", collectedAt: "2026-11-25T10:00:00.000Z" };
@@ -39,7 +39,7 @@ describe("toAuditLogRow", () => {
 
   it("keeps an unknown event type's payload and unknown top-level fields", () => {
     const row = toAuditLogRow({ id: "x", type: "tenant.future.thing", effective_at: 1700000000, "tenant.future.thing": { anything: [1, 2] }, source: "api", object: "organization.audit_log" }, origin);
-    assert.deepEqual([row.EventDetails, row.AdditionalFields], [{ anything: [1, 2] }, { source: "api" }]);
+    assert.deepEqual([row.EventDetails, row.AdditionalFields], [{ anything: [1, 2] }, { source: "api", object: "organization.audit_log" }]);
   });
 
   it("tolerates a minimal event: no actor, no project, no payload", () => {
@@ -48,9 +48,10 @@ describe("toAuditLogRow", () => {
       ActorApiKey: null, ActorSession: null, Project: null, EventDetails: null, ConnectorName: "Org audit", AdditionalFields: null, CollectorId: "org-audit", Scope: "organization" });
   });
 
-  it("uses the collection time when effective_at is unusable, and wraps a scalar payload", () => {
+  it("uses the collection time when effective_at is unusable, and keeps a scalar payload as it came", () => {
     const row = toAuditLogRow({ id: "m", type: "odd", effective_at: "soon" as unknown as number, odd: "text payload" }, origin);
-    assert.deepEqual([row.TimeGenerated, row.EffectiveAt, row.EventDetails], [origin.collectedAt, undefined, { value: "text payload" }]);
+    // A dynamic column holds objects and arrays; a scalar payload and an unusable time stay exact in AdditionalFields.
+    assert.deepEqual([row.TimeGenerated, row.EffectiveAt, row.EventDetails, row.AdditionalFields], [origin.collectedAt, undefined, null, { effective_at: "soon", odd: "text payload" }]);
   });
 
   it("keeps unicode intact", () => {
@@ -58,14 +59,13 @@ describe("toAuditLogRow", () => {
     assert.deepEqual([row.ProjectName, (row.EventDetails as { data: { name: string } }).data.name], ["Проект 🚀 東京", "Проект 🚀 東京"]);
   });
 
-  it("truncates an oversized payload visibly and stays schema-valid", () => {
+  it("truncates an oversized payload visibly, keeping its structure, and stays schema-valid", () => {
     const huge = "x".repeat(200_000);
     const row = toAuditLogRow({ id: "big", type: "certificate.deleted", effective_at: 1700000000, actor: { type: "session", session: { user_agent: huge } }, "certificate.deleted": { id: "c", certificate: huge } }, origin);
-    const details = row.EventDetails as { _truncated: boolean; _originalBytes: number; _preview: string };
-    assert.equal(details._truncated, true);
-    assert.ok(details._preview.endsWith(TRUNCATION_MARKER));
+    const details = row.EventDetails as { id: string; certificate: string };
+    assert.deepEqual([details.id, TRUNCATED_STRING.exec(details.certificate)?.[1]], ["c", "200000"]);
     assert.ok(Buffer.byteLength(JSON.stringify(details)) <= MAX_FIELD_BYTES);
-    assert.ok(Buffer.byteLength(row.ActorUserAgent as string) <= MAX_FIELD_BYTES && (row.ActorUserAgent as string).endsWith(TRUNCATION_MARKER));
+    assert.ok(Buffer.byteLength(row.ActorUserAgent as string) <= MAX_FIELD_BYTES && TRUNCATED_STRING.test(row.ActorUserAgent as string));
     assert.deepEqual(checkRow(AUDIT_LOGS_TABLE, row), []);
   });
 });

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { RawJsonNumber } from "../../src/json/exactJson";
+import { TRUNCATED_STRING } from "../../src/rows/fieldLimits";
 import { toChatCompletionRow } from "../../src/rows/chatCompletionRow";
 import { parseListPage } from "../../src/openai/parse";
 import { CHAT_COMPLETIONS_TABLE, checkRow } from "../../src/schema/tables";
@@ -23,7 +25,7 @@ describe("toChatCompletionRow", () => {
       Choices: completion.choices, Usage: completion.usage, Metadata: {}, Tools: null, Temperature: 1, TopProbability: 1, FrequencyPenalty: 0, PresencePenalty: 0,
       ResponseFormat: null, ConnectorName: "Prod project", ModelName: "gpt-4.1-2025-04-14", InputTokensUsed: 13, OutputTokensUsed: 18, TotalTokensUsed: 31,
       CachedInputTokens: 4, ReasoningTokens: 2, AudioInputTokens: 0, AudioOutputTokens: 0, AcceptedPredictionTokens: 0, RejectedPredictionTokens: 0,
-      FinishReasons: ["stop"], FirstFinishReason: "stop", ChoiceCount: 1, HasToolCalls: false, HasRefusal: false, SeedText: "4944116822809979520",
+      FinishReasons: ["stop"], FirstFinishReason: "stop", ChoiceCount: 1, HasToolCalls: false, HasRefusal: false, Seed: new RawJsonNumber("4944116822809979520"), SeedText: "4944116822809979520",
       AdditionalFields: null, CollectorId: "prod-chat",
     });
     assert.deepEqual(checkRow(CHAT_COMPLETIONS_TABLE, row), []);
@@ -37,7 +39,7 @@ describe("toChatCompletionRow", () => {
       moderation: { input: null }, future_field: 1,
     }, origin);
     assert.deepEqual([row.FinishReasons, row.FirstFinishReason, row.ChoiceCount, row.HasToolCalls, row.HasRefusal, row.ToolChoice, row.Seed, row.SeedText, row.MetadataUser, row.AdditionalFields],
-      [["tool_calls", "content_filter"], "tool_calls", 2, true, true, '{"type":"function","function":{"name":"f"}}', 7, "7", "alice", { moderation: { input: null }, future_field: 1 }]);
+      [["tool_calls", "content_filter"], "tool_calls", 2, true, true, '{"type":"function","function":{"name":"f"}}', 7, "7", "alice", { moderation: { input: null }, future_field: 1, tool_choice: { type: "function", function: { name: "f" } } }]);
     assert.deepEqual(checkRow(CHAT_COMPLETIONS_TABLE, row), []);
   });
 
@@ -52,7 +54,8 @@ describe("toChatCompletionRow", () => {
     const text = "東京 🚀 ".repeat(100_000);
     const row = toChatCompletionRow({ id: "c4", created: 1700000000, choices: [{ index: 0, finish_reason: "stop", message: { content: text } }], tools: [{ description: text }] }, origin);
     assert.ok(Buffer.byteLength(JSON.stringify(row)) < 1_000_000);
-    assert.equal((row.Choices as { _truncated: boolean })._truncated, true);
+    const choice = (row.Choices as Array<{ index: number; finish_reason: string; message: { content: string } }>)[0]!;
+    assert.deepEqual([choice.index, choice.finish_reason, TRUNCATED_STRING.exec(choice.message.content)?.[1]], [0, "stop", String(Buffer.byteLength(text))]);
     assert.deepEqual(checkRow(CHAT_COMPLETIONS_TABLE, row), []);
     const small = toChatCompletionRow({ id: "c5", created: 1, choices: [{ index: 0, message: { content: "Привет 👋" } }] }, origin);
     assert.equal((small.Choices as Array<{ message: { content: string } }>)[0]!.message.content, "Привет 👋");

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MalformedResponseError, parseJsonPreservingSeeds, parseListPage } from "../../src/openai/parse";
+import { parseJsonExact, RawJsonNumber, stringifyExact } from "../../src/json/exactJson";
+import { MalformedResponseError, parseListPage } from "../../src/openai/parse";
 import { CursorGuard, nextAuditCursor, nextCompletionCursor, PaginationLoopError } from "../../src/openai/paging";
 import { encodeQuery } from "../../src/openai/query";
 
@@ -29,9 +30,11 @@ describe("parseListPage", () => {
     assert.throws(() => parseListPage('{"data":[{"id":"a","type":"t"}],"has_more":false}', ["type", "effective_at"]), /data\[0\] \(a\) has no effective_at/);
   });
 
-  it("keeps the exact digits of seeds beyond 2^53, and only of seed members", () => {
-    assert.deepEqual(parseJsonPreservingSeeds('{"seed":4944116822809979520,"content":"\\"seed\\": 12345678901234567890","small":{"seed":42}}'),
-      { seed: 4944116822809979520, __seed_text: "4944116822809979520", content: '"seed": 12345678901234567890', small: { seed: 42 } });
+  it("keeps the exact digits of every integer beyond 2^53, anywhere, and writes them back", () => {
+    const text = '{"seed":4944116822809979520,"content":"\\"seed\\": 12345678901234567890","small":{"seed":42,"n":[-9223372036854775808,1.5]}}';
+    const parsed = parseJsonExact(text);
+    assert.deepEqual(parsed, { seed: new RawJsonNumber("4944116822809979520"), content: '"seed": 12345678901234567890', small: { seed: 42, n: [new RawJsonNumber("-9223372036854775808"), 1.5] } });
+    assert.equal(stringifyExact(parsed), text);
   });
 });
 

@@ -14,7 +14,7 @@ const NOW = 1_000_000;
 function result(segment: Segment, done: boolean, extra: Partial<CompletionSegmentResult> = {}): CompletionSegmentResult {
   return {
     outcome: { kind: "ok" }, segment, done, pages: 1, rowsWritten: 0, again: 0, restarts: 0, newestEventAt: null,
-    late: { collected: 0, maxDelaySeconds: null, mayHaveMissed: 0 }, listed: { count: 0, newest: null, oldest: null }, models: null, ...extra,
+    late: { collected: 0, maxDelaySeconds: null, mayHaveMissed: 0 }, listed: { count: 0, newest: null, oldest: null }, models: null, belowNextFloor: null, ...extra,
   };
 }
 const progressed = (s: Segment, at: number, after = `id-${at}`): Segment => ({ ...s, progress: { ...s.progress, after, at } });
@@ -98,5 +98,29 @@ describe("chat planning", () => {
     const next = new MemoryBook(folded.cursor.memory!);
     assert.deepEqual([folded.finished, folded.cursor.pass, folded.cursor.newest, folded.cursor.late, folded.cursor.memory!.since, next.has(999_000, "new"), next.exactCount],
       [true, null, 999_500, { collected: 4, maxDelaySeconds: 400, mayHaveMissed: 2 }, 998_160, true, 1]);
+  });
+
+  it("tells each segment a completion known below it: the next segment's anchor, and for the bottom one what the pass before listed below this floor", () => {
+    const known = { id: "k", created: 95_000 };
+    const base = startPass({ ...initialChatCursor(90_000), below: known }, NOW, { ...settings, parallelism: 3 });
+    const top = progressed(newSegment(500_000, null, null, null), 900_000);
+    const mid = newSegment(300_000, 500_000, { id: "a5", created: 500_000 }, null);
+    const low = newSegment(100_000, 300_000, { id: "a3", created: 300_000 }, null);
+    const cursor: ChatCursor = { ...base, pass: { ...base.pass!, segments: [top, mid, low], anchors: { models: [], current: 0, after: "", done: true } } };
+    const plan = planChatGeneration(cursor, ref, { ...settings, parallelism: 3 });
+    assert.deepEqual(plan.segments.map(({ input }) => input.below), [{ id: "a5", created: 500_000 }, { id: "a3", created: 300_000 }, known]);
+  });
+
+  it("keeps the newest completion listed below the next floor, and hands it to the next pass (or keeps the older one when none was listed)", () => {
+    const known = { id: "k", created: 5_000 };
+    const cursor = startPass({ ...initialChatCursor(0), below: known }, NOW, settings);
+    const plan = planChatGeneration(cursor, ref, settings);
+    const top = cursor.pass!.segments[0]!;
+    const running = foldChatGeneration(cursor, plan, [result(progressed(top, 990_000), false, { belowNextFloor: { id: "b1", created: 990_000 } })], null, settings);
+    assert.deepEqual([running.cursor.pass!.belowNextFloor, running.cursor.below], [{ id: "b1", created: 990_000 }, known]);
+    const older = foldChatGeneration(running.cursor, planChatGeneration(running.cursor, ref, settings), [result(top, true, { belowNextFloor: { id: "b0", created: 980_000 } })], null, settings);
+    assert.deepEqual([older.finished, older.cursor.below], [true, { id: "b1", created: 990_000 }]);
+    const none = foldChatGeneration(cursor, plan, [result(top, true)], null, settings);
+    assert.deepEqual([none.finished, none.cursor.below], [true, known]);
   });
 });

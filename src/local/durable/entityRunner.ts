@@ -19,8 +19,8 @@ export class EntityRunner {
   constructor(
     private readonly entities: Map<string, EntityRecord>,
     private readonly contextFor: (fn: RegisteredFunction, id: string) => InvocationContext,
-    /** Called after each operation with the entity's id (`@name@key`). */
-    private readonly changed: (entityId: string) => void,
+    /** Called after each operation with the entity's id (`@name@key`) and whether its state changed. */
+    private readonly changed: (entityId: string, stateChanged: boolean) => void,
   ) {}
 
   /** Runs `operation`; `input` is a JSON string when `inputIsJson`, else a value to serialize. */
@@ -33,9 +33,11 @@ export class EntityRunner {
       const inputJson = inputIsJson ? (input as string | undefined) : input === undefined ? undefined : JSON.stringify(input);
       const trigger = { self: { name: name.toLowerCase(), key }, exists: record.exists, state: record.state ?? null, batch: [{ name: operation, input: inputJson, isSignal: false }] };
       const out = (await fn.handler(trigger, this.contextFor(fn, id))) as { entityExists: boolean; entityState?: string; results: Array<{ isError: boolean; result?: string }> };
+      const changed = out.entityExists !== record.exists || (out.entityExists && out.entityState !== record.state);
       if (out.entityExists) this.entities.set(id, { name: name.toLowerCase(), key, exists: true, state: out.entityState });
       else this.entities.delete(id);
-      this.changed(id);
+      // Persisted only when the state changed (reads such as the collector's "get" cost no write).
+      this.changed(id, changed);
       const first = out.results[0];
       return first?.isError ? { result: first.result ?? "{}", exceptionType: "Error" } : first?.result !== undefined ? { result: first.result } : {};
     });

@@ -10,6 +10,7 @@ import { InvocationContext } from "@azure/functions";
 import { registeredFunction, type RegisteredFunction } from "../functionsCore";
 import type { Clock } from "./clock";
 import { EntityRunner } from "./entityRunner";
+import { invocationContextFor } from "./invoke";
 import type { HostChange } from "./store";
 import { WorkQueue } from "./workQueue";
 import { ACTIVE, entityKey, type EntityRecord, type Episode, type HostSnapshot, type InstanceRecord, type StatusJson } from "./records";
@@ -38,9 +39,10 @@ export interface DurableHostOptions {
    * Fault injection (tests): called after an activity's handler ran. A returned reason makes the
    * host report the activity as failed instead — what the real extension reports when the Node
    * worker exits before its result reaches the host ("Activity function 'X' failed: node exited
-   * with code 137"), seen on the engine tests. The handler's side effects stay.
+   * with code 137"), seen on the engine tests. The handler's side effects stay. `input` is the
+   * activity's input as scheduled (parsed JSON).
    */
-  readonly loseActivityResult?: (name: string) => string | undefined;
+  readonly loseActivityResult?: (name: string, input: unknown) => string | undefined;
 }
 
 
@@ -57,6 +59,8 @@ export class DurableHost {
   private pendingWork = 0;
   private idleWaiters: Array<() => void> = [];
   private stopped = false;
+  /** The RPC listener's base URL, once one serves this host: activities then get durableClient inputs. */
+  private rpcBaseUrl: string | undefined;
   /** Counts for reports: episodes run, activities run, entity operations run, history events written, largest continueAsNew input (bytes). */
   readonly stats = { episodes: 0, activities: 0, entityOperations: 0, historyEvents: 0, historyBytes: 0, generations: 0, maxGenerationBytes: 0, maxGenerationEvents: 0, maxInputBytes: 0,
     byInstance: {} as Record<string, { maxInputBytes: number; maxGenerationBytes: number; historyBytes: number; generations: number }> };
@@ -64,7 +68,16 @@ export class DurableHost {
   constructor(private readonly options: DurableHostOptions) {
     this.clock = options.clock;
     this.activities = new WorkQueue(options.activityConcurrency ?? 8);
-    this.entityRunner = new EntityRunner(this.entities, (fn, id) => this.invocationContext(fn, id), (entityId) => { this.stats.entityOperations++; this.changed({ entityId }); });
+    // An entity write is urgent: page progress recorded there must survive a crash (activities/pageDelivery.ts).
+    this.entityRunner = new EntityRunner(this.entities, (fn, id) => this.invocationContext(fn, id), (entityId, stateChanged) => {
+      this.stats.entityOperations++;
+      if (stateChanged) this.changed({ entityId }, true);
+    });
+  }
+
+  /** Called by the RPC listener serving this host: activity invocations get durable client bindings pointing at it. */
+  attachRpc(baseUrl: string): void {
+    this.rpcBaseUrl = baseUrl;
   }
 
   // ---- client operations -------------------------------------------------------------
@@ -344,8 +357,9 @@ export class DurableHost {
       this.stats.activities++;
       let event: HistoryEvent;
       try {
-        const result = await fn.handler(tryJsonParse(input), this.invocationContext(fn, r.instanceId));
-        const lost = this.options.loseActivityResult?.(name);
+        const context = this.rpcBaseUrl ? invocationContextFor(fn, this.rpcBaseUrl, (line) => this.log(`[${r.instanceId}] ${line}`)) : this.invocationContext(fn, r.instanceId);
+        const result = await fn.handler(tryJsonParse(input), context);
+        const lost = this.options.loseActivityResult?.(name, tryJsonParse(input));
         if (lost !== undefined) throw new Error(lost);
         event = historyEvent(EventType.TaskCompleted, this.clock.now(), { TaskScheduledId: seq, Result: JSON.stringify(result ?? null) });
       } catch (error) {

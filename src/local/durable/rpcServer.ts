@@ -83,6 +83,7 @@ export async function startRpcServer(host: DurableHost, port = 0): Promise<RpcSe
   server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const actual = (server.address() as AddressInfo).port;
+  host.attachRpc(`http://127.0.0.1:${actual}/durabletask/`);
   return {
     baseUrl: `http://127.0.0.1:${actual}/durabletask/`,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),

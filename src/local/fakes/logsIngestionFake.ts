@@ -5,6 +5,7 @@
  * test or benchmark asks; by default only counts, so a long-running host stays flat.
  */
 import type http from "node:http";
+import { parseJsonExact } from "../../json/exactJson";
 import { checkRow, type TableSchema } from "../../schema/tables";
 import { bearer, listen, readBody, sendJson, type RunningServer } from "./server";
 import type { TestTls } from "./tls";
@@ -46,7 +47,10 @@ export class LogsIngestionFake {
   readonly ids = new Map<string, Set<string>>();
   readonly duplicates = new Map<string, number>();
   readonly stats = { requests: 0, accepted: 0, rejected: 0, bytesCompressed: 0, bytesUncompressed: 0 };
-  private readonly faults: IngestionFault[] = [];
+  /** Per coming upload: a fault, or null for one that is handled normally. */
+  private readonly faults: Array<IngestionFault | null> = [];
+  /** Called with the decompressed text of every upload body (tests read the exact JSON sent). */
+  onBody: ((text: string) => void) | undefined;
   private server: RunningServer | undefined;
 
   constructor(private readonly options: LogsIngestionFakeOptions) {}
@@ -70,8 +74,9 @@ export class LogsIngestionFake {
     return this.accepted.get(stream) ?? [];
   }
 
-  /** Queues faults for the next uploads. */
-  injectFault(fault: IngestionFault, times = 1): void {
+  /** Queues faults for the next uploads, after `afterUploads` that are handled normally. */
+  injectFault(fault: IngestionFault, times = 1, afterUploads = 0): void {
+    for (let i = 0; i < afterUploads; i++) this.faults.push(null);
     for (let i = 0; i < times; i++) this.faults.push(fault);
   }
 
@@ -99,13 +104,14 @@ export class LogsIngestionFake {
     } catch {
       return fail(400, "InvalidContentEncoding", "Body could not be decompressed.");
     }
+    this.onBody?.(body.text);
     this.stats.bytesCompressed += body.raw.length;
     this.stats.bytesUncompressed += Buffer.byteLength(body.text);
     if (fault) return fail(fault.status, fault.code ?? "Injected", fault.message ?? "injected fault", fault.retryAfterSeconds !== undefined ? { "retry-after": String(fault.retryAfterSeconds) } : {});
     if (body.raw.length > MAX_REQUEST_BYTES || Buffer.byteLength(body.text) > MAX_REQUEST_BYTES) return fail(413, "ContentLengthLimitExceeded", "Maximum allowed content length: 1048576 bytes (1 MB).");
     let rows: unknown;
     try {
-      rows = JSON.parse(body.text);
+      rows = parseJsonExact(body.text);
     } catch {
       return fail(400, "InvalidJson", "The request body is not valid JSON.");
     }

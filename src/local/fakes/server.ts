@@ -1,4 +1,5 @@
 /** Small helpers shared by the local fakes: start/stop a server on 127.0.0.1, read bodies, answer JSON. */
+import { stringifyExact } from "../../json/exactJson";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
@@ -37,7 +38,7 @@ export async function readBody(req: http.IncomingMessage): Promise<{ raw: Buffer
 
 /** Answers JSON, gzipped when the client accepts it. */
 export function sendJson(req: http.IncomingMessage, res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = typeof body === "string" ? body : JSON.stringify(body);
+  const text = typeof body === "string" ? body : stringifyExact(body);
   const gzip = /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? "")) && text.length > 256;
   const payload = gzip ? zlib.gzipSync(text) : Buffer.from(text);
   res.writeHead(status, { "content-type": "application/json", ...(gzip ? { "content-encoding": "gzip" } : {}), "content-length": String(payload.length), ...headers });

@@ -31,9 +31,18 @@ public static class Forwarders
         return result;
     }
 
+    /// <summary>Forwards one invocation of a function with a durableClient input, with the binding data the extension bound for it.</summary>
+    public static async Task<object?> InvokeWithClient(string name, string payload, string client)
+    {
+        JToken? result = await Worker.InvokeAsync(name, payload, client);
+        return result;
+    }
+
     /// <summary>
     /// Emits a static class with one method per orchestration, activity and entity function:
-    /// <c>[FunctionName(name)] static Task&lt;object&gt; F([XTrigger] string payload) => Forwarders.Invoke(name, payload)</c>.
+    /// <c>[FunctionName(name)] static Task&lt;object&gt; F([XTrigger] string payload) => Forwarders.Invoke(name, payload)</c>,
+    /// and for one with a durableClient input (as the Functions host binds it for a Node function that declares one)
+    /// <c>F([XTrigger] string payload, [DurableClient] string client) => Forwarders.InvokeWithClient(name, payload, client)</c>.
     /// Other functions (HTTP, timers) run in the worker itself and are not forwarded.
     /// </summary>
     public static Type Emit(IEnumerable<WorkerFunction> functions)
@@ -42,7 +51,9 @@ public static class Forwarders
         ModuleBuilder module = assembly.DefineDynamicModule("EngineHost.AppFunctions");
         TypeBuilder type = module.DefineType("EngineHost.AppFunctions", TypeAttributes.Public | TypeAttributes.Abstract | TypeAttributes.Sealed | TypeAttributes.Class);
         MethodInfo invoke = typeof(Forwarders).GetMethod(nameof(Invoke))!;
+        MethodInfo invokeWithClient = typeof(Forwarders).GetMethod(nameof(InvokeWithClient))!;
         ConstructorInfo functionName = typeof(FunctionNameAttribute).GetConstructor(new[] { typeof(string) })!;
+        ConstructorInfo durableClient = typeof(DurableClientAttribute).GetConstructor(Type.EmptyTypes)!;
         int index = 0;
         foreach (WorkerFunction f in functions)
         {
@@ -54,14 +65,21 @@ public static class Forwarders
                 _ => null,
             };
             if (trigger == null) continue;
-            MethodBuilder method = type.DefineMethod($"F{index++}", MethodAttributes.Public | MethodAttributes.Static, typeof(Task<object>), new[] { typeof(string) });
+            Type[] parameters = f.DurableClient ? new[] { typeof(string), typeof(string) } : new[] { typeof(string) };
+            MethodBuilder method = type.DefineMethod($"F{index++}", MethodAttributes.Public | MethodAttributes.Static, typeof(Task<object>), parameters);
             method.SetCustomAttribute(new CustomAttributeBuilder(functionName, new object[] { f.Name }));
             ParameterBuilder parameter = method.DefineParameter(1, ParameterAttributes.None, "payload");
             parameter.SetCustomAttribute(new CustomAttributeBuilder(trigger.GetConstructor(Type.EmptyTypes)!, Array.Empty<object>()));
+            if (f.DurableClient)
+            {
+                method.DefineParameter(2, ParameterAttributes.None, "client").SetCustomAttribute(new CustomAttributeBuilder(durableClient, Array.Empty<object>()));
+            }
+
             ILGenerator il = method.GetILGenerator();
             il.Emit(OpCodes.Ldstr, f.Name);
             il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Call, invoke);
+            if (f.DurableClient) il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Call, f.DurableClient ? invokeWithClient : invoke);
             il.Emit(OpCodes.Ret);
         }
 

@@ -8,8 +8,11 @@ using Newtonsoft.Json.Linq;
 
 namespace EngineHost;
 
-/// <summary>One function the app registered: its name and trigger type (e.g. <c>activityTrigger</c>).</summary>
-public sealed record WorkerFunction(string Name, string TriggerType);
+/// <summary>
+/// One function the app registered: its name, trigger type (e.g. <c>activityTrigger</c>), and whether it declares a
+/// durableClient input binding (the page activities record their progress through one).
+/// </summary>
+public sealed record WorkerFunction(string Name, string TriggerType, bool DurableClient);
 
 /// <summary>Supervises the Node worker process and forwards invocations to it.</summary>
 public sealed class Worker : IDisposable
@@ -45,7 +48,7 @@ public sealed class Worker : IDisposable
     {
         Uri baseUri = await this.ready.Task;
         string json = await this.http.GetStringAsync(new Uri(baseUri, "functions"));
-        return JArray.Parse(json).Select(f => new WorkerFunction((string)f["name"]!, (string)f["triggerType"]!)).ToList();
+        return JArray.Parse(json).Select(f => new WorkerFunction((string)f["name"]!, (string)f["triggerType"]!, f.Value<bool?>("durableClient") ?? false)).ToList();
     }
 
     /// <summary>Hands the durableClient binding data the extension produced to the worker (again after every restart).</summary>
@@ -59,11 +62,12 @@ public sealed class Worker : IDisposable
 
     /// <summary>
     /// Runs the registered handler <paramref name="name"/> on <paramref name="payload"/> (the trigger value exactly as the
-    /// extension bound it) and returns its result as JSON. Throws an <see cref="Microsoft.Azure.WebJobs.Script.Workers.Rpc.RpcException"/>
+    /// extension bound it), with <paramref name="client"/> (the durableClient binding data the extension produced for this
+    /// invocation, or null) for its durableClient input, and returns its result as JSON. Throws an <see cref="Microsoft.Azure.WebJobs.Script.Workers.Rpc.RpcException"/>
     /// when the handler threw, and a <see cref="Microsoft.Azure.WebJobs.Script.Workers.WorkerProcessExitException"/> when the
     /// worker process died during the invocation: the two failures the Functions host reports for a Node worker.
     /// </summary>
-    public async Task<JToken?> InvokeAsync(string name, string payload)
+    public async Task<JToken?> InvokeAsync(string name, string payload, string? client = null)
     {
         Uri baseUri = await this.ready.Task;
         Process? current = this.process;
@@ -72,7 +76,9 @@ public sealed class Worker : IDisposable
         {
             using var content = new StringContent(payload, Encoding.UTF8);
             content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-            using HttpResponseMessage response = await this.http.PostAsync(new Uri(baseUri, "invoke/" + Uri.EscapeDataString(name)), content);
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, "invoke/" + Uri.EscapeDataString(name))) { Content = content };
+            if (client != null) request.Headers.Add("x-durable-client", Convert.ToBase64String(Encoding.UTF8.GetBytes(client)));
+            using HttpResponseMessage response = await this.http.SendAsync(request);
             body = await response.Content.ReadAsStringAsync();
             response.EnsureSuccessStatusCode();
         }
