@@ -191,10 +191,16 @@ export async function resetCollector(client: DurableClient, existing: CollectorC
   return control;
 }
 
-/** Deletes a collector: stops and purges its instance, then its record and its index entry. */
-export async function deleteCollector(client: DurableClient, id: string, settleTimeoutMs: number): Promise<void> {
+/**
+ * Deletes a collector: stops and purges its instance, then its record and its index entry.
+ * Returns the state the instance last started a generation with (null when it had none), for
+ * the final health row.
+ */
+export async function deleteCollector(client: DurableClient, id: string, settleTimeoutMs: number): Promise<CollectorState | null> {
+  const status = await instanceStatus(client, id);
   await terminateAndPurge(client, id, "collector deleted", settleTimeoutMs);
   await client.signalEntity(progressEntityId(id), "clear");
   await client.signalEntity(collectorEntityId(id), "delete");
   await removeFromIndex(client, id);
+  return isState(status?.input, id) ? status.input : null;
 }

@@ -128,6 +128,8 @@ export function registerFunctions(services: AppServices): void {
     testConnection: (dataType, secretName, compliance) => testConnection(services.deps(), dataType, secretName, {
       openaiBaseUrl: services.openaiBaseUrl, ...(services.complianceBaseUrl ? { complianceBaseUrl: services.complianceBaseUrl } : {}), ...(compliance ? { compliance } : {}),
     }),
+    // A deleted collector's final health row, through the health activity's handler and writer.
+    reportHealth: writeHealth,
   });
   const route = (name: string, methods: Array<"GET" | "PUT" | "POST" | "DELETE">, path: string, handler: (r: HttpRequest, c: df.DurableClient, x: InvocationContext) => Promise<HttpResponseInit>) =>
     df.app.client.http(name, { route: path, methods, authLevel: "function", handler });

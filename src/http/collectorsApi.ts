@@ -5,6 +5,7 @@
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import type { DurableClient } from "durable-functions";
+import { deletedHealthReport, type HealthReport } from "../../orchestrators/health";
 import type { CollectorControl } from "../../orchestrators/state";
 import { redactSecrets } from "../redact";
 import type { ConnectionTestResult } from "../collectors/connectionTest";
@@ -33,6 +34,12 @@ export interface ApiOptions {
   readonly checkKey?: (dataType: DataType, apiKeySecretName: string) => Promise<InputProblem | undefined>;
   /** Runs a connection test (src/collectors/connectionTest.ts) with the app's clients. */
   readonly testConnection: (dataType: DataType, apiKeySecretName: string, compliance?: ComplianceOptions) => Promise<ConnectionTestResult>;
+  /**
+   * Writes a health row (the health activity's handler, activities/writeConnectorHealth.ts):
+   * DELETE writes the collector's final row, state `deleted`, so health queries stop treating it
+   * as silent. Best effort: it does not throw, and its outcome never changes the answer.
+   */
+  readonly reportHealth?: (report: HealthReport) => Promise<unknown>;
 }
 
 type Handler = (request: HttpRequest, client: DurableClient, context: InvocationContext) => Promise<HttpResponseInit>;
@@ -135,7 +142,8 @@ export function collectorsApi(options: ApiOptions) {
   });
 
   const remove = withControl(async (control, _request, client) => {
-    await deleteCollector(client, control.definition.id, settleTimeoutMs);
+    const last = await deleteCollector(client, control.definition.id, settleTimeoutMs);
+    await options.reportHealth?.(deletedHealthReport(control.definition, last?.stats ?? null, last?.audit ?? null, options.now()));
     return { status: 204 };
   });
 

@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { writeConnectorHealth } from "../../activities/writeConnectorHealth";
-import { healthReport, type HealthReport } from "../../orchestrators/health";
+import { deletedHealthReport, healthReport, type HealthReport } from "../../orchestrators/health";
+import type { AuditState, ScopeCursor } from "../../orchestrators/auditState";
 import { initialState, type CollectorControlView, type CollectorState } from "../../orchestrators/state";
 import { CONNECTOR_HEALTH_STREAM } from "../../src/config";
 import { toConnectorHealthRow } from "../../src/health/connectorHealthRow";
@@ -35,7 +36,7 @@ describe("health report of a generation", () => {
     const report = healthReport(before1, after1, view("auditLogs"), "backingOff", NOW, NOW + 30_000,
       [{ kind: "ok" }, { kind: "throttled", retryAfterMs: 30_000, message: "HTTP 429: slow down" }, { kind: "throttled", retryAfterMs: 1_000, message: "HTTP 429" }]);
     assert.deepEqual(report, {
-      collectorId: "org-audit", connectorName: "Org audit", dataType: "auditLogs", scope: "organization", state: "backingOff", at: "2026-11-25T12:00:03.000Z",
+      collectorId: "org-audit", connectorName: "Org audit", dataType: "auditLogs", scope: "organization, tenant", state: "backingOff", at: "2026-11-25T12:00:03.000Z",
       rowsWritten: 250, pages: 3, duplicatesSkipped: 1, rowsIngestedTotal: 1_250, lagSeconds: 1_003, throttledResponses: 2, consecutiveFailures: 1,
       lastError: { at: "2026-11-25T12:00:02.000Z", kind: "throttled", message: "HTTP 429: slow down" }, lastSuccessAt: "2026-11-25T12:00:02.000Z",
       nextRunAt: "2026-11-25T12:00:33.000Z", definitionVersion: 3,
@@ -45,6 +46,25 @@ describe("health report of a generation", () => {
   it("has no scope for chat completions and no lag before the first event", () => {
     const report = healthReport(before_, before_, view("chatCompletions"), "running", NOW, null, [{ kind: "ok" }]);
     assert.deepEqual([report.scope, report.lagSeconds, report.nextRunAt, report.rowsWritten], [null, null, null, 0]);
+  });
+
+  it("says organization only while OpenAI refuses the tenant scope", () => {
+    const cursor: ScopeCursor = { origin: 1_795_600_000, watermark: 1_795_607_000, frontier: 1_795_607_000, inFlight: [], sliceSeconds: 3_600, sweep: null, lateSweptAt: null, refused: null, lateSkipped: null };
+    const audit = (refused: ScopeCursor["refused"]): AuditState => ({ scopes: { organization: cursor, tenant: { ...cursor, refused } }, unknownTypes: [], otherUnknownEvents: 0 });
+    const scope = (a: AuditState) => healthReport(before1, { ...after1, audit: a }, view("auditLogs"), "running", NOW, null, []).scope;
+    assert.deepEqual([scope(audit(null)), scope(audit({ status: 403, reason: "no tenant", since: 1_795_607_000, retryAt: 1_795_610_600 }))], ["organization, tenant", "organization"]);
+  });
+
+  it("of a deleted collector: state deleted, no work, the last totals, lag and error, no next run", () => {
+    assert.deepEqual(deletedHealthReport(view("auditLogs").definition, after1.stats, null, NOW), {
+      collectorId: "org-audit", connectorName: "Org audit", dataType: "auditLogs", scope: "organization, tenant", state: "deleted", at: "2026-11-25T12:00:03.000Z",
+      rowsWritten: 0, pages: 0, duplicatesSkipped: 0, rowsIngestedTotal: 1_250, lagSeconds: 1_003, throttledResponses: 0, consecutiveFailures: 1,
+      lastError: { at: "2026-11-25T12:00:02.000Z", kind: "throttled", message: "HTTP 429: slow down" }, lastSuccessAt: "2026-11-25T12:00:02.000Z",
+      nextRunAt: null, definitionVersion: 3,
+    });
+    const unknown = deletedHealthReport(view("chatCompletions").definition, null, null, NOW);
+    assert.deepEqual([unknown.scope, unknown.rowsIngestedTotal, unknown.lagSeconds, unknown.lastError, unknown.consecutiveFailures], [null, 0, null, null, 0]);
+    assert.deepEqual(checkRow(CONNECTOR_HEALTH_TABLE, toConnectorHealthRow(unknown)), []);
   });
 
   it("reports lag in whole seconds even when the newest event time is fractional (a long column)", () => {

@@ -16,6 +16,7 @@ import mitre from "./schemas/mitre.json";
 import auditEventTypes from "./schemas/openai-audit-event-types.json";
 import { analyse, CONTENT, contentFiles, eventTypeLiterals, loadYamlFolder, minutes, parserDefinitions, ROOT, WORKSPACE_TABLES, type ContentFile, type ParserTemplate, type QueryTemplate } from "./contentFiles";
 import { kqlAnalysis } from "../bicep/kusto";
+import { AUDIT_EVENT_TYPES } from "../../src/audit/eventTypes";
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 const validateRule = ajv.compile(ruleSchema);
@@ -29,6 +30,35 @@ const parsers = loadYamlFolder<ParserTemplate>("Parsers");
 const ATTACK = mitre.attack as Record<string, { tactics: string[]; subTechniques: Record<string, string> }>;
 const KNOWN_EVENT_TYPES = new Set(auditEventTypes.eventTypes);
 const ALIASES = parsers.map((p) => p.doc.FunctionAlias);
+
+const SPEC_TYPES = new Map(AUDIT_EVENT_TYPES.types.map((t) => [t.type, t]));
+
+/** Whether `path` (field names below the payload) exists in the spec's example payload of `type`. */
+function specHasPath(type: string, path: readonly string[]): boolean {
+  let node: unknown = SPEC_TYPES.get(type)?.example ?? null;
+  for (const field of path) {
+    while (Array.isArray(node)) node = node[0];
+    if (typeof node !== "object" || node === null || !(field in node)) return false;
+    node = (node as Record<string, unknown>)[field];
+  }
+  return true;
+}
+
+/**
+ * Payload fields a query reads (`EventDetails.a.b`) that no event type it names has in the spec
+ * (`AuditLog` properties, through the generated src/schema/openai-audit-event-types.json; tenant.*
+ * types have no payload schema there, so no field of theirs can be read), and tenant-scope types
+ * named by a query that does not return the `Scope` column.
+ */
+function specProblems(query: string, resultColumns: readonly string[]): string[] {
+  const named = eventTypeLiterals(query, SPEC_TYPES.keys()).filter((t) => SPEC_TYPES.has(t));
+  const paths = [...new Set([...query.matchAll(/\bEventDetails((?:\.[A-Za-z_]\w*)+)/g)].map((m) => m[1]!.slice(1)))];
+  const problems = paths.filter((p) => !named.some((t) => specHasPath(t, p.split(".")))).map((p) => `reads EventDetails.${p}, which no event type it names has in the spec (${named.join(", ") || "none named"})`);
+  const tenant = named.filter((t) => SPEC_TYPES.get(t)!.scope === "tenant");
+  if (tenant.length > 0 && !resultColumns.includes("Scope")) problems.push(`names tenant-scope types (${tenant.join(", ")}) but does not return Scope`);
+  if (/\bTargetId\s+(startswith|hasprefix|matches regex)/.test(query)) problems.push("reads a prefix or pattern into TargetId: the spec's ids are opaque");
+  return problems;
+}
 
 /** Checks that apply to rules and hunting queries alike; returns the problems found. */
 function templateProblems(file: ContentFile<QueryTemplate>): string[] {
@@ -54,6 +84,7 @@ function templateProblems(file: ContentFile<QueryTemplate>): string[] {
   }
   for (const atlas of t.description.match(/AML\.T\d{4}(\.\d{3})?/g) ?? []) if (!(atlas in mitre.atlas)) problems.push(`unknown ATLAS technique ${atlas}`);
   for (const type of eventTypeLiterals(t.query, KNOWN_EVENT_TYPES)) if (!KNOWN_EVENT_TYPES.has(type)) problems.push(`event type ${type} is not in OpenAI's AuditLogEventType`);
+  problems.push(...specProblems(t.query, [...columns]));
   // Queries read the parser aliases (so they work on Microsoft's solution too), never the raw tables.
   for (const table of Object.keys(WORKSPACE_TABLES)) if (new RegExp(`\\b${table}\\b`).test(t.query)) problems.push(`reads ${table} directly instead of its parser`);
   const read = ALIASES.filter((a) => new RegExp(`\\b${a}\\b`).test(t.query));
@@ -115,6 +146,17 @@ describe("the checks catch broken content", () => {
       customDetails: { Missing: "NotThere" } };
     const problems = templateProblems({ ...sample!, doc }).map((p) => p.split(" ").slice(0, 2).join(" "));
     for (const p of ["entity Account.FullName", "custom detail", "T1098.001 maps", "unknown ATT&CK", "event type", "reads OpenAIAuditLogs_CL", "reads none"]) assert.ok(problems.some((x) => x.startsWith(p)), `${p} in ${problems.join(" | ")}`);
+  });
+  it("the spec checks catch a payload field the named types lack, a tenant type without Scope and an id prefix", () => {
+    // The shapes the admin-key rule once had: EventDetails.data.object is in no api_key payload, key ids carry no kind.
+    const query = `OpenAIAuditLogs | where EventType in ("tenant.admin_api_key.created", "api_key.created") and (tostring(EventDetails.data.object) has "admin" or TargetId startswith "key_admin") | project EventType, TargetId, Scopes = EventDetails.data.scopes`;
+    assert.deepEqual(specProblems(query, ["EventType", "TargetId", "Scopes"]), [
+      "reads EventDetails.data.object, which no event type it names has in the spec (tenant.admin_api_key.created, api_key.created)",
+      "names tenant-scope types (tenant.admin_api_key.created) but does not return Scope",
+      "reads a prefix or pattern into TargetId: the spec's ids are opaque",
+    ]);
+    assert.deepEqual(specProblems(`OpenAIAuditLogs | where EventType == "tenant.sso_connection.updated" | project Scope, Id = EventDetails.id`, ["Scope", "Id"]),
+      ["reads EventDetails.id, which no event type it names has in the spec (tenant.sso_connection.updated)"]);
   });
 });
 
@@ -180,6 +222,11 @@ describe("workbook", () => {
     const groups = workbook.items.filter((i) => i.type === 12).map((i) => i.content.title);
     assert.deepEqual(groups, ["Collector health and lag", "Audit activity", "Sign-ins", "API key and role changes", "Token usage", "Usage and costs"]);
     assert.ok(queries.length >= 10, `${queries.length} queries`);
+  });
+  it("the collector grid leaves out deleted collectors and shows what each reads (Scope); key and role changes show the scope", () => {
+    const query = (name: string) => queries.find((q) => q.name === name)!.content.query!;
+    assert.match(query("health-latest"), /arg_max\(TimeGenerated, \*\) by CollectorId\n\| where State != "deleted"\n\| project [^|]*\bScope\b/);
+    assert.deepEqual(Object.keys(analyse(substitute(query("key-role-table"))).resultColumns).slice(0, 4), ["TimeGenerated", "EventType", "Scope", "TargetId"]);
   });
   for (const item of queries) {
     it(`item ${item.name} analyses cleanly and reads a parser`, () => {

@@ -8,8 +8,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import auditEventTypes from "./schemas/openai-audit-event-types.json";
-import { eventTypeLiterals, loadYamlFolder, type QueryTemplate } from "./contentFiles";
-import { healthReport } from "../../orchestrators/health";
+import { eventTypeLiterals, loadYamlFolder, minutes, type QueryTemplate } from "./contentFiles";
+import { deletedHealthReport, healthReport } from "../../orchestrators/health";
 import { initialState } from "../../orchestrators/state";
 import { DEMO_USAGE_DAYS, demoData } from "../../src/local/demo";
 import { detectionScenarios } from "../../src/local/fakes/detectionScenarios";
@@ -20,6 +20,8 @@ import { toConnectorHealthRow } from "../../src/health/connectorHealthRow";
 import { UsageLedger } from "../../src/local/fakes/usageLedger";
 import { usageScenarios } from "../../src/local/fakes/usageScenarios";
 import { toAuditLogRow } from "../../src/rows/auditLogRow";
+import { eventTypeScope } from "../../src/audit/eventTypes";
+import type { AuditLogEvent } from "../../src/openai/types";
 import { snapshotRows } from "../../src/rows/usageRow";
 import { AUDIT_LOGS_TABLE, CHATGPT_COMPLIANCE_LOGS_TABLE, checkRow, CONNECTOR_HEALTH_TABLE, COSTS_TABLE, USAGE_TABLE, type TableSchema } from "../../src/schema/tables";
 import { SERIES } from "../../src/usage/series";
@@ -27,6 +29,10 @@ import { SERIES } from "../../src/usage/series";
 const AT = 1_795_608_000;
 const rules = loadYamlFolder<QueryTemplate>("AnalyticRules");
 const origin = { connectorName: "Org audit", collectorId: "org-audit", collectedAt: "2026-11-25T12:00:00.000Z" };
+
+const settings = { parallelism: 1, maxPagesPerActivity: 1, chatPagesPerActivity: 1, lagSeconds: 60, overlapSeconds: 900 };
+const definition = { id: "org-audit", dataType: "auditLogs" as const, friendlyName: "Org audit", apiKeySecretName: "openai-admin-key", pollIntervalSeconds: 300, startTime: "2026-11-25T10:00:00Z", version: 1 };
+const state = initialState("org-audit", "2026-11-25T10:00:00Z");
 
 type Sample = Array<{ table: TableSchema; rows: Record<string, unknown>[] }>;
 
@@ -46,13 +52,12 @@ function usageSampleRows(usage: Parameters<UsageLedger["add"]>[0]): Sample {
 
 /** Rows that should make each rule fire, by the table they belong to. */
 function samples(): Map<string, Sample> {
-  const map = new Map<string, Sample>(detectionScenarios(AT).map((s) => [s.rule, [{ table: AUDIT_LOGS_TABLE, rows: s.events.map((e) => toAuditLogRow(e, origin)) }]]));
+  // Each event in the scope OpenAI lists it under (tenant.* only with tenant_only=true), as the collector maps it.
+  const auditRows = (events: readonly AuditLogEvent[]) => events.map((e) => toAuditLogRow(e, { ...origin, scope: eventTypeScope(e.type) }));
+  const map = new Map<string, Sample>(detectionScenarios(AT).map((s) => [s.rule, [{ table: AUDIT_LOGS_TABLE, rows: auditRows(s.events) }]]));
   for (const s of usageScenarios(AT).filter((u) => rules.some((r) => r.name === `${u.content}.yaml`))) {
-    map.set(s.content, [{ table: AUDIT_LOGS_TABLE, rows: s.events.map((e) => toAuditLogRow(e, origin)) }, ...usageSampleRows(s.usage)]);
+    map.set(s.content, [{ table: AUDIT_LOGS_TABLE, rows: auditRows(s.events) }, ...usageSampleRows(s.usage)]);
   }
-  const settings = { parallelism: 1, maxPagesPerActivity: 1, chatPagesPerActivity: 1, lagSeconds: 60, overlapSeconds: 900 };
-  const definition = { id: "org-audit", dataType: "auditLogs" as const, friendlyName: "Org audit", apiKeySecretName: "openai-admin-key", pollIntervalSeconds: 300, startTime: "2026-11-25T10:00:00Z", version: 1 };
-  const state = initialState("org-audit", "2026-11-25T10:00:00Z");
   const failed = { ...state, stats: { ...state.stats, newestEventAt: AT - 7_200, failures: 4, lastError: { at: "2026-11-25T11:59:00.000Z", kind: "unauthorized", message: "HTTP 401" } } };
   const report = healthReport(state, failed, { definition, desired: "running", settings }, "unauthorized", AT * 1000, AT * 1000 + 300_000, [{ kind: "unauthorized", message: "HTTP 401" }]);
   map.set("OpenAICollectorUnhealthy", [{ table: CONNECTOR_HEALTH_TABLE, rows: [toConnectorHealthRow(report)] }]);
@@ -83,6 +88,28 @@ describe("analytic rules against their positive samples", () => {
       assert.deepEqual(empty, []);
     });
   }
+  it("OpenAICollectorUnhealthy leaves out exactly the states a deliberate stop and a delete write", () => {
+    const query = rules.find((r) => r.name === "OpenAICollectorUnhealthy.yaml")!.doc.query;
+    const ignored = JSON.parse(/let NotCollectingOnPurpose = dynamic\((\[[^\]]*\])\);/.exec(query)![1]!) as string[];
+    const stopped = toConnectorHealthRow(healthReport(state, state, { definition, desired: "stopped", settings }, "stopped", AT * 1000, null, [])).State;
+    const deleted = toConnectorHealthRow(deletedHealthReport(definition, state.stats, null, AT * 1000)).State;
+    assert.deepEqual([...ignored].sort(), [deleted, stopped]);
+    assert.match(query, /\| where State !in \(NotCollectingOnPurpose\)/);
+  });
+  it("rules that look back further than they run judge each new row once, by ingestion time, and see the whole sequence window", () => {
+    const problems: string[] = [];
+    for (const rule of rules) {
+      const runEvery = /let RunEvery = (\w+);/.exec(rule.doc.query)?.[1];
+      if (runEvery === undefined) continue;
+      if (runEvery !== rule.doc.queryFrequency) problems.push(`${rule.name}: RunEvery ${runEvery} but queryFrequency ${rule.doc.queryFrequency}`);
+      if (!/ingestion_time\(\)/.test(rule.doc.query) || !/IngestedAt > ago\(RunEvery\)/.test(rule.doc.query)) problems.push(`${rule.name}: no ingestion-time guard`);
+      const window = /let Window = (\w+);/.exec(rule.doc.query)?.[1];
+      if (window && minutes(rule.doc.queryPeriod!) < minutes(rule.doc.queryFrequency!) + minutes(window)) problems.push(`${rule.name}: period ${rule.doc.queryPeriod} cannot hold a ${window} window before a row ingested in the last run`);
+    }
+    assert.deepEqual(problems, []);
+    const brute = rules.find((r) => r.name === "OpenAIBruteForceThenSuccess.yaml")!.doc;
+    assert.deepEqual([brute.queryFrequency, brute.queryPeriod, /let RunEvery = (\w+);/.test(brute.query)], ["1h", "2h", true]);
+  });
   it("the demo organization (npm start) contains every sample, so all the audit rules would fire on it", () => {
     const demo = new Set(demoData(AT, { auditBacklog: 100, completionBacklog: 0, latencyMs: 0, live: false }).audit.map(([e]) => e.id));
     const scenarios = detectionScenarios(AT - 60);

@@ -30,7 +30,7 @@ const fanOut = { actionType: 12, compoundActions: [
 ] };
 const sliceDone = (rows: number, newest: number): AuditSliceResult => ({ outcome: { kind: "ok" }, done: true, after: null, pages: 1, rowsWritten: rows, duplicates: 0, newestEventAt: newest, unknownTypes: {}, refused: null });
 const healthCall = (report: Record<string, unknown>) => ({ functionName: "writeConnectorHealth", actionType: 0, input: report });
-const healthBase = { collectorId: "org", connectorName: "Org", dataType: "auditLogs", scope: "organization", definitionVersion: 1 };
+const healthBase = { collectorId: "org", connectorName: "Org", dataType: "auditLogs", scope: "organization, tenant", definitionVersion: 1 };
 const emptyStatus = { rowsIngested: 0, pages: 0, duplicatesSkipped: 0, lagSeconds: null, newestEventAt: null, lastSuccessAt: null, lastError: null, nextRunAt: null, cursor: { startTime: "2026-11-25T10:00:00.000Z" } };
 
 function running(): HistoryBuilder {
