@@ -53,7 +53,7 @@ param openaiBaseUrl string = 'https://api.openai.com/v1'
 @description('ChatGPT Compliance API base URL, for compliance-log collectors (another host for FedRAMP workspaces).')
 param chatgptComplianceBaseUrl string = 'https://api.chatgpt.com/v1/compliance'
 
-@description('Collectors to keep running: [{id, dataType: auditLogs|chatCompletions|complianceLogs, friendlyName, apiKeySecretName, pollIntervalSeconds?, startTime?, compliance?: {workspaceId?, organizationId?, eventTypes?, includeConversationMessages?, overlapSeconds?}}]. Empty: one audit-log collector (secret openai-admin-key) and one chat-completions collector (secret openai-project-key). The reconciler creates any that are missing and revives stopped-unexpectedly ones; it never undoes a stop made through the API.')
+@description('Collectors to keep running: [{id, dataType: auditLogs|chatCompletions|complianceLogs|usage|costs, friendlyName, apiKeySecretName, pollIntervalSeconds?, startTime?, compliance?: {workspaceId?, organizationId?, eventTypes?, includeConversationMessages?, overlapSeconds?}, families? (usage), bucketWidth? (usage: 1m|1h|1d)}]. Empty: one audit-log collector (secret openai-admin-key), one chat-completions collector (secret openai-project-key), and one usage and one costs collector (secret openai-admin-key). The reconciler creates any that are missing and revives stopped-unexpectedly ones; it never undoes a stop made through the API.')
 param collectors array = []
 
 @description('Page activities run at once per collector.')
@@ -118,6 +118,20 @@ var defaultCollectors = [
     dataType: 'chatCompletions'
     friendlyName: 'OpenAI stored completions'
     apiKeySecretName: 'openai-project-key'
+    pollIntervalSeconds: 300
+  }
+  {
+    id: 'usage'
+    dataType: 'usage'
+    friendlyName: 'OpenAI usage'
+    apiKeySecretName: 'openai-admin-key'
+    pollIntervalSeconds: 300
+  }
+  {
+    id: 'costs'
+    dataType: 'costs'
+    friendlyName: 'OpenAI costs'
+    apiKeySecretName: 'openai-admin-key'
     pollIntervalSeconds: 300
   }
 ]

@@ -21,6 +21,7 @@ import { afterGeneration, afterTaskFailure, generationPlan } from "./taskFailure
 import { afterControlReadFailure } from "./controlRead";
 import { stateForRun } from "./collectorRun";
 import type { CollectorControlView, CollectorState } from "./state";
+import { usageGeneration } from "./usageGeneration";
 
 function* waitOrWake(context: OrchestrationContext, untilMs: number): Generator<df.Task, void, unknown> {
   const timer = context.df.createTimer(new Date(untilMs));
@@ -66,7 +67,7 @@ export const collectorOrchestrator: OrchestrationHandler = function* (context: O
   }
   context.df.setCustomStatus(buildStatus(state, view, "running", context.df.currentUtcDateTime.getTime(), null));
   const plan = generationPlan(state, context.df.currentUtcDateTime.getTime());
-  const generations = { auditLogs: auditGeneration, chatCompletions: chatGeneration, complianceLogs: complianceGeneration };
+  const generations = { auditLogs: auditGeneration, chatCompletions: chatGeneration, complianceLogs: complianceGeneration, usage: usageGeneration, costs: usageGeneration };
   const generation = generations[view.definition.dataType](context, state, view, plan);
   let result: { state: CollectorState; outcomes: Outcome[]; caughtUp: boolean };
   try {

@@ -10,6 +10,7 @@ import { chatCursorSummary } from "./planChat";
 import { complianceCursorSummary } from "./planCompliance";
 import type { CollectorControl, CollectorControlView, CollectorState, CollectorStats, RuntimeSettings } from "./state";
 import { auditCursorSummary, auditStatus, type AuditStatus } from "./auditStatus";
+import { usageCursorSummary } from "./planUsage";
 
 /** Retry interval while the key or role is wrong. */
 export const UNAUTHORIZED_RETRY_SECONDS = 300;
@@ -95,6 +96,7 @@ export function cursorSummary(state: CollectorState, settings?: RuntimeSettings)
   const iso = isoFromSeconds;
   if (state.audit) return auditCursorSummary(state.audit);
   if (state.compliance) return complianceCursorSummary(state.compliance);
+  if (state.usage) return usageCursorSummary(state.usage);
   if (state.chat) return chatCursorSummary(toChatCursor(state.chat, state.startTime, state.startTime), settings);
   return { startTime: iso(state.startTime) };
 }

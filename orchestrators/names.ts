@@ -10,6 +10,8 @@ export const AUDIT_SLICE_ACTIVITY = "collectAuditSlice";
 export const CHAT_PAGES_ACTIVITY = "collectChatCompletions";
 /** Activity: move the log files of one ChatGPT compliance-log stream. */
 export const COMPLIANCE_LOGS_ACTIVITY = "collectComplianceLogs";
+/** Activity: move usage or costs buckets of one slice (or re-read settled ones). */
+export const USAGE_BUCKETS_ACTIVITY = "collectUsageBuckets";
 /** Activity: write one generation's row to the connector health table (best effort). */
 export const CONNECTOR_HEALTH_ACTIVITY = "writeConnectorHealth";
 /** Activity: find anchors that split a chat-completions backlog into segments. */

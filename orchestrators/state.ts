@@ -8,6 +8,8 @@ import type { ComplianceOptions } from "../src/compliance/streams";
 import type { ChatCursor, ChatCursorV2, LegacyCompletionCursor } from "../src/cursors/chatCursor";
 import type { ComplianceCursor } from "./planCompliance";
 import type { AuditState } from "./auditState";
+import type { BucketWidth, UsageFamily } from "../src/usage/series";
+import type { UsageCursor } from "./planUsage";
 
 /** Which data a collector reads (the registry in src/collectors/dataTypes.ts). */
 export type { DataType };
@@ -25,6 +27,10 @@ export interface CollectorDefinition {
   readonly version: number;
   /** complianceLogs only: workspace/organization, event types, the conversation-message opt-in. */
   readonly compliance?: ComplianceOptions;
+  /** Usage families to collect (dataType usage); every family when absent. */
+  readonly families?: readonly UsageFamily[];
+  /** Bucket width (dataType usage; costs are daily); `1h` when absent. It cannot change. */
+  readonly bucketWidth?: BucketWidth;
   /**
    * The collection run the cursor belongs to: a new one at creation and at every reset, never
    * changed by a modify (which keeps the cursor). The orchestrator's state carries the run's id;
@@ -107,6 +113,8 @@ export interface CollectorState {
   readonly chat: ChatCursor | ChatCursorV2 | LegacyCompletionCursor | null;
   /** Compliance-log streams (absent for other data types). */
   readonly compliance?: ComplianceCursor | null;
+  /** Usage and costs collectors' cursor (absent in states of other data types). */
+  readonly usage?: UsageCursor | null;
   readonly stats: CollectorStats;
   /** The id of the run ({@link CollectorDefinition.run}) this cursor belongs to; absent in states saved before it existed. */
   readonly runId?: string;

@@ -13,11 +13,12 @@ async function main(): Promise<void> {
   const app = await startApp({ DEMO_AUDIT_EVENTS: "20000", DEMO_COMPLETIONS: "3000", DEMO_LATENCY_MS: "50" });
   const browser = await launchBrowser();
   try {
-    // A third collector with the wrong kind of key, so the grid shows an error state too.
-    await app.api("PUT", "collectors/project-b-completions", { dataType: "chatCompletions", friendlyName: "Project B completions", apiKeySecretName: "openai-admin-key" });
+    // One more collector whose secret is not in the vault yet, so the grid shows an error state too
+    // (a secret holding the wrong kind of key is refused when the collector is saved).
+    await app.api("PUT", "collectors/project-b-completions", { dataType: "chatCompletions", friendlyName: "Project B completions", apiKeySecretName: "project-b-key" });
     await until("collectors in every state", async () => {
       const { collectors } = (await app.api("GET", "collectors")).body as { collectors: Array<{ status: string; rowsIngested: number }> };
-      return collectors.length === 3 && collectors.filter((c) => c.status === "running" && c.rowsIngested > 0).length === 2 && collectors.some((c) => c.status === "unauthorized") ? true : undefined;
+      return collectors.length === 5 && collectors.filter((c) => c.status === "running" && c.rowsIngested > 0).length === 4 && collectors.some((c) => c.status === "backingOff") ? true : undefined;
     }, 120_000);
     const page = await (await browser.newContext({ viewport: { width: 1440, height: 560 }, deviceScaleFactor: 1 })).newPage();
     await page.goto(`${app.origin}/api/ui`);

@@ -10,7 +10,7 @@ import { api, ApiError, forgetKey, onKeyNeeded } from "./api.js";
 import { COLUMNS, duration, fieldText, filtered, fromUtcInput, relative, sorted, stateLabel, toUtcInput, utc } from "./format.js";
 
 const REFRESH_MS = 5000;
-const FORM_FIELDS = ["dataType", "id", "friendlyName", "apiKeySecretName", "pollIntervalSeconds", "startTime", "compliance", "compliance.workspaceId", "compliance.organizationId", "compliance.eventTypes"];
+const FORM_FIELDS = ["dataType", "id", "friendlyName", "apiKeySecretName", "pollIntervalSeconds", "startTime", "families", "bucketWidth", "compliance", "compliance.workspaceId", "compliance.organizationId", "compliance.eventTypes"];
 
 const state = {
   collectors: [],
@@ -117,8 +117,9 @@ function openForm(mode, collector) {
   const c = collector?.compliance ?? {};
   const compliance = { "compliance.workspaceId": c.workspaceId ?? "", "compliance.organizationId": c.organizationId ?? "", "compliance.eventTypes": (c.eventTypes ?? []).join(", "), includeConversationMessages: c.includeConversationMessages === true };
   const values = collector
-    ? { dataType: collector.dataType, id: collector.id, friendlyName: collector.friendlyName, apiKeySecretName: collector.apiKeySecretName, pollIntervalSeconds: String(collector.pollIntervalSeconds), startTime: toUtcInput(collector.startTime), ...compliance }
-    : { dataType: first, id: "", friendlyName: "", apiKeySecretName: "", pollIntervalSeconds: "", startTime: "", ...compliance };
+    ? { dataType: collector.dataType, id: collector.id, friendlyName: collector.friendlyName, apiKeySecretName: collector.apiKeySecretName, pollIntervalSeconds: String(collector.pollIntervalSeconds), startTime: toUtcInput(collector.startTime),
+      families: collector.families ?? null, bucketWidth: collector.bucketWidth ?? "", ...compliance }
+    : { dataType: first, id: "", friendlyName: "", apiKeySecretName: "", pollIntervalSeconds: "", startTime: "", families: null, bucketWidth: "", ...compliance };
   openDialog({ kind: "form", mode, values, errors: {}, formError: null, busy: false, test: null });
 }
 
@@ -128,6 +129,10 @@ function formBody(values) {
   const startTime = fromUtcInput(values.startTime);
   if (startTime) body.startTime = startTime;
   if (values.dataType === "complianceLogs") body.compliance = complianceBody(values);
+  // Fields only some data types take (the registry's choices): families as chosen, all when none was chosen yet.
+  const choices = state.types[values.dataType]?.choices ?? {};
+  if (choices.families) body.families = values.families ?? choices.families;
+  if (choices.bucketWidths && values.bucketWidth !== "") body.bucketWidth = values.bucketWidth;
   return body;
 }
 
@@ -143,15 +148,20 @@ function complianceBody(values) {
 }
 
 function showFieldError(dialog, error) {
-  // Every field the API names gets its message; the first is focused. "compliance" as a whole (no
-  // workspace or organization id) is shown at the workspace id.
-  const named = error instanceof ApiError ? error.details.filter((d) => FORM_FIELDS.includes(d.field)) : [];
+  // Every field the API names gets its message (the first for each input); the first is focused.
+  // An element ("families.1", "compliance.eventTypes.0") is shown at its field; "compliance" as a
+  // whole (no workspace or organization id) at the workspace id.
+  const inputOf = (field) => {
+    const name = FORM_FIELDS.filter((f) => field === f || field.startsWith(`${f}.`)).sort((a, b) => b.length - a.length)[0];
+    return name === "compliance" ? "compliance.workspaceId" : name;
+  };
+  const named = error instanceof ApiError ? error.details.map((d) => ({ ...d, at: inputOf(String(d.field ?? "")) })).filter((d) => d.at !== undefined) : [];
   if (named.length > 0) {
-    const at = (field) => (field === "compliance" ? "compliance.workspaceId" : field);
-    dialog.errors = Object.fromEntries(named.map((d) => [at(d.field), d.message]));
+    dialog.errors = {};
+    for (const d of named) dialog.errors[d.at] ??= d.message;
     dialog.formError = null;
     update();
-    byId(`f-${at(named[0].field)}`)?.focus();
+    byId(`f-${named[0].at}`)?.focus();
   } else {
     dialog.errors = {};
     dialog.formError = message(error);
@@ -409,6 +419,29 @@ function testResultView(result) {
   </div>`;
 }
 
+/** The controls of the fields only some data types take (usage: families and bucket width). */
+function choicesView(dialog, choices, adding) {
+  const v = dialog.values;
+  const families = choices.families
+    ? html`<div class="field ${dialog.errors.families ? "invalid" : ""}">
+        <fieldset id="f-families" tabindex="-1" aria-describedby="f-families-help f-families-error">
+          <legend>Usage families</legend>
+          ${choices.families.map((f) => html`<label class="check"><input type="checkbox" name="families" value=${f} .checked=${live((v.families ?? choices.families).includes(f))}
+            @change=${(e) => { const chosen = new Set(v.families ?? choices.families); if (e.target.checked) chosen.add(f); else chosen.delete(f); v.families = choices.families.filter((x) => chosen.has(x)); }}> ${f}</label>`)}
+        </fieldset>
+        <div class="help" id="f-families-help">One endpoint each (/organization/usage/&lt;family&gt;); a family added later is read from the start time.</div>
+        <p class="error" id="f-families-error" ?hidden=${!dialog.errors.families}>${dialog.errors.families ?? ""}</p>
+      </div>`
+    : nothing;
+  const widths = choices.bucketWidths
+    ? field(dialog, "bucketWidth", "Bucket width", (invalid, describedBy) => html`<select id="f-bucketWidth" name="bucketWidth" ?disabled=${!adding} aria-invalid=${invalid} aria-describedby=${describedBy}
+        .value=${live(v.bucketWidth || choices.bucketWidths[0])} @change=${(e) => { v.bucketWidth = e.target.value; }}>
+        ${choices.bucketWidths.map((w) => html`<option value=${w}>${w}</option>`)}
+      </select>`, adding ? "Time bucket of each row: 1m, 1h or 1d. It cannot change later." : "The bucket width cannot change.")
+    : nothing;
+  return html`${families}${widths}`;
+}
+
 function formView(dialog) {
   const v = dialog.values;
   const info = state.types[v.dataType];
@@ -438,6 +471,7 @@ function formView(dialog) {
     ${field(dialog, "pollIntervalSeconds", "Poll interval (seconds)", input("pollIntervalSeconds", { type: "number", inputmode: "numeric", placeholder: "300" }), "How often to look for new data; at least 60. Empty: 300.")}
     ${field(dialog, "startTime", "Start time (UTC)", input("startTime", { type: "datetime-local", step: "1" }),
       html`Collection starts here; read as UTC${v.startTime ? html` (<span class="utc">${utc(fromUtcInput(v.startTime))}</span>)` : nothing}. ${adding ? "Empty: 24 hours ago." : "A running collector keeps its cursor; reset uses this time."}`)}
+    ${choicesView(dialog, info?.choices ?? {}, adding)}
     <div class="buttons">
       <button type="submit" class="primary" ?disabled=${dialog.busy}>${adding ? "Create collector" : "Save changes"}</button>
       <button type="button" @click=${closeDialog}>Cancel</button>

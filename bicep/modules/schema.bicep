@@ -10,6 +10,8 @@ var dataTables = [
   loadJsonContent('../../src/schema/chatgpt-costs.table.json')
   loadJsonContent('../../src/schema/openai-audit-logs.table.json')
   loadJsonContent('../../src/schema/openai-chat-completions.table.json')
+  loadJsonContent('../../src/schema/openai-costs.table.json')
+  loadJsonContent('../../src/schema/openai-usage.table.json')
 ]
 
 @description('The connector health table (deployHealthTable).')

@@ -50,12 +50,14 @@ var analyticRules = [
   loadYamlContent('../../content/AnalyticRules/OpenAIScimDisabled.yaml')
   loadYamlContent('../../content/AnalyticRules/OpenAIServiceAccountCreatedWithKey.yaml')
   loadYamlContent('../../content/AnalyticRules/OpenAISessionPolicyWeakened.yaml')
+  loadYamlContent('../../content/AnalyticRules/OpenAISpendByNewApiKey.yaml')
   loadYamlContent('../../content/AnalyticRules/OpenAISsoConnectionChanged.yaml')
 ]
 var huntingQueries = [
   loadYamlContent('../../content/HuntingQueries/OpenAIActivityOutsideWorkingHours.yaml')
   loadYamlContent('../../content/HuntingQueries/OpenAIApiKeyLifecyclePerActor.yaml')
   loadYamlContent('../../content/HuntingQueries/OpenAICompletionsByServiceTier.yaml')
+  loadYamlContent('../../content/HuntingQueries/OpenAICostAndTokenSpikes.yaml')
   loadYamlContent('../../content/HuntingQueries/OpenAIFailedSignInsBySource.yaml')
   loadYamlContent('../../content/HuntingQueries/OpenAIKeyAndRoleChangesTimeline.yaml')
   loadYamlContent('../../content/HuntingQueries/OpenAIRareActorsAndUserAgents.yaml')
@@ -70,6 +72,8 @@ var parsers = [
   loadYamlContent('../../content/Parsers/OpenAIAuditLogs.yaml')
   loadYamlContent('../../content/Parsers/OpenAIChatCompletions.yaml')
   loadYamlContent('../../content/Parsers/OpenAIConnectorHealth.yaml')
+  loadYamlContent('../../content/Parsers/OpenAICosts.yaml')
+  loadYamlContent('../../content/Parsers/OpenAIUsage.yaml')
 ]
 var workbookContent = loadJsonContent('../../content/Workbooks/OpenAIConnector.json')
 

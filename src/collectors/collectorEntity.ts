@@ -12,6 +12,7 @@ import type { EntityContext, EntityHandler } from "durable-functions";
 import type { CollectorControl, CollectorControlView, RuntimeSettings } from "../../orchestrators/state";
 import type { CollectorBody } from "./definitionInput";
 import { definitionFrom } from "./collectorOps";
+import { usageChangeProblem } from "../usage/definitionInput";
 
 /** Operations the entity accepts. `configure` (replace everything) is kept for signals queued by earlier releases. */
 export type CollectorEntityOperation = "get" | "create" | "modify" | "reset" | "configure" | "setDesired" | "delete";
@@ -47,8 +48,8 @@ export function collectorEntity(settings: () => RuntimeSettings): EntityHandler<
       }
       case "modify": {
         const change = context.df.getInput<ModifyInput>();
-        // A collector deleted or re-created with another data type meanwhile is not changed.
-        if (!current || !change || change.body.dataType !== current.definition.dataType) return;
+        // A collector deleted or re-created with another data type (or bucket width) meanwhile is not changed.
+        if (!current || !change || change.body.dataType !== current.definition.dataType || usageChangeProblem(current.definition, change.body)) return;
         // The run stays: a modify never moves the cursor.
         const run = current.definition.run;
         context.df.setState({ definition: { ...definitionFrom(id, change.body, current.definition, change.nowMs), ...(run ? { run } : {}) }, desired: current.desired });

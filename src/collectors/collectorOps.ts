@@ -105,7 +105,13 @@ export function definitionFrom(id: string, body: CollectorBody, existing: Collec
     startTime: body.startTime ? new Date(body.startTime).toISOString() : existing?.startTime ?? new Date(nowMs - DEFAULT_LOOKBACK_SECONDS * 1000).toISOString(),
     version: (existing?.version ?? 0) + 1,
     ...(body.compliance ? { compliance: body.compliance } : {}),
+    // Usage fields left out of a change keep their value, like pollIntervalSeconds.
+    ...usageFields(body.families ?? existing?.families, body.bucketWidth ?? existing?.bucketWidth),
   };
+}
+
+function usageFields(families: CollectorDefinition["families"], bucketWidth: CollectorDefinition["bucketWidth"]): Pick<CollectorDefinition, "families" | "bucketWidth"> {
+  return { ...(families ? { families } : {}), ...(bucketWidth ? { bucketWidth } : {}) };
 }
 
 /** What {@link createCollector} did: created the collector, or found one created by a concurrent request. */

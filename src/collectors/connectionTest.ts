@@ -16,7 +16,8 @@ import type { OpenAIClient } from "../openai/client";
 import { redactSecrets } from "../redact";
 import { isSecretReadError, type SecretFailure } from "../secrets/keyVaultFailures";
 import type { SecretCache } from "../secrets/secretCache";
-import { DATA_TYPES, endpointUrl, KEY_KINDS, keyKindOf, labelInSentence, type DataType, type DataTypeInfo, type KeyKind } from "./dataTypes";
+import { isUsageDataType } from "../usage/definition";
+import { DATA_TYPES, endpointUrl, KEY_KINDS, keyKindFits, keyKindOf, labelInSentence, type DataType, type DataTypeInfo, type KeyKind } from "./dataTypes";
 
 /** What a connection test found. `ok` is the one outcome where collecting will work. */
 export type ConnectionTestOutcome =
@@ -108,10 +109,16 @@ export function secretFailureResult(base: ResultBase, failure: SecretFailure): C
   return result(base, "secretMissing", failure.message, `Create the secret "${base.apiKeySecretName}" with ${info.keyRequirement} as its value (az keyvault secret set --vault-name <vault> -n ${base.apiKeySecretName} --value <key>), or name the secret that holds it.`);
 }
 
+/** What is wrong with a key of kind `actual` in `secretName` for `dataType`, in one sentence. Pure. */
+export function wrongKindSentence(dataType: DataType, secretName: string, actual: KeyKind): string {
+  const info: DataTypeInfo = DATA_TYPES[dataType];
+  return `The secret "${secretName}" holds ${article(KEY_KINDS[actual].label)} (${KEY_KINDS[actual].prefixes.join(" or ")}…), but ${labelInSentence(info)} need ${article(KEY_KINDS[info.keyKind].label)}.`;
+}
+
 /** The result of a key whose prefix shows the wrong kind. Pure. */
 export function wrongKindResult(base: ResultBase, actual: KeyKind): ConnectionTestResult {
   const info: DataTypeInfo = DATA_TYPES[base.dataType];
-  const message = `The secret "${base.apiKeySecretName}" holds ${article(KEY_KINDS[actual].label)} (${KEY_KINDS[actual].prefixes.join(" or ")}…), but ${labelInSentence(info)} need ${article(KEY_KINDS[info.keyKind].label)}. No request was sent.`;
+  const message = `${wrongKindSentence(base.dataType, base.apiKeySecretName, actual)} No request was sent.`;
   return result({ ...base, keyKind: actual }, "wrongKeyType", message, keyFix(info, base.apiKeySecretName));
 }
 
@@ -171,6 +178,18 @@ function scrubbed(value: ConnectionTestResult, key: string | undefined): Connect
 }
 
 /**
+ * The one request of a test, and how many items it returned: a list of at most one item, or for
+ * usage and costs (which take a time window) yesterday's daily bucket and its results.
+ */
+async function probeItems(deps: ConnectionTestDeps, key: string, dataType: DataType, info: DataTypeInfo, requestOptions: { abortSignal?: AbortSignal }): Promise<number> {
+  if (!isUsageDataType(dataType)) return (await deps.openai.probe(key, dataType, info.endpointPath, requestOptions)).data.length;
+  const today = Math.floor(deps.now() / 86_400_000) * 86_400;
+  const query = { series: dataType === "costs" ? "costs" as const : "completions" as const, bucketWidth: "1d" as const, startTime: today - 86_400, endTime: today, limit: 1 };
+  const page = await deps.openai.listUsageBuckets(key, dataType, query, requestOptions);
+  return page.buckets.reduce((n, b) => n + b.results.length, 0);
+}
+
+/**
  * Tests whether the key in `secretName` can collect `dataType`: one fresh secret read, then at most
  * one OpenAI request (`GET <endpoint>?limit=1`, with the client's brief in-call retries). Never
  * throws for vault or OpenAI failures (they are outcomes); rethrows anything unexpected with the
@@ -193,7 +212,7 @@ export async function testConnection(deps: ConnectionTestDeps, dataType: DataTyp
       throw error;
     }
     const kind = keyKindOf(key);
-    if (kind !== undefined && kind !== info.keyKind && !info.alsoAcceptsKeyKinds?.includes(kind)) return scrubbed(wrongKindResult(base, kind), key);
+    if (kind !== undefined && !keyKindFits(dataType, kind)) return scrubbed(wrongKindResult(base, kind), key);
     const withKind = { ...base, keyKind: kind ?? null };
     const request = options.abortSignal ? { abortSignal: options.abortSignal } : {};
     try {
@@ -202,8 +221,8 @@ export async function testConnection(deps: ConnectionTestDeps, dataType: DataTyp
         const listing = await deps.compliance.listLogFiles(key, { ...stream, after: new Date(deps.now() - 86_400_000).toISOString(), limit: 1 }, request);
         return scrubbed(probeResult(withKind, { items: listing.files.length }), key);
       }
-      const page = await deps.openai.probe(key, dataType, info.endpointPath, request);
-      return scrubbed(probeResult(withKind, { items: page.data.length }), key);
+      const items = await probeItems(deps, key, dataType, info, request);
+      return scrubbed(probeResult(withKind, { items }), key);
     } catch (error) {
       if (isOpenAIError(error)) return scrubbed(probeResult(withKind, error.failure), key);
       throw error;

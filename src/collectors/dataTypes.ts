@@ -8,7 +8,8 @@
  * Pure data and pure helpers: orchestrators may import it.
  */
 import { DEFAULT_CHATGPT_COMPLIANCE_BASE_URL } from "../config";
-import { AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE, CHATGPT_COMPLIANCE_LOGS_TABLE } from "../schema/tables";
+import { AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE, CHATGPT_COMPLIANCE_LOGS_TABLE, COSTS_TABLE, USAGE_TABLE } from "../schema/tables";
+import { BUCKET_WIDTHS, DEFAULT_USAGE_BUCKET_WIDTH, USAGE_FAMILIES } from "../usage/series";
 
 /** The kinds of OpenAI API key a data type can need. */
 export type KeyKind = "admin" | "project" | "compliance";
@@ -55,7 +56,7 @@ export interface DataTypeInfo {
   readonly label: string;
   /** One sentence on what is collected. */
   readonly description: string;
-  /** Path of the list endpoint under the API base (`https://api.openai.com/v1/` + this). */
+  /** Path of the list endpoint under the API base (`https://api.openai.com/v1/` + this); for usage, the root of its families' endpoints. */
   readonly endpointPath: string;
   /** The API it reads when not the OpenAI API: the ChatGPT Compliance API (CHATGPT_COMPLIANCE_BASE_URL). */
   readonly api?: "chatgptCompliance";
@@ -77,6 +78,11 @@ export interface DataTypeInfo {
   readonly table: string;
   /** DCR stream the rows are sent to (`Custom-<table>`). */
   readonly stream: string;
+  /**
+   * Values of the data type's own definition fields, for the page's form: usage families
+   * (`families`, all by default) and bucket widths (`bucketWidth`, the first is the default).
+   */
+  readonly choices?: { readonly families?: readonly string[]; readonly bucketWidths?: readonly string[] };
 }
 
 /** Where to switch audit logging on (third-party guides; OpenAI docs give no path). */
@@ -117,6 +123,29 @@ export const DATA_TYPES = {
     // COSTS rows go to ChatGPTCosts_CL (src/compliance/eventTypes.ts).
     table: CHATGPT_COMPLIANCE_LOGS_TABLE.tableName,
     stream: CHATGPT_COMPLIANCE_LOGS_TABLE.streamName,
+  },
+  // Usage and costs: src/usage/series.ts has the endpoints' families, group dimensions and limits.
+  usage: {
+    label: "Usage data",
+    description: "Tokens, requests, images, audio, vector store and tool usage of the organization in time buckets, per project, user, API key and model, for every usage family.",
+    // The families' endpoints are organization/usage/<family> (src/usage/series.ts).
+    endpointPath: "organization/usage",
+    keyKind: "admin",
+    keyRequirement: "an organization admin API key (sk-admin-…) with usage read access",
+    prerequisite: null,
+    table: USAGE_TABLE.tableName,
+    stream: USAGE_TABLE.streamName,
+    choices: { families: USAGE_FAMILIES, bucketWidths: [DEFAULT_USAGE_BUCKET_WIDTH, ...BUCKET_WIDTHS.filter((w) => w !== DEFAULT_USAGE_BUCKET_WIDTH)] },
+  },
+  costs: {
+    label: "Costs",
+    description: "What the organization spends per day, per project, line item and API key, in its billing currency.",
+    endpointPath: "organization/costs",
+    keyKind: "admin",
+    keyRequirement: "an organization admin API key (sk-admin-…) with usage read access",
+    prerequisite: null,
+    table: COSTS_TABLE.tableName,
+    stream: COSTS_TABLE.streamName,
   },
 } as const satisfies Record<string, DataTypeInfo>;
 
@@ -166,6 +195,12 @@ export function keyKindOf(key: string): KeyKind | undefined {
     if (info.prefixes.some((prefix) => key.startsWith(prefix))) return kind;
   }
   return undefined;
+}
+
+/** Whether a key of `kind` can be right for `dataType`: its own kind or one it also accepts ({@link DataTypeInfo.alsoAcceptsKeyKinds}). */
+export function keyKindFits(dataType: DataType, kind: KeyKind): boolean {
+  const info: DataTypeInfo = DATA_TYPES[dataType];
+  return kind === info.keyKind || (info.alsoAcceptsKeyKinds?.includes(kind) ?? false);
 }
 
 /** A data type as `GET /api/data-types` shows it. */

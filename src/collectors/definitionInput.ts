@@ -7,6 +7,7 @@ import { z } from "zod";
 import { checkComplianceFields, complianceOptionsSchema } from "./complianceOptions";
 import { DATA_TYPE_NAMES, isDataType } from "./dataTypes";
 import { dateTimeProblem, startTimeRangeProblem } from "./startTime";
+import { checkUsageFields, usageBodyFields } from "../usage/definitionInput";
 
 /** Collector ids: 1–64 of a-z, 0-9, '-'. */
 export const COLLECTOR_ID_PATTERN = /^[a-z0-9-]{1,64}$/;
@@ -54,16 +55,24 @@ const collectorBodyShape = z.strictObject({
   startTime: isoDateTime.optional(),
   /** complianceLogs only (src/collectors/complianceOptions.ts). */
   compliance: complianceOptionsSchema.optional(),
+  /** usage and costs only (src/usage/definitionInput.ts). */
+  ...usageBodyFields,
 });
 
+/** The checks across fields that depend on the data type (each data type's own fields), every problem at once. */
+function checkDataTypeFields(body: Pick<z.infer<typeof collectorBodyShape>, "dataType" | "compliance" | "families" | "bucketWidth">, ctx: z.RefinementCtx): void {
+  checkComplianceFields(body, ctx);
+  checkUsageFields(body, ctx);
+}
+
 /** Body of PUT /api/collectors/{id}. */
-export const collectorBodySchema = collectorBodyShape.superRefine(checkComplianceFields);
+export const collectorBodySchema = collectorBodyShape.superRefine(checkDataTypeFields);
 
 /**
  * Body of POST /api/connection-tests: a collector body whose friendlyName may be missing (the form
  * sends what it has; only dataType and apiKeySecretName are used).
  */
-export const connectionTestBodySchema = collectorBodyShape.partial({ friendlyName: true }).superRefine(checkComplianceFields);
+export const connectionTestBodySchema = collectorBodyShape.partial({ friendlyName: true }).superRefine(checkDataTypeFields);
 
 /** Body of POST /api/collectors/{id}/reset. */
 export const resetBodySchema = z.strictObject({ startTime: isoDateTime.optional() });

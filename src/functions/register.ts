@@ -9,16 +9,18 @@ import { collectAuditSlice, type AuditSliceInput, type AuditSliceResult } from "
 import { collectChatCompletions, type CompletionSegmentInput, type CompletionSegmentResult } from "../../activities/collectChatCompletions";
 import { collectComplianceLogs, type ComplianceStreamInput, type ComplianceStreamResult } from "../../activities/collectComplianceLogs";
 import { findChatAnchors, type FindAnchorsInput, type FindAnchorsResult } from "../../activities/findChatAnchors";
+import { usageBucketsHandler } from "../../activities/collectUsageBuckets";
 import type { CollectDeps } from "../../activities/deps";
 import { writeConnectorHealth } from "../../activities/writeConnectorHealth";
 import { collectorOrchestrator } from "../../orchestrators/collectorOrchestrator";
 import type { HealthReport } from "../../orchestrators/health";
-import { AUDIT_SLICE_ACTIVITY, CHAT_ANCHORS_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLECTOR_ENTITY, COLLECTOR_ORCHESTRATOR, COMPLIANCE_LOGS_ACTIVITY, CONNECTOR_HEALTH_ACTIVITY, DELIVERY_PROGRESS_ENTITY } from "../../orchestrators/names";
+import { AUDIT_SLICE_ACTIVITY, CHAT_ANCHORS_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLECTOR_ENTITY, COLLECTOR_ORCHESTRATOR, COMPLIANCE_LOGS_ACTIVITY, CONNECTOR_HEALTH_ACTIVITY, DELIVERY_PROGRESS_ENTITY, USAGE_BUCKETS_ACTIVITY } from "../../orchestrators/names";
 import type { RuntimeSettings } from "../../orchestrators/state";
 import { collectorEntity } from "../collectors/collectorEntity";
 import { reconcile, type DeclaredCollector } from "../collectors/reconcile";
 import { COLLECTOR_INDEX_ENTITY, collectorIndexEntity } from "../collectors/collectorIndex";
 import { testConnection } from "../collectors/connectionTest";
+import { keyKindProblem } from "../collectors/keyCheck";
 import { progressEntity } from "../delivery/progressEntity";
 import { durableProgressLog } from "../delivery/progressLog";
 import { collectorsApi } from "../http/collectorsApi";
@@ -107,6 +109,7 @@ export function registerFunctions(services: AppServices): void {
       }
     },
   });
+  df.app.activity(USAGE_BUCKETS_ACTIVITY, { handler: usageBucketsHandler(services.deps) });
   const writeHealth = writeConnectorHealth(() => services.deps().writer, { enabled: services.connectorHealthEnabled ?? true });
   df.app.activity(CONNECTOR_HEALTH_ACTIVITY, {
     handler: async (report: HealthReport, context: InvocationContext) => {
@@ -122,6 +125,7 @@ export function registerFunctions(services: AppServices): void {
 
   const api = collectorsApi({
     openaiBaseUrl: services.openaiBaseUrl, now: services.now, ...(services.complianceBaseUrl ? { complianceBaseUrl: services.complianceBaseUrl } : {}),
+    checkKey: (dataType, secretName) => keyKindProblem(services.deps().secrets, dataType, secretName),
     testConnection: (dataType, secretName, compliance) => testConnection(services.deps(), dataType, secretName, {
       openaiBaseUrl: services.openaiBaseUrl, ...(services.complianceBaseUrl ? { complianceBaseUrl: services.complianceBaseUrl } : {}), ...(compliance ? { compliance } : {}),
     }),

@@ -38,6 +38,10 @@ export interface CollectorView {
   definitionVersion: number;
   /** complianceLogs only: workspace/organization, event types, the conversation-message opt-in. */
   compliance?: ComplianceOptions;
+  /** Usage families read (usage collectors that name them; all when absent). */
+  families?: readonly string[];
+  /** Bucket width (usage collectors that set it; `1h` when absent). */
+  bucketWidth?: string;
   cursor?: Record<string, unknown>;
   /** Audit collectors: each scope (collecting / unavailable with the server's reason), unknown event types seen. */
   audit?: CollectorStatus["audit"];
@@ -85,6 +89,7 @@ export function collectorView(control: CollectorControl, instance: InstanceStatu
     rowsIngested: custom?.rowsIngested ?? 0, lag: custom?.lagSeconds ?? null, lastSuccessAt: custom?.lastSuccessAt ?? null,
     lastError: custom?.lastError ?? null, nextRunAt: custom?.nextRunAt ?? null, definitionVersion: d.version,
     ...(d.compliance ? { compliance: d.compliance } : {}),
+    ...(d.families ? { families: d.families } : {}), ...(d.bucketWidth ? { bucketWidth: d.bucketWidth } : {}),
     ...(custom?.audit ? { audit: custom.audit } : {}),
     ...(withCursor ? { cursor: custom?.cursor ?? {} } : {}),
   };

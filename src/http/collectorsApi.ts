@@ -11,7 +11,8 @@ import { redactSecrets } from "../redact";
 import type { ConnectionTestResult } from "../collectors/connectionTest";
 import { dataTypeViews, type DataType } from "../collectors/dataTypes";
 import type { ComplianceOptions } from "../compliance/streams";
-import { collectorBodySchema, COLLECTOR_ID_PATTERN, connectionTestBodySchema, resetBodySchema, startTimeProblems, validate } from "../collectors/definitionInput";
+import { collectorBodySchema, COLLECTOR_ID_PATTERN, connectionTestBodySchema, resetBodySchema, startTimeProblems, validate, type InputProblem } from "../collectors/definitionInput";
+import { usageChangeProblem } from "../usage/definitionInput";
 import { collectorEntityId, createCollector, deleteCollector, ensureRunning, instanceStatus, modifyCollector, NotConfirmedError, readControl, resetCollector, wake } from "../collectors/collectorOps";
 import { knownCollectors } from "../collectors/collectorIndex";
 import { collectorView, liveLagSeconds } from "./collectorView";
@@ -26,6 +27,11 @@ export interface ApiOptions {
   readonly now: () => number;
   /** How long reset and delete wait for a terminated instance to settle. */
   readonly settleTimeoutMs?: number;
+  /**
+   * Reads the named secret and says what is wrong when its key is of another kind than the data
+   * type needs (src/collectors/keyCheck.ts); undefined when it fits or cannot be told.
+   */
+  readonly checkKey?: (dataType: DataType, apiKeySecretName: string) => Promise<InputProblem | undefined>;
   /** Runs a connection test (src/collectors/connectionTest.ts) with the app's clients. */
   readonly testConnection: (dataType: DataType, apiKeySecretName: string, compliance?: ComplianceOptions) => Promise<ConnectionTestResult>;
   /**
@@ -87,6 +93,8 @@ export function collectorsApi(options: ApiOptions) {
     if (parsed.value === undefined) return problem(400, "MissingBody", "A JSON body with dataType, friendlyName and apiKeySecretName (and compliance for complianceLogs) is required.", "body");
     const checked = validate(collectorBodySchema, parsed.value, startTimeProblems(parsed.value, options.now()));
     if (!checked.ok) return invalidFields(checked.problems);
+    const wrongKey = await options.checkKey?.(checked.value.dataType, checked.value.apiKeySecretName);
+    if (wrongKey) return invalidFields([wrongKey]);
     const existing = await readControl(client, id);
     if (!existing) {
       const created = await createCollector(client, id, checked.value, options.now(), settleTimeoutMs);
@@ -98,6 +106,8 @@ export function collectorsApi(options: ApiOptions) {
     if (existing.definition.dataType !== checked.value.dataType) {
       return problem(409, "DataTypeConflict", `Collector "${id}" collects ${existing.definition.dataType}; its dataType cannot change. Delete it or use another id.`, "dataType");
     }
+    const change = usageChangeProblem(existing.definition, checked.value);
+    if (change) return problem(409, "DefinitionConflict", change.message, change.field);
     return json(200, await view(client, await modifyCollector(client, existing, checked.value, options.now())));
   });
 

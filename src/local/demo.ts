@@ -15,6 +15,9 @@ import { detectionScenarios } from "./fakes/detectionScenarios";
 import { LineLog } from "./lineLog";
 import { generateAuditEvents, generateCompletions, seededRandom } from "./fakes/generate";
 import { generateComplianceRecords, logFilesOf, type ComplianceOrg, type LogFileSpec } from "./fakes/generateCompliance";
+import { DEFAULT_POPULATION, generateUsageRecords } from "./fakes/generateUsage";
+import type { UsageAttribution, UsageRecord } from "./fakes/usageLedger";
+import { usageScenarios } from "./fakes/usageScenarios";
 import type { AuditLogEvent, ChatCompletion } from "../openai/types";
 
 /** Demo keys: obviously not real, but shaped like real ones (sk-admin-, sk-proj-, sk-comp-) so the connection test can tell their kind. */
@@ -48,14 +51,31 @@ export function demoOptions(env: Readonly<Record<string, string | undefined>>): 
   return { auditBacklog: int("DEMO_AUDIT_EVENTS", 20_000), completionBacklog: int("DEMO_COMPLETIONS", 3_000), complianceBacklog: int("DEMO_COMPLIANCE_EVENTS", 3_000), latencyMs: int("DEMO_LATENCY_MS", 50), live: env.DEMO_LIVE !== "false" };
 }
 
+/** How far back the demo's usage and costs collectors start: two weeks of baseline for the spike hunting query. */
+export const DEMO_USAGE_DAYS = 16;
+
+/** Who the demo's stored completions are billed to: the project and key of their app, the user in their metadata. */
+export const DEMO_ATTRIBUTION: UsageAttribution = (c) => {
+  const metadata = (c.metadata ?? {}) as Record<string, unknown>;
+  const support = metadata.app === "support-bot";
+  return { projectId: support ? "proj_alpha" : "proj_beta", apiKeyId: support ? "key_web" : "key_ops", userId: typeof metadata.user === "string" ? metadata.user : "user-ada" };
+};
+
 /** The demo's data, a pure function of its epoch (so a restart sees the same organization). */
 export function demoData(epochSeconds: number, options: DemoOptions): {
-  audit: Array<[AuditLogEvent, number | undefined]>; completions: Array<[ChatCompletion, number | undefined]>; compliance: Array<[LogFileSpec, number]>;
+  audit: Array<[AuditLogEvent, number | undefined]>; completions: Array<[ChatCompletion, number | undefined]>;
+  usage: Array<[UsageRecord, number | undefined]>; compliance: Array<[LogFileSpec, number]>;
 } {
   const audit: Array<[AuditLogEvent, number | undefined]> = generateAuditEvents(options.auditBacklog, epochSeconds - 3 * 86_400, epochSeconds - 60, 11).map((e) => [e, undefined]);
   // Events that make the analytic rules in content/AnalyticRules fire, in the half hour before the start.
   for (const scenario of detectionScenarios(epochSeconds - 60)) for (const e of scenario.events) audit.push([e, undefined]);
   const completions: Array<[ChatCompletion, number | undefined]> = generateCompletions(options.completionBacklog, epochSeconds - 2 * 86_400, epochSeconds - 30, 12).map((c) => [c, undefined]);
+  // Usage of every family beyond the stored completions (whose usage the mock adds itself), and the usage scenarios.
+  const usage: Array<[UsageRecord, number | undefined]> = generateUsageRecords(Math.round(options.completionBacklog * 1.5), epochSeconds - DEMO_USAGE_DAYS * 86_400, epochSeconds - 60, 13, undefined, DEFAULT_POPULATION).map((u) => [u, undefined]);
+  for (const scenario of usageScenarios(epochSeconds - 60)) {
+    for (const e of scenario.events) audit.push([e, undefined]);
+    for (const u of scenario.usage) usage.push([u, undefined]);
+  }
   if (options.live) {
     // Two days of arrivals: an audit event every ~15 s, 10 % of them 1–10 minutes late; a completion every ~20 s.
     for (let hour = 0; hour < 48; hour++) {
@@ -66,9 +86,11 @@ export function demoData(epochSeconds: number, options: DemoOptions): {
         audit.push([e, (e.effective_at + delay) * 1000]);
       }
       for (const c of generateCompletions(180, from, from + 3_600, 3_000 + hour)) completions.push([c, (c.created + 1) * 1000]);
+      // Usage that shows up to 25 minutes late: some buckets change after they were read, and are read again.
+      for (const u of generateUsageRecords(60, from, from + 3_600, 4_000 + hour)) usage.push([u, (u.at + random() * 1_500) * 1000]);
     }
   }
-  return { audit, completions, compliance: complianceFiles(epochSeconds, options) };
+  return { audit, completions, usage, compliance: complianceFiles(epochSeconds, options) };
 }
 
 /**
@@ -92,7 +114,7 @@ export async function startDemo(dataDir: string, options: DemoOptions): Promise<
   const epochSeconds = fs.existsSync(epochFile) ? (JSON.parse(fs.readFileSync(epochFile, "utf8")) as { epochSeconds: number }).epochSeconds : Math.floor(Date.now() / 1000);
   fs.writeFileSync(epochFile, JSON.stringify({ epochSeconds, options }));
   const env = await startFakeEnvironment({
-    mock: { adminKey: DEMO_ADMIN_KEY, projectKey: DEMO_PROJECT_KEY, latencyMs: options.latencyMs },
+    mock: { adminKey: DEMO_ADMIN_KEY, projectKey: DEMO_PROJECT_KEY, latencyMs: options.latencyMs, usageAttribution: DEMO_ATTRIBUTION },
     compliance: { complianceKey: DEMO_COMPLIANCE_KEY },
     secrets: { "openai-admin-key": DEMO_ADMIN_KEY, "openai-project-key": DEMO_PROJECT_KEY, "chatgpt-compliance-key": DEMO_COMPLIANCE_KEY },
     onRows: (stream, rows) => fs.appendFileSync(path.join(dataDir, "rows", `${stream.replace(/^Custom-/, "")}.ndjson`), rows.map((r) => stringifyExact(r)).join("\n") + "\n"),
@@ -104,5 +126,6 @@ export async function startDemo(dataDir: string, options: DemoOptions): Promise<
   for (const [event, visibleAt] of data.audit) env.openai.addAuditEvents([event], visibleAt);
   for (const [completion, visibleAt] of data.completions) env.openai.addCompletions([completion], visibleAt);
   for (const [file, visibleAt] of data.compliance) env.compliance.addLogFile({ ...file, visibleAtMs: visibleAt });
+  env.openai.usage.add(data.usage.map(([record, visibleAt]) => (visibleAt === undefined ? record : { ...record, visibleAtMs: visibleAt })));
   return { ...env, epochSeconds };
 }

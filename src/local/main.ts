@@ -21,7 +21,7 @@ import { SqliteStore } from "./durable/sqliteStore";
 import { DurableStateError } from "./durable/store";
 import { invokeHttp } from "./durable/invoke";
 import { startRpcServer } from "./durable/rpcServer";
-import { DEMO_CHATGPT_ORG, demoOptions, startDemo } from "./demo";
+import { DEMO_CHATGPT_ORG, DEMO_USAGE_DAYS, demoOptions, startDemo } from "./demo";
 import { registeredFunctions } from "./functionsCore";
 import { maxBodyBytesSetting, startHttpServer } from "./httpServer";
 import { scheduleTimerFunctions } from "./timers";
@@ -94,6 +94,9 @@ async function main(): Promise<void> {
       ["demo-audit", { dataType: "auditLogs", friendlyName: "Demo organization audit log", apiKeySecretName: "openai-admin-key", startTime, pollIntervalSeconds: 60 }],
       ["demo-chat", { dataType: "chatCompletions", friendlyName: "Demo project completions", apiKeySecretName: "openai-project-key", startTime, pollIntervalSeconds: 60 }],
       ["demo-chatgpt", { dataType: "complianceLogs", friendlyName: "Demo ChatGPT workspace compliance logs", apiKeySecretName: "chatgpt-compliance-key", startTime, pollIntervalSeconds: 60, compliance: { ...DEMO_CHATGPT_ORG } }],
+      ...(["usage", "costs"] as const).map((dataType): [string, Record<string, unknown>] => [`demo-${dataType}`, {
+        dataType, friendlyName: `Demo organization ${dataType}`, apiKeySecretName: "openai-admin-key", startTime: new Date((fakes.epochSeconds - DEMO_USAGE_DAYS * 86_400) * 1000).toISOString(), pollIntervalSeconds: 60,
+      }]),
     ];
     source = `demo data (a local OpenAI mock); rows are written to ${path.join(dataDir, "rows")}`;
   } else {
@@ -106,6 +109,8 @@ async function main(): Promise<void> {
       // A ChatGPT compliance-logs collector when a workspace or organization is named.
       ...(env.CHATGPT_WORKSPACE_ID || env.CHATGPT_ORGANIZATION_ID ? [["chatgpt-compliance", { dataType: "complianceLogs", friendlyName: "ChatGPT compliance logs", apiKeySecretName: env.COMPLIANCE_KEY_SECRET_NAME ?? "chatgpt-compliance-key",
         compliance: { ...(env.CHATGPT_WORKSPACE_ID ? { workspaceId: env.CHATGPT_WORKSPACE_ID } : {}), ...(env.CHATGPT_ORGANIZATION_ID ? { organizationId: env.CHATGPT_ORGANIZATION_ID } : {}) } }] as [string, Record<string, unknown>]] : []),
+      ["usage", { dataType: "usage", friendlyName: "OpenAI usage", apiKeySecretName: env.AUDIT_KEY_SECRET_NAME ?? "openai-admin-key" }],
+      ["costs", { dataType: "costs", friendlyName: "OpenAI costs", apiKeySecretName: env.AUDIT_KEY_SECRET_NAME ?? "openai-admin-key" }],
     ];
     source = `${services.openaiBaseUrl}, keys from ${real.secretSource}`;
   }

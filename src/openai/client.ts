@@ -14,6 +14,8 @@ import { checkPage, type PageRequest } from "./paging";
 import { parseListPage, parseObject } from "./parse";
 import { encodeQuery, type QueryValue } from "./query";
 import type { AuditLogEvent, ChatCompletion, DataType, JsonObject, ListPage } from "./types";
+import { parseUsagePage, usageQueryParams, type UsagePage, type UsageQuery } from "./usagePage";
+import { SERIES } from "../usage/series";
 
 /** Default per-request timeout. */
 export const DEFAULT_TIMEOUT_MS = 45_000;
@@ -137,6 +139,18 @@ export class OpenAIClient {
   listChatCompletionMessages(apiKey: string, id: string, query: { after?: string; limit?: number; order?: "asc" | "desc" } = {}, options: RequestOptions = {}): Promise<ListPage<JsonObject & { id: string }>> {
     const q = { order: query.order ?? "asc", after: query.after, limit: query.limit ?? PAGE_LIMIT };
     return this.list(apiKey, "chatCompletions", `chat/completions/${encodeURIComponent(id)}/messages`, q, { after: query.after }, [], options);
+  }
+
+  /**
+   * One page of time buckets of a usage family or of costs (`GET /organization/usage/{family}`,
+   * `GET /organization/costs`), grouped by every dimension the endpoint offers. A page that
+   * contradicts itself or the query fails like a malformed one (src/openai/usagePage.ts).
+   */
+  listUsageBuckets(apiKey: string, dataType: DataType, query: UsageQuery, options: RequestOptions = {}): Promise<UsagePage> {
+    const path = SERIES[query.series].path;
+    const request: FailedRequest = { dataType, operation: `GET ${this.basePath}${path}`, cursor: query.page };
+    const target = `${path}?${encodeQuery(usageQueryParams(query))}`;
+    return this.retry.parsed(() => this.request(apiKey, request, target, options), (text) => parseUsagePage(text, query), request.operation, apiKey, options);
   }
 
   /**

@@ -34,7 +34,7 @@ export interface FailedRequest {
   readonly dataType: DataType;
   /** Method and path, e.g. `GET /v1/organization/audit_logs`. */
   readonly operation: string;
-  /** The `after` cursor sent, if any. */
+  /** The `after` (or usage `page`) cursor sent, if any. */
   readonly cursor?: string | undefined;
 }
 
@@ -57,7 +57,8 @@ function errorBody(body: unknown): ErrorBody {
 
 function mentionsCursor(error: ErrorBody, cursor: string): boolean {
   const message = error.message ?? "";
-  return error.param === "after" || message.includes(cursor) || /\bafter\b|\bcursor\b/i.test(message);
+  // `after` for lists, `page` for the usage and costs endpoints.
+  return error.param === "after" || error.param === "page" || message.includes(cursor) || /\bafter\b|\bcursor\b/i.test(message);
 }
 
 /** Longest part of a non-JSON body (a proxy's or gateway's page) kept in a failure message. */

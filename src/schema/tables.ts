@@ -9,6 +9,8 @@ import chatCompletionsJson from "./openai-chat-completions.table.json";
 import connectorHealthJson from "./openai-connector-health.table.json";
 import chatgptComplianceLogsJson from "./chatgpt-compliance-logs.table.json";
 import chatgptCostsJson from "./chatgpt-costs.table.json";
+import costsJson from "./openai-costs.table.json";
+import usageJson from "./openai-usage.table.json";
 
 /** Column types of a DCR stream declaration / custom table. */
 export type ColumnType = "string" | "int" | "long" | "real" | "boolean" | "datetime" | "dynamic";
@@ -39,8 +41,12 @@ export const CONNECTOR_HEALTH_TABLE = connectorHealthJson as TableSchema;
 export const CHATGPT_COMPLIANCE_LOGS_TABLE = chatgptComplianceLogsJson as TableSchema;
 /** `ChatGPTCosts_CL`: hourly ChatGPT cost records (COSTS). */
 export const CHATGPT_COSTS_TABLE = chatgptCostsJson as TableSchema;
+/** `OpenAIUsage_CL`: one row per usage bucket x group and snapshot. */
+export const USAGE_TABLE = usageJson as TableSchema;
+/** `OpenAICosts_CL`: one row per daily cost bucket x group and snapshot. */
+export const COSTS_TABLE = costsJson as TableSchema;
 /** Every table this app writes. */
-export const TABLES: readonly TableSchema[] = [AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE, CONNECTOR_HEALTH_TABLE, CHATGPT_COMPLIANCE_LOGS_TABLE, CHATGPT_COSTS_TABLE];
+export const TABLES: readonly TableSchema[] = [AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE, CONNECTOR_HEALTH_TABLE, CHATGPT_COMPLIANCE_LOGS_TABLE, CHATGPT_COSTS_TABLE, USAGE_TABLE, COSTS_TABLE];
 
 /** Log Analytics limits that apply to custom tables. */
 export const LOG_ANALYTICS_LIMITS = {

@@ -292,7 +292,7 @@ describe("Bicep templates", { concurrency: false }, () => {
         assert.doesNotThrow(() => productionServices(loadConfig(deployed), deployed), situation);
       }
       const ids = (s: Snapshot) => parseDeclaredCollectors((props(one(s, "Microsoft.Web/sites/config", (r) => r.name.endsWith("/appsettings"))) as Record<string, string>).COLLECTORS).map((c) => `${c.id} ${c.dataType} ${c.apiKeySecretName}`);
-      assert.deepEqual(ids(snapshots.newEverything), ["audit-logs auditLogs openai-admin-key", "chat-completions chatCompletions openai-project-key"]);
+      assert.deepEqual(ids(snapshots.newEverything), ["audit-logs auditLogs openai-admin-key", "chat-completions chatCompletions openai-project-key", "usage usage openai-admin-key", "costs costs openai-admin-key"]);
       assert.deepEqual(ids(snapshots.platformTeam), ["org-audit auditLogs admin-key"]);
       const health = (s: Snapshot) => (props(one(s, "Microsoft.Web/sites/config", (r) => r.name.endsWith("/appsettings"))) as Record<string, string>).CONNECTOR_HEALTH_ENABLED;
       assert.deepEqual([health(snapshots.newEverything), health(snapshots.platformTeam)], ["True", "False"]);
@@ -301,14 +301,16 @@ describe("Bicep templates", { concurrency: false }, () => {
     it("creates each table of src/schema with its columns, and a DCR stream with the same columns flowing into it", () => {
       for (const [situation, s] of Object.entries(snapshots) as [Situation, Snapshot][]) {
         const workspace = sentinelWorkspace(situation, s);
-        const deployed = TABLE_FILES.filter((t) => situation !== "platformTeam" || !OPTIONAL_TABLES.includes(t.tableName));
-        const tables = byType(s, "Microsoft.OperationalInsights/workspaces/tables").map((t) => ({ id: t.id, retention: props(t).retentionInDays, columns: props(t).schema.columns }));
+        // In table-name order: the templates deploy the data tables first, the optional ones after them.
+        const deployed = TABLE_FILES.filter((t) => situation !== "platformTeam" || !OPTIONAL_TABLES.includes(t.tableName)).sort((a, b) => a.tableName.localeCompare(b.tableName));
+        const tables = byType(s, "Microsoft.OperationalInsights/workspaces/tables").map((t) => ({ id: t.id, retention: props(t).retentionInDays, columns: props(t).schema.columns })).sort((a, b) => a.id.localeCompare(b.id));
         assert.deepEqual(tables, deployed.map((t) => ({ id: `${workspace}/tables/${t.tableName}`, retention: t.retentionInDays,
           columns: t.columns.map((c) => ({ name: c.name, type: TABLE_COLUMN_TYPE[c.type] ?? c.type, description: c.description })) })), situation);
         const dcr = props(one(s, "Microsoft.Insights/dataCollectionRules"));
         assert.deepEqual(dcr.streamDeclarations, Object.fromEntries(deployed.map((t) => [t.streamName, { columns: t.columns.map((c) => ({ name: c.name, type: c.type })) }])), situation);
         assert.deepEqual(dcr.destinations, { logAnalytics: [{ name: "workspace", workspaceResourceId: workspace }] }, situation);
-        assert.deepEqual(dcr.dataFlows, deployed.map((t) => ({ streams: [t.streamName], destinations: ["workspace"], transformKql: "source", outputStream: t.streamName })), situation);
+        const flows = [...(dcr.dataFlows as Array<{ outputStream: string }>)].sort((a, b) => a.outputStream.localeCompare(b.outputStream));
+        assert.deepEqual(flows, deployed.map((t) => ({ streams: [t.streamName], destinations: ["workspace"], transformKql: "source", outputStream: t.streamName })), situation);
         assert.equal(dcr.dataCollectionEndpointId, one(s, "Microsoft.Insights/dataCollectionEndpoints").id);
       }
     });

@@ -170,8 +170,8 @@ const ASIM_AGENT_EVENT: Record<string, string> = {
 };
 
 describe("parsers", () => {
-  it("define the two aliases Microsoft's solution defines, the health table's, an ASIM AgentEvent one and the ChatGPT tables'", () => {
-    assert.deepEqual(ALIASES.sort(), ["ASimAgentEventOpenAIAPIPlatform", "ChatGPTComplianceLogs", "ChatGPTCosts", "OpenAIAuditLogs", "OpenAIChatCompletions", "OpenAIConnectorHealth"]);
+  it("define the two aliases Microsoft's solution defines, the health table's, an ASIM AgentEvent one, the ChatGPT tables' and the usage and costs ones", () => {
+    assert.deepEqual(ALIASES.sort(), ["ASimAgentEventOpenAIAPIPlatform", "ChatGPTComplianceLogs", "ChatGPTCosts", "OpenAIAuditLogs", "OpenAIChatCompletions", "OpenAIConnectorHealth", "OpenAICosts", "OpenAIUsage"]);
   });
   it("the ChatGPT parsers return their tables' columns, the costs one a row per event id", () => {
     const columns = (query: string) => Object.keys(analyse(query).resultColumns).sort();
@@ -218,9 +218,9 @@ describe("workbook", () => {
     assert.deepEqual([workbook.version, workbook.fromTemplateId], ["Notebook/1.0", "sentinel-OpenAIConnectorWorkbook"]);
     assert.doesNotMatch(text, /subscriptions\/[0-9a-f-]{36}/i);
   });
-  it("has sections for collector health, activity by type, actors and countries, sign-ins, key and role changes and token usage", () => {
+  it("has sections for collector health, activity by type, actors and countries, sign-ins, key and role changes, token usage, and usage and costs", () => {
     const groups = workbook.items.filter((i) => i.type === 12).map((i) => i.content.title);
-    assert.deepEqual(groups, ["Collector health and lag", "Audit activity", "Sign-ins", "API key and role changes", "Token usage"]);
+    assert.deepEqual(groups, ["Collector health and lag", "Audit activity", "Sign-ins", "API key and role changes", "Token usage", "Usage and costs"]);
     assert.ok(queries.length >= 10, `${queries.length} queries`);
   });
   it("the collector grid leaves out deleted collectors and shows what each reads (Scope); key and role changes show the scope", () => {

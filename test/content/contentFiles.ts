@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
-import { AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE, CHATGPT_COMPLIANCE_LOGS_TABLE, CHATGPT_COSTS_TABLE, CONNECTOR_HEALTH_TABLE } from "../../src/schema/tables";
+import { AUDIT_LOGS_TABLE, CHAT_COMPLETIONS_TABLE, CHATGPT_COMPLIANCE_LOGS_TABLE, CHATGPT_COSTS_TABLE, CONNECTOR_HEALTH_TABLE, COSTS_TABLE, USAGE_TABLE } from "../../src/schema/tables";
 import { kqlAnalysis, type KqlAnalysis } from "../bicep/kusto";
 
 /** The repository root (tests run from dist/test/content). */
@@ -70,6 +70,8 @@ export const WORKSPACE_TABLES = {
   [CONNECTOR_HEALTH_TABLE.tableName]: CONNECTOR_HEALTH_TABLE.columns,
   [CHATGPT_COMPLIANCE_LOGS_TABLE.tableName]: CHATGPT_COMPLIANCE_LOGS_TABLE.columns,
   [CHATGPT_COSTS_TABLE.tableName]: CHATGPT_COSTS_TABLE.columns,
+  [USAGE_TABLE.tableName]: USAGE_TABLE.columns,
+  [COSTS_TABLE.tableName]: COSTS_TABLE.columns,
 };
 
 const parserParams = (p: ParserTemplate) => (p.FunctionParams ?? []).map((x) => `${x.Name}:${x.Type}=${String(x.Default)}`).join(", ");

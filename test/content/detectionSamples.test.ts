@@ -11,15 +11,20 @@ import auditEventTypes from "./schemas/openai-audit-event-types.json";
 import { eventTypeLiterals, loadYamlFolder, minutes, type QueryTemplate } from "./contentFiles";
 import { deletedHealthReport, healthReport } from "../../orchestrators/health";
 import { initialState } from "../../orchestrators/state";
-import { demoData } from "../../src/local/demo";
+import { DEMO_USAGE_DAYS, demoData } from "../../src/local/demo";
 import { detectionScenarios } from "../../src/local/fakes/detectionScenarios";
 import { complianceDetectionScenarios } from "../../src/local/fakes/complianceScenarios";
 import { DEMO_CHATGPT_ORG } from "../../src/local/demo";
 import { toComplianceLogRow } from "../../src/rows/complianceLogRow";
 import { toConnectorHealthRow } from "../../src/health/connectorHealthRow";
+import { UsageLedger } from "../../src/local/fakes/usageLedger";
+import { usageScenarios } from "../../src/local/fakes/usageScenarios";
 import { toAuditLogRow } from "../../src/rows/auditLogRow";
 import { eventTypeScope } from "../../src/audit/eventTypes";
-import { AUDIT_LOGS_TABLE, CHATGPT_COMPLIANCE_LOGS_TABLE, checkRow, CONNECTOR_HEALTH_TABLE, type TableSchema } from "../../src/schema/tables";
+import type { AuditLogEvent } from "../../src/openai/types";
+import { snapshotRows } from "../../src/rows/usageRow";
+import { AUDIT_LOGS_TABLE, CHATGPT_COMPLIANCE_LOGS_TABLE, checkRow, CONNECTOR_HEALTH_TABLE, COSTS_TABLE, USAGE_TABLE, type TableSchema } from "../../src/schema/tables";
+import { SERIES } from "../../src/usage/series";
 
 const AT = 1_795_608_000;
 const rules = loadYamlFolder<QueryTemplate>("AnalyticRules");
@@ -29,15 +34,35 @@ const settings = { parallelism: 1, maxPagesPerActivity: 1, chatPagesPerActivity:
 const definition = { id: "org-audit", dataType: "auditLogs" as const, friendlyName: "Org audit", apiKeySecretName: "openai-admin-key", pollIntervalSeconds: 300, startTime: "2026-11-25T10:00:00Z", version: 1 };
 const state = initialState("org-audit", "2026-11-25T10:00:00Z");
 
-/** Rows that should make each rule fire, with the table they belong to. */
-function samples(): Map<string, { table: TableSchema; rows: Record<string, unknown>[] }> {
+type Sample = Array<{ table: TableSchema; rows: Record<string, unknown>[] }>;
+
+/** The usage and costs rows the collectors would write for a scenario's usage: its hours and its day, as the mock's API answers. */
+function usageSampleRows(usage: Parameters<UsageLedger["add"]>[0]): Sample {
+  const ledger = new UsageLedger();
+  ledger.add(usage);
+  const at = { collectorId: "org-usage", connectorName: "Org usage", collectedAt: "2026-11-25T12:00:00.000Z", isRevision: false };
+  const hours = [...new Set(usage.map((u) => Math.floor(u.at / 3_600) * 3_600))];
+  const days = [...new Set(usage.map((u) => Math.floor(u.at / 86_400) * 86_400))];
+  const bucket = (series: "completions" | "costs", start: number, width: number) => ({ startTime: start, endTime: start + width, results: ledger.results(series, start, start + width, SERIES[series].groupBy, Number.MAX_SAFE_INTEGER) });
+  return [
+    { table: USAGE_TABLE, rows: hours.flatMap((h) => snapshotRows("completions", bucket("completions", h, 3_600), { ...at, bucketWidth: "1h" })) },
+    { table: COSTS_TABLE, rows: days.flatMap((d) => snapshotRows("costs", bucket("costs", d, 86_400), { ...at, bucketWidth: "1d" })) },
+  ];
+}
+
+/** Rows that should make each rule fire, by the table they belong to. */
+function samples(): Map<string, Sample> {
   // Each event in the scope OpenAI lists it under (tenant.* only with tenant_only=true), as the collector maps it.
-  const map = new Map(detectionScenarios(AT).map((s) => [s.rule, { table: AUDIT_LOGS_TABLE, rows: s.events.map((e) => toAuditLogRow(e, { ...origin, scope: eventTypeScope(e.type) })) }]));
+  const auditRows = (events: readonly AuditLogEvent[]) => events.map((e) => toAuditLogRow(e, { ...origin, scope: eventTypeScope(e.type) }));
+  const map = new Map<string, Sample>(detectionScenarios(AT).map((s) => [s.rule, [{ table: AUDIT_LOGS_TABLE, rows: auditRows(s.events) }]]));
+  for (const s of usageScenarios(AT).filter((u) => rules.some((r) => r.name === `${u.content}.yaml`))) {
+    map.set(s.content, [{ table: AUDIT_LOGS_TABLE, rows: auditRows(s.events) }, ...usageSampleRows(s.usage)]);
+  }
   const failed = { ...state, stats: { ...state.stats, newestEventAt: AT - 7_200, failures: 4, lastError: { at: "2026-11-25T11:59:00.000Z", kind: "unauthorized", message: "HTTP 401" } } };
   const report = healthReport(state, failed, { definition, desired: "running", settings }, "unauthorized", AT * 1000, AT * 1000 + 300_000, [{ kind: "unauthorized", message: "HTTP 401" }]);
-  map.set("OpenAICollectorUnhealthy", { table: CONNECTOR_HEALTH_TABLE, rows: [toConnectorHealthRow(report)] });
+  map.set("OpenAICollectorUnhealthy", [{ table: CONNECTOR_HEALTH_TABLE, rows: [toConnectorHealthRow(report)] }]);
   const file = { logFileId: "eclf_sample", logFileEndTime: "2026-11-25T12:00:00.000001Z", scope: "workspace", line: 1 };
-  for (const s of complianceDetectionScenarios(AT, DEMO_CHATGPT_ORG)) map.set(s.rule, { table: CHATGPT_COMPLIANCE_LOGS_TABLE, rows: s.records.map((r) => toComplianceLogRow(r.record, { ...origin, ...file })) });
+  for (const s of complianceDetectionScenarios(AT, DEMO_CHATGPT_ORG)) map.set(s.rule, [{ table: CHATGPT_COMPLIANCE_LOGS_TABLE, rows: s.records.map((r) => toComplianceLogRow(r.record, { ...origin, ...file })) }]);
   return map;
 }
 
@@ -53,13 +78,13 @@ describe("analytic rules against their positive samples", () => {
     assert.deepEqual([...all.keys()].sort(), rules.map((r) => r.name.replace(/\.yaml$/, "")).sort());
   });
   for (const rule of rules) {
-    it(`${rule.name}: the sample rows fit the table, carry the event types it filters on and fill every column its filters read`, () => {
+    it(`${rule.name}: the sample rows fit their tables, carry the event types it filters on and fill every column its filters read`, () => {
       const sample = all.get(rule.name.replace(/\.yaml$/, ""))!;
-      assert.deepEqual(sample.rows.flatMap((r) => checkRow(sample.table, r)), []);
+      assert.deepEqual(sample.flatMap((s) => s.rows.flatMap((r) => checkRow(s.table, r))), []);
       const wanted = eventTypeLiterals(rule.doc.query, auditEventTypes.eventTypes);
-      const present = new Set(sample.rows.map((r) => r.EventType as string));
+      const present = new Set(sample.flatMap((s) => s.rows.map((r) => r.EventType as string)));
       if (wanted.length > 0) assert.ok(wanted.some((t) => present.has(t)), `sample has ${[...present].join(", ")}; the rule wants ${wanted.join(", ")}`);
-      const empty = filterColumns(rule.doc.query, sample.table).filter((c) => !sample.rows.some((r) => r[c] !== undefined && r[c] !== null && r[c] !== ""));
+      const empty = sample.flatMap((s) => filterColumns(rule.doc.query, s.table).filter((c) => !s.rows.some((r) => r[c] !== undefined && r[c] !== null && r[c] !== "")).map((c) => `${s.table.tableName}.${c}`));
       assert.deepEqual(empty, []);
     });
   }
@@ -99,5 +124,12 @@ describe("analytic rules against their positive samples", () => {
     const scenarios = complianceDetectionScenarios(AT - 60, DEMO_CHATGPT_ORG).flatMap((s) => s.records);
     assert.deepEqual(scenarios.map((r) => r.record.event_id as string).filter((id) => !demo.has(id)), []);
     assert.deepEqual(scenarios.filter((r) => r.at < AT - 3 * 86_400 || r.at >= AT).map((r) => r.record.event_id), []);
+  });
+  it("the demo organization contains every usage scenario, inside what its usage and costs collectors read", () => {
+    const demo = demoData(AT, { auditBacklog: 0, completionBacklog: 0, latencyMs: 0, live: false });
+    const audit = new Set(demo.audit.map(([e]) => e.id)), usage = new Set(demo.usage.map(([u]) => u.id));
+    const scenarios = usageScenarios(AT - 60);
+    assert.deepEqual([scenarios.flatMap((s) => s.events.map((e) => e.id)).filter((id) => !audit.has(id)), scenarios.flatMap((s) => s.usage.map((u) => u.id)).filter((id) => !usage.has(id))], [[], []]);
+    assert.deepEqual(scenarios.flatMap((s) => s.usage).filter((u) => u.at < AT - DEMO_USAGE_DAYS * 86_400 || u.at >= AT).map((u) => u.id), []);
   });
 });

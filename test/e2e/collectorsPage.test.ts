@@ -66,7 +66,7 @@ describe("the collectors page", { timeout: 240_000 }, () => {
     await until("both demo rows", async () => ((await headers.count()) === listed.length ? true : undefined));
     const shown = async () => (await headers.allTextContents()).map((t) => t.replace(/\s+/g, " ").trim());
     assert.deepEqual(await shown(), [...listed].sort((a, b) => a.friendlyName.localeCompare(b.friendlyName)).map((c) => `${c.friendlyName}${c.id}`));
-    assert.deepEqual(listed.map((c) => c.id), ["demo-audit", "demo-chat", "demo-chatgpt"]);
+    assert.deepEqual(listed.map((c) => c.id), ["demo-audit", "demo-chat", "demo-chatgpt", "demo-costs", "demo-usage"]);
 
     await page.getByRole("button", { name: "Name", exact: true }).click();
     assert.deepEqual([await shown(), await page.getByRole("columnheader", { name: "Name", exact: true }).getAttribute("aria-sort")],
@@ -255,7 +255,40 @@ describe("the collectors page", { timeout: 240_000 }, () => {
     await confirm.waitFor({ state: "hidden" });
     assert.equal((await view("e2e-audit")).status, 404);
     await rowOf("E2E audit renamed").waitFor({ state: "detached" });
-    assert.deepEqual(((await app.api("GET", "collectors")).body as { collectors: View[] }).collectors.map((c) => c.id), ["demo-audit", "demo-chat", "demo-chatgpt"]);
+    assert.deepEqual(((await app.api("GET", "collectors")).body as { collectors: View[] }).collectors.map((c) => c.id), ["demo-audit", "demo-chat", "demo-chatgpt", "demo-costs", "demo-usage"]);
+  });
+
+  it("adds a usage collector reading two families in daily buckets; the width cannot change later", async () => {
+    await page.getByRole("button", { name: "Add collector" }).click();
+    const form = page.getByRole("dialog", { name: "Add collector" });
+    await form.getByLabel("Data type").selectOption({ label: "Usage data" });
+    const families = form.getByRole("group", { name: "Usage families" });
+    const boxes = families.getByRole("checkbox");
+    assert.equal(await boxes.count(), 10);
+    for (const name of await boxes.evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value))) {
+      if (!["completions", "embeddings"].includes(name)) await families.getByRole("checkbox", { name }).uncheck();
+    }
+    await form.getByLabel("Bucket width").selectOption("1d");
+    await form.getByLabel("Collector id").fill("e2e-usage");
+    await form.getByLabel("Friendly name").fill("E2E usage");
+    await form.getByLabel("Key Vault secret name").fill("openai-admin-key");
+    assert.deepEqual(await seriousViolations(page), []);
+    await form.getByRole("button", { name: "Create collector" }).click();
+    await form.waitFor({ state: "hidden" });
+    await rowOf("E2E usage").waitFor();
+    const created = (await view("e2e-usage")).body as View & { families: string[]; bucketWidth: string };
+    assert.deepEqual([created.dataType, created.families, created.bucketWidth, created.definitionVersion], ["usage", ["completions", "embeddings"], "1d", 1]);
+
+    await actions("E2E usage", "Modify…");
+    const modify = page.getByRole("dialog", { name: /Modify/ });
+    assert.equal(await modify.getByLabel("Bucket width").isDisabled(), true);
+    assert.equal(await description(modify.getByLabel("Bucket width")), "The bucket width cannot change.");
+    await modify.getByRole("group", { name: "Usage families" }).getByRole("checkbox", { name: "images" }).check();
+    await modify.getByRole("button", { name: "Save changes" }).click();
+    await modify.waitFor({ state: "hidden" });
+    const changed = (await view("e2e-usage")).body as View & { families: string[]; bucketWidth: string };
+    assert.deepEqual([changed.families, changed.bucketWidth, changed.definitionVersion], [["completions", "embeddings", "images"], "1d", 2]);
+    assert.equal((await app.api("DELETE", "collectors/e2e-usage")).status, 204);
   });
 
   it("never shows a key: not in any answer the page received, its DOM or its storage", async () => {

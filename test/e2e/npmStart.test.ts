@@ -11,6 +11,7 @@ import path from "node:path";
 import { after, describe, it } from "node:test";
 import { demoData, type DemoOptions } from "../../src/local/demo";
 import { detectionScenarios } from "../../src/local/fakes/detectionScenarios";
+import { usageScenarios } from "../../src/local/fakes/usageScenarios";
 import { demoRowIds as rowIds, startDemoProcess } from "./demoProcess";
 import { until } from "./pageHarness";
 
@@ -20,7 +21,7 @@ const start = (dataDir: string, port: number, env: Record<string, string> = {}) 
 const ENTRY = path.resolve(__dirname, "../../src/local/main.js");
 const options: DemoOptions = { auditBacklog: 6_000, completionBacklog: 6_000, complianceBacklog: 300, latencyMs: 25, live: false };
 /** The demo adds the events that make the analytic rules fire. */
-const scenarioEvents = detectionScenarios(0).reduce((n, s) => n + s.events.length, 0);
+const scenarioEvents = [...detectionScenarios(0), ...usageScenarios(0)].reduce((n, s) => n + s.events.length, 0);
 
 /** Distinct ids delivered (a row read twice counts once). */
 function distinct(dataDir: string, table: string): number {
@@ -82,7 +83,7 @@ describe("npm start", () => {
     children.push(first);
     await until("the management API", () => (first.output.join("").includes("Management API:") ? true : undefined), 30_000);
     const list = (await (await fetch(`http://localhost:${port}/api/collectors`)).json()) as { collectors: Array<{ id: string; status: string }> };
-    assert.deepEqual(list.collectors.map((c) => c.id), ["demo-audit", "demo-chat", "demo-chatgpt"]);
+    assert.deepEqual(list.collectors.map((c) => c.id), ["demo-audit", "demo-chat", "demo-chatgpt", "demo-costs", "demo-usage"]);
 
     // Kill it hard once both collectors are well into their backfill.
     await until("a backfill in progress", () => (rowIds(dataDir, "OpenAIAuditLogs_CL").length >= 1_500 && rowIds(dataDir, "OpenAIChatCompletions_CL").length >= 1_500 ? true : undefined), 60_000);

@@ -20,6 +20,8 @@ const AUDIT_URL = `${BASE}/organization/audit_logs`;
 const CHAT_URL = `${BASE}/chat/completions`;
 const WORKSPACE = "be545252-ad04-4cfa-9ca5-deca58416151";
 const COMPLIANCE_URL = `https://api.chatgpt.com/v1/compliance/workspaces/${WORKSPACE}/logs`;
+const USAGE_URL = `${BASE}/organization/usage`;
+const COSTS_URL = `${BASE}/organization/costs`;
 
 type Expected = Omit<ConnectionTestResult, "message" | "fix" | "testedAt"> & { message: RegExp; fix: RegExp | null };
 
@@ -54,6 +56,8 @@ describe("connection test", () => {
   const chat = (apiKeySecretName: string) => ({ dataType: "chatCompletions" as const, apiKeySecretName, url: CHAT_URL });
   const compliance = (apiKeySecretName: string) => ({ dataType: "complianceLogs" as const, apiKeySecretName, url: COMPLIANCE_URL });
   const complianceBody = (apiKeySecretName: string) => ({ dataType: "complianceLogs", apiKeySecretName, compliance: { workspaceId: WORKSPACE } });
+  const usage = (apiKeySecretName: string) => ({ dataType: "usage" as const, apiKeySecretName, url: USAGE_URL });
+  const costs = (apiKeySecretName: string) => ({ dataType: "costs" as const, apiKeySecretName, url: COSTS_URL });
   const openaiRequests = () => app.stack.openai.requests.length;
 
   const cases: Array<[string, () => void, [string, string, unknown?], Expected, number]> = [
@@ -63,6 +67,12 @@ describe("connection test", () => {
       { ok: true, outcome: "ok", ...audit("openai-admin-key"), keyKind: "admin", openaiStatus: 200, message: /^The key works: audit logs answered HTTP 200 and returned data\.$/, fix: null }, 1],
     ["a saved chat collector with a project key", () => undefined, ["POST", "/api/collectors/chat/test"],
       { ok: true, outcome: "ok", ...chat("openai-project-key"), keyKind: "project", openaiStatus: 200, message: /key works/, fix: null }, 1],
+    ["an unsaved usage definition with an admin key, before any usage", () => undefined, ["POST", "/api/connection-tests", { dataType: "usage", apiKeySecretName: "openai-admin-key" }],
+      { ok: true, outcome: "ok", ...usage("openai-admin-key"), keyKind: "admin", openaiStatus: 200, message: /^The key works: usage data answered HTTP 200 and returned no items yet\.$/, fix: null }, 1],
+    ["an unsaved costs definition once yesterday had usage", () => app.stack.openai.addCompletions([{ id: "chatcmpl-yesterday", object: "chat.completion", created: NOW / 1000 - 86_400, model: "gpt-4o-2024-08-06", usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } }]), ["POST", "/api/connection-tests", { dataType: "costs", apiKeySecretName: "openai-admin-key" }],
+      { ok: true, outcome: "ok", ...costs("openai-admin-key"), keyKind: "admin", openaiStatus: 200, message: /^The key works: costs answered HTTP 200 and returned data\.$/, fix: null }, 1],
+    ["an unsaved usage definition naming the project key: wrong kind, no request sent", () => undefined, ["POST", "/api/connection-tests", { dataType: "usage", apiKeySecretName: "openai-project-key" }],
+      { ok: false, outcome: "wrongKeyType", ...usage("openai-project-key"), keyKind: "project", openaiStatus: null, message: /holds a project API key .*but usage data need an organization admin API key/, fix: /organization admin API key.*Admin keys/ }, 0],
     ["an unsaved audit definition naming the project key: wrong kind, no request sent", () => undefined, ["POST", "/api/connection-tests", { dataType: "auditLogs", apiKeySecretName: "openai-project-key", friendlyName: "x" }],
       { ok: false, outcome: "wrongKeyType", ...audit("openai-project-key"), keyKind: "project", openaiStatus: null, message: /holds a project API key \(sk-proj- or sk-svcacct-…\), but audit logs need an organization admin API key/, fix: /organization admin API key.*Admin keys/ }, 0],
     ["an unsaved chat definition naming the admin key: wrong kind", () => undefined, ["POST", "/api/connection-tests", { dataType: "chatCompletions", apiKeySecretName: "openai-admin-key" }],
@@ -111,7 +121,7 @@ describe("connection test", () => {
     ["no body", "POST", "/api/connection-tests", undefined, 400, "MissingBody", "body"],
     ["a missing secret name", "POST", "/api/connection-tests", { dataType: "auditLogs" }, 400, "InvalidField", "apiKeySecretName"],
     ["a key instead of a secret name", "POST", "/api/connection-tests", { dataType: "auditLogs", apiKeySecretName: ADMIN }, 400, "InvalidField", "apiKeySecretName"],
-    ["an unknown data type", "POST", "/api/connection-tests", { dataType: "usage", apiKeySecretName: "k" }, 400, "InvalidField", "dataType"],
+    ["an unknown data type", "POST", "/api/connection-tests", { dataType: "billing", apiKeySecretName: "k" }, 400, "InvalidField", "dataType"],
     ["a bad poll interval in the form's body", "POST", "/api/connection-tests", { dataType: "auditLogs", apiKeySecretName: "k", pollIntervalSeconds: 5 }, 400, "InvalidField", "pollIntervalSeconds"],
     ["a compliance definition without its workspace or organization", "POST", "/api/connection-tests", { dataType: "complianceLogs", apiKeySecretName: "k" }, 400, "InvalidField", "compliance"],
     ["an unknown collector", "POST", "/api/collectors/nope/test", undefined, 404, "CollectorNotFound", undefined],
@@ -130,11 +140,11 @@ describe("connection test", () => {
     const { body } = await call("GET", "/api/data-types");
     const types = (body as { dataTypes: Array<{ dataType: string; url: string; key: { kind: string } }> }).dataTypes;
     assert.deepEqual(types.map((t) => [t.dataType, t.key.kind, t.url]), [["auditLogs", "admin", AUDIT_URL], ["chatCompletions", "project", CHAT_URL],
-      ["complianceLogs", "compliance", "https://api.chatgpt.com/v1/compliance/workspaces/{workspaceId}/logs"]]);
+      ["complianceLogs", "compliance", "https://api.chatgpt.com/v1/compliance/workspaces/{workspaceId}/logs"], ["usage", "admin", USAGE_URL], ["costs", "admin", COSTS_URL]]);
     const views = ((await call("GET", "/api/collectors")).body as { collectors: Array<{ dataType: string; url: string }> }).collectors;
-    assert.deepEqual(views.map((v) => [v.dataType, v.url]).sort(), types.map((t) => [t.dataType, t.url.replace("{workspaceId}", WORKSPACE)]).sort());
-    const rejected = (await call("PUT", "/api/collectors/other", { dataType: "usage", friendlyName: "x", apiKeySecretName: "k" })).body as { error: { message: string } };
-    assert.equal(rejected.error.message, `dataType must be one of ${types.map((t) => `"${t.dataType}"`).join(", ")}, not the string "usage"`);
+    assert.deepEqual(views.map((v) => [v.dataType, v.url]).sort(), types.filter((t) => views.some((v) => v.dataType === t.dataType)).map((t) => [t.dataType, t.url.replace("{workspaceId}", WORKSPACE)]).sort());
+    const rejected = (await call("PUT", "/api/collectors/other", { dataType: "billing", friendlyName: "x", apiKeySecretName: "k" })).body as { error: { message: string } };
+    assert.equal(rejected.error.message, `dataType must be one of ${types.map((t) => `"${t.dataType}"`).join(", ")}, not the string "billing"`);
   });
 
   it("never shows a key in an answer or a log line", () => {

@@ -20,7 +20,7 @@ describe("management API", () => {
     ["no body", "PUT", "/api/collectors/org", undefined, 400, "MissingBody", "body"],
     ["a JSON array", "PUT", "/api/collectors/org", [valid], 400, "InvalidField", "body"],
     ["a missing dataType", "PUT", "/api/collectors/org", { friendlyName: "x", apiKeySecretName: "k" }, 400, "InvalidField", "dataType"],
-    ["an unknown dataType", "PUT", "/api/collectors/org", { ...valid, dataType: "usage" }, 400, "InvalidField", "dataType"],
+    ["an unknown dataType", "PUT", "/api/collectors/org", { ...valid, dataType: "billing" }, 400, "InvalidField", "dataType"],
     ["an empty friendlyName", "PUT", "/api/collectors/org", { ...valid, friendlyName: " " }, 400, "InvalidField", "friendlyName"],
     ["an API key instead of a secret name", "PUT", "/api/collectors/org", { ...valid, apiKeySecretName: "sk-admin-abc_def" }, 400, "InvalidField", "apiKeySecretName"],
     ["a poll interval under 60 s", "PUT", "/api/collectors/org", { ...valid, pollIntervalSeconds: 30 }, 400, "InvalidField", "pollIntervalSeconds"],

@@ -28,6 +28,8 @@ describe("data-type registry", () => {
       `Collecting audit logs needs ${DATA_TYPES.auditLogs.keyRequirement}; ${DATA_TYPES.auditLogs.prerequisite}.`,
       `Collecting stored chat completions needs ${DATA_TYPES.chatCompletions.keyRequirement}.`,
       `Collecting ChatGPT compliance logs needs ${DATA_TYPES.complianceLogs.keyRequirement}.`,
+      `Collecting usage data needs ${DATA_TYPES.usage.keyRequirement}.`,
+      `Collecting costs needs ${DATA_TYPES.costs.keyRequirement}.`,
     ]);
   });
 
@@ -37,7 +39,9 @@ describe("data-type registry", () => {
       ["auditLogs", "https://api.openai.com/v1/organization/audit_logs", "admin", ["sk-admin-"]],
       ["chatCompletions", "https://api.openai.com/v1/chat/completions", "project", ["sk-proj-", "sk-svcacct-"]],
       ["complianceLogs", "https://api.chatgpt.com/v1/compliance/workspaces/{workspaceId}/logs", "compliance", ["sk-comp-"]],
+      ["usage", "https://api.openai.com/v1/organization/usage", "admin", ["sk-admin-"]],
+      ["costs", "https://api.openai.com/v1/organization/costs", "admin", ["sk-admin-"]],
     ]);
-    assert.deepEqual(["auditLogs", "chatCompletions", "usage", "toString", 1].map(isDataType), [true, true, false, false, false]);
+    assert.deepEqual(["auditLogs", "chatCompletions", "usage", "costs", "toString", 1].map(isDataType), [true, true, true, true, false, false]);
   });
 });

@@ -8,6 +8,7 @@ import { describe, it } from "node:test";
 import { collectorBodySchema, resetBodySchema, startTimeProblems, validate } from "../../src/collectors/definitionInput";
 import { dateTimeProblem, startTimeRangeProblem } from "../../src/collectors/startTime";
 import { parseDeclaredCollectors } from "../../src/collectors/reconcile";
+import { DATA_TYPE_NAMES } from "../../src/collectors/dataTypes";
 
 const NOW = Date.parse("2026-11-25T12:00:00Z");
 const valid = { dataType: "auditLogs", friendlyName: "Org audit", apiKeySecretName: "openai-admin-key" };
@@ -25,7 +26,7 @@ describe("collector body validation", () => {
     ["a string as pollIntervalSeconds", { ...valid, pollIntervalSeconds: "120" }, [["pollIntervalSeconds", "pollIntervalSeconds must be a number, not the string \"120\""]]],
     ["a fraction as pollIntervalSeconds", { ...valid, pollIntervalSeconds: 60.5 }, [["pollIntervalSeconds", "pollIntervalSeconds must be a whole number"]]],
     ["1e400 (Infinity once parsed) as pollIntervalSeconds", JSON.parse(`{"dataType":"auditLogs","friendlyName":"x","apiKeySecretName":"k","pollIntervalSeconds":1e400}`), [["pollIntervalSeconds", "pollIntervalSeconds must be a finite number"]]],
-    ["null as dataType", { ...valid, dataType: null }, [["dataType", "dataType must be one of \"auditLogs\", \"chatCompletions\", \"complianceLogs\", not null"]]],
+    ["null as dataType", { ...valid, dataType: null }, [["dataType", `dataType must be one of ${DATA_TYPE_NAMES.map((n) => `"${n}"`).join(", ")}, not null`]]],
     ["an array body", [valid], [["body", "body must be a JSON object, not an array"]]],
     ["a null body", null, [["body", "body must be a JSON object, not null"]]],
     ["a missing field", { friendlyName: "x", apiKeySecretName: "k" }, [["dataType", "dataType is required"]]],
@@ -39,8 +40,8 @@ describe("collector body validation", () => {
   }
 
   it("reports every problem of a body at once, in field order, unknown fields last", () => {
-    assert.deepEqual(problems({ dataType: "usage", friendlyName: "", apiKeySecretName: "sk-admin-abcdef", pollIntervalSeconds: 30, startTime: "2026-02-30T00:00:00Z", apiKey: "x" }), [
-      ["dataType", "dataType must be one of \"auditLogs\", \"chatCompletions\", \"complianceLogs\", not the string \"usage\""],
+    assert.deepEqual(problems({ dataType: "billing", friendlyName: "", apiKeySecretName: "sk-admin-abcdef", pollIntervalSeconds: 30, startTime: "2026-02-30T00:00:00Z", apiKey: "x" }), [
+      ["dataType", `dataType must be one of ${DATA_TYPE_NAMES.map((n) => `"${n}"`).join(", ")}, not the string "billing"`],
       ["friendlyName", "friendlyName must not be empty"],
       ["apiKeySecretName", "apiKeySecretName looks like an OpenAI key (sk-…): give the name of the Key Vault secret that holds the key, never the key"],
       ["pollIntervalSeconds", "pollIntervalSeconds must be at least 60"],

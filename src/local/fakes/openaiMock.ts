@@ -2,7 +2,8 @@
  * A local OpenAI API faithful to the official spec for the endpoints this app reads:
  * audit logs (ConversationCursorPage: `after` = body `last_id`) and stored chat completions
  * (CursorPage: `after` = last item id), with filters, both possible audit sort orders, both
- * possible answers to a deleted `after` id, rate limiting and fault injection.
+ * possible answers to a deleted `after` id, rate limiting and fault injection; and the usage and
+ * costs endpoints, from a ledger that every stored completion adds to (usageLedger.ts).
  */
 import type http from "node:http";
 import { eventTypeScope } from "../../audit/eventTypes";
@@ -10,6 +11,7 @@ import type { AuditLogEvent, ChatCompletion } from "../../openai/types";
 import type { ComplianceMock } from "./complianceMock";
 import { bearer, listen, sendJson, type RunningServer } from "./server";
 import { SortedStore } from "./sortedStore";
+import { completionUsage, DEFAULT_ATTRIBUTION, seriesOfPath, UsageLedger, type UsageAttribution } from "./usageLedger";
 import type { TestTls } from "./tls";
 
 /** A fault the next matching request(s) get. */
@@ -49,6 +51,8 @@ export interface OpenAIMockOptions {
   readonly keepRequests?: boolean;
   /** Put a refused key in full into the 401 message, as some gateways do (redaction tests); masked otherwise, as OpenAI does. */
   readonly echoRejectedKey?: boolean;
+  /** Who each stored completion's usage is billed to (project, API key, user); one of each by default. */
+  readonly usageAttribution?: UsageAttribution;
 }
 
 /** What the mock saw of one request (never the key itself). */
@@ -98,6 +102,8 @@ export class OpenAIMock {
   private readonly completions = new SortedStore<ChatCompletion>((c) => c.created);
   private readonly messages = new Map<string, Array<Record<string, unknown>>>();
   private readonly faults: Array<{ fault: Fault; match: (path: string) => boolean }> = [];
+  /** Usage and costs (`/organization/usage/*`, `/organization/costs`); stored completions add to it. */
+  readonly usage = new UsageLedger();
   private server: RunningServer | undefined;
   private readonly visibleAt = new Map<string, number>();
   private windowStart = 0;
@@ -135,6 +141,7 @@ export class OpenAIMock {
   addCompletions(completions: readonly ChatCompletion[], visibleAtMs?: number): void {
     if (visibleAtMs !== undefined) for (const c of completions) this.visibleAt.set(c.id, visibleAtMs);
     this.completions.add(completions);
+    this.usage.add(completions.map((c) => completionUsage(c, this.options.usageAttribution ?? DEFAULT_ATTRIBUTION, visibleAtMs)));
   }
 
   /** Deletes a stored completion, as `DELETE /chat/completions/{id}` does. */
@@ -198,12 +205,17 @@ export class OpenAIMock {
     if (this.compliance && path.startsWith("/v1/compliance/")) return this.compliance.handle(req, url, reply);
     const key = bearer(req);
     const auditPath = path === "/v1/organization/audit_logs";
-    const expected = auditPath ? this.options.adminKey : this.options.projectKey;
+    const usageSeries = seriesOfPath(path);
+    const expected = auditPath || usageSeries ? this.options.adminKey : this.options.projectKey;
     if (!key) { reply(401, errorBody("You didn't provide an API key.", "invalid_request_error", null)); return; }
     if (key !== expected) { reply(401, errorBody(`Incorrect API key provided: ${this.options.echoRejectedKey ? key : maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`, "invalid_request_error", "invalid_api_key")); return; }
 
     if (auditPath && this.options.auditLoggingDisabled) { reply(403, errorBody("Audit logging is not enabled for this organization.", "invalid_request_error", null)); return; }
     if (req.method === "GET" && auditPath) return void this.listAudit(url.searchParams, reply);
+    if (req.method === "GET" && usageSeries) {
+      const answer = this.usage.answer(usageSeries, url.searchParams, (this.options.now ?? Date.now)());
+      return void reply(answer.status, answer.body);
+    }
     if (req.method === "GET" && path === "/v1/chat/completions") return void this.listCompletions(url.searchParams, reply);
     const one = /^\/v1\/chat\/completions\/([^/]+)(\/messages)?$/.exec(path);
     if (one) {
