@@ -54,6 +54,7 @@ var analyticRules = [
   loadYamlContent('../../content/AnalyticRules/OpenAISsoConnectionChanged.yaml')
 ]
 var huntingQueries = [
+  loadYamlContent('../../content/HuntingQueries/ChatGPTSignInsAndAppLinksPerUser.yaml')
   loadYamlContent('../../content/HuntingQueries/OpenAIActivityOutsideWorkingHours.yaml')
   loadYamlContent('../../content/HuntingQueries/OpenAIApiKeyLifecyclePerActor.yaml')
   loadYamlContent('../../content/HuntingQueries/OpenAICompletionsByServiceTier.yaml')
