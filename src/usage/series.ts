@@ -127,8 +127,21 @@ export function settlePolicy(series: SeriesName): SettlePolicy {
 /** The default bucket width of new usage collectors: hourly (a spike shows within about 75 minutes). */
 export const DEFAULT_USAGE_BUCKET_WIDTH: BucketWidth = "1h";
 
-/** A group value as results carry it: a string, a boolean (`batch`), or null when not set. */
-export type GroupValue = string | boolean | number | null;
+/**
+ * A group value as results carry it: a string, a boolean (`batch`), or null when not set; a value
+ * of another shape (an object or array, which the spec does not send) as `{ json }`, its JSON with
+ * keys sorted, so two such groups stay distinct and never collide with a string value.
+ */
+export type GroupValue = string | boolean | number | null | { readonly json: string };
+
+/** JSON of `value` with object keys sorted at every level. */
+function sortedJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(sortedJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${sortedJson((value as Record<string, unknown>)[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
 
 /**
  * The values that identify a result's group within its bucket, in `groupBy` order (costs add the
@@ -136,7 +149,8 @@ export type GroupValue = string | boolean | number | null;
  * kept as they are; absent ones are null.
  */
 export function groupValues(series: SeriesName, result: Readonly<Record<string, unknown>>): GroupValue[] {
-  const pick = (value: unknown): GroupValue => (typeof value === "string" || typeof value === "boolean" || typeof value === "number" ? value : null);
+  const pick = (value: unknown): GroupValue =>
+    typeof value === "string" || typeof value === "boolean" || typeof value === "number" ? value : value !== null && typeof value === "object" ? { json: sortedJson(value) } : null;
   const values = SERIES[series].groupBy.map((dimension) => pick(result[dimension]));
   if (series === "costs") {
     const amount = result.amount;

@@ -45,4 +45,9 @@ describe("usage and costs series", () => {
       [["proj_abc", "user-abc", "key_abc", "gpt-4o-mini-2024-07-18", false, "default"], ["proj_abc", "input_tokens", null, "usd"], [null]]);
     assert.equal(groupKey("costs", cost), JSON.stringify(["proj_abc", "input_tokens", null, "usd"]));
   });
+  it("keeps groups whose values come as objects or arrays apart (never one null key for two groups)", () => {
+    const keys = [{ id: "a" }, { id: "b" }, { b: 1, a: 2 }, { a: 2, b: 1 }, ["a"], "{\"json\":\"{\\\"id\\\":\\\"a\\\"}\"}"].map((project_id) => groupKey("vector_stores", { usage_bytes: 1, project_id }));
+    assert.deepEqual(keys, ['[{"json":"{\\"id\\":\\"a\\"}"}]', '[{"json":"{\\"id\\":\\"b\\"}"}]', '[{"json":"{\\"a\\":2,\\"b\\":1}"}]', '[{"json":"{\\"a\\":2,\\"b\\":1}"}]', '[{"json":"[\\"a\\"]"}]',
+      JSON.stringify(['{"json":"{\\"id\\":\\"a\\"}"}'])]);
+  });
 });
