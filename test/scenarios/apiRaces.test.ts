@@ -41,21 +41,25 @@ async function withApp(run: (app: LocalApp) => Promise<void>): Promise<void> {
 }
 
 describe("concurrent management calls", () => {
-  it("two creates at once: one answers 201, the other 409 and changes nothing; the cursor starts at the winner's startTime", () => withApp(async (app) => {
-    const answers = await Promise.all([
-      app.api("PUT", "/api/collectors/fresh", body({ friendlyName: "A", startTime: "2026-11-25T09:00:00Z" })),
-      app.api("PUT", "/api/collectors/fresh", body({ friendlyName: "B", startTime: "2026-11-25T11:00:00Z" })),
-    ]);
+  it("two creates at once: one answers 201; the other 409 changing nothing, or (applied after it) 200 as a modify; the cursor starts at the creator's startTime", () => withApp(async (app) => {
+    const sent = [body({ friendlyName: "A", startTime: "2026-11-25T09:00:00Z" }), body({ friendlyName: "B", startTime: "2026-11-25T11:00:00Z" })];
+    const answers = await Promise.all(sent.map((b) => app.api("PUT", "/api/collectors/fresh", b)));
     await app.advance(600_000);
-    const winner = answers.find((a) => a.status === 201)!.body as View;
+    const created = answers.findIndex((a) => a.status === 201);
+    const winner = answers[created]!.body as View;
+    const other = answers[1 - created]!;
+    // Both serial orders are correct: the second create lost the race (409, nothing changed), or it arrived after the
+    // first was applied and is a modify (200: its fields are shown as version 2, the cursor keeps the creator's start).
+    const modified = other.status === 200;
+    const last = modified ? sent[1 - created]! : { friendlyName: winner.friendlyName, startTime: winner.startTime };
     const { view, runId, cursor } = await settled(app, "fresh");
     assert.deepEqual({
       statuses: answers.map((a) => a.status).sort(), loser: (answers.find((a) => a.status === 409)?.body as { error: { code: string } } | undefined)?.error.code,
       shown: [view.friendlyName, view.startTime, view.definitionVersion], cursor: [new Date(cursor.startTime * 1000).toISOString(), cursor.runId === runId],
       rowsBeforeStart: rowsBefore(app, winner.startTime), instances: runtimeStatuses(app),
     }, {
-      statuses: [201, 409], loser: "CreateConflict",
-      shown: [winner.friendlyName, winner.startTime, 1], cursor: [winner.startTime, true],
+      statuses: modified ? [200, 201] : [201, 409], loser: modified ? undefined : "CreateConflict",
+      shown: [last.friendlyName, new Date(String(last.startTime)).toISOString(), modified ? 2 : 1], cursor: [winner.startTime, true],
       rowsBeforeStart: 0, instances: ["collector-fresh:Running"],
     });
   }));
