@@ -2,17 +2,9 @@
 import { createHash } from "node:crypto";
 import type { JsonObject } from "../src/openai/types";
 import { DIGEST_CHARS } from "../src/usage/bucketMemory";
-import { groupKey, type SeriesName } from "../src/usage/series";
+import { canonicalJson, groupKey, type SeriesName } from "../src/usage/series";
 
-/** JSON with object keys sorted at every level, so equal values give equal text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
-}
+export { canonicalJson };
 
 /**
  * The digest of a bucket's results ({@link DIGEST_CHARS} base64url characters of SHA-1): the same

@@ -134,11 +134,12 @@ export const DEFAULT_USAGE_BUCKET_WIDTH: BucketWidth = "1h";
  */
 export type GroupValue = string | boolean | number | null | { readonly json: string };
 
-/** JSON of `value` with object keys sorted at every level. */
-function sortedJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(sortedJson).join(",")}]`;
+/** JSON with object keys sorted at every level (undefined members left out), so equal values give equal text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value !== null && typeof value === "object") {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${sortedJson((value as Record<string, unknown>)[k])}`).join(",")}}`;
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
   }
   return JSON.stringify(value) ?? "null";
 }
@@ -150,7 +151,7 @@ function sortedJson(value: unknown): string {
  */
 export function groupValues(series: SeriesName, result: Readonly<Record<string, unknown>>): GroupValue[] {
   const pick = (value: unknown): GroupValue =>
-    typeof value === "string" || typeof value === "boolean" || typeof value === "number" ? value : value !== null && typeof value === "object" ? { json: sortedJson(value) } : null;
+    typeof value === "string" || typeof value === "boolean" || typeof value === "number" ? value : value !== null && typeof value === "object" ? { json: canonicalJson(value) } : null;
   const values = SERIES[series].groupBy.map((dimension) => pick(result[dimension]));
   if (series === "costs") {
     const amount = result.amount;

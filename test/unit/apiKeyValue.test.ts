@@ -9,7 +9,7 @@ import { redactSecrets, redactThenCut } from "../../src/redact";
 describe("API key values", () => {
   it("accepts one line of visible ASCII of at least 16 characters, refuses anything else by the secret's name", () => {
     const values: Array<[string, string | undefined]> = [
-      ["sk-proj-abcDEF123_xyz-789", undefined],
+      ["sk-proj-FAKE_key-0001", undefined],
       ["3f9c2a7be41d4c0a9e6b5d8f7a1c2e3b", undefined],
       ["a".repeat(MIN_API_KEY_CHARS), undefined],
       ["a".repeat(MIN_API_KEY_CHARS - 1), "shorter"],

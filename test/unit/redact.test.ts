@@ -6,7 +6,7 @@ import { redactSecrets } from "../../src/redact";
 describe("redactSecrets", () => {
   it("replaces key-shaped text, bearer tokens and given secrets, and keeps bare key-kind prefixes", () => {
     const text = [
-      "key sk-admin-abcDEF123_x", "key sk-proj-Zz9-abcdefgh", "key sk-svcacct-q1w2e3r4", "legacy sk-abcdefghijkl",
+      "key sk-admin-FAKE_key1", "key sk-proj-Zz9-abcdefgh", "key sk-svcacct-q1w2e3r4", "legacy sk-abcdefghijkl",
       "Authorization: Bearer eyJ0eXAi.abc", "custom demo-secret-value", "needs an admin key (sk-admin-…)",
       "or a project key (sk-proj-…, sk-svcacct-…)", "short sk-abc",
     ].join("\n");
