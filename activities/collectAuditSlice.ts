@@ -18,6 +18,7 @@ import { isKnownEventType, type AuditScope } from "../src/audit/eventTypes";
 import { isLedgerError } from "../src/ledger/deliveredLedger";
 import { isOpenAIError } from "../src/openai/failures";
 import { toAuditLogRow } from "../src/rows/auditLogRow";
+import { countInto } from "../src/json/ownFields";
 import { withApiKey } from "./apiKey";
 import type { CollectDeps, CollectorRef } from "./deps";
 import { idDigest } from "./idDigest";
@@ -92,7 +93,7 @@ function delivered(p: AuditProgress, events: readonly AuditLogEvent[], listedAga
   const unknownTypes = { ...p.unknownTypes };
   for (const event of events) {
     if (typeof event.effective_at === "number") newestEventAt = Math.max(newestEventAt ?? event.effective_at, event.effective_at);
-    if (!isKnownEventType(event.type) && (event.type in unknownTypes || Object.keys(unknownTypes).length < MAX_UNKNOWN_TYPES_PER_CALL)) unknownTypes[event.type] = (unknownTypes[event.type] ?? 0) + 1;
+    if (!isKnownEventType(event.type) && (Object.hasOwn(unknownTypes, event.type) || Object.keys(unknownTypes).length < MAX_UNKNOWN_TYPES_PER_CALL)) countInto(unknownTypes, event.type);
   }
   return { ...p, rowsWritten: p.rowsWritten + events.length, duplicates: p.duplicates + listedAgain, newestEventAt, unknownTypes };
 }

@@ -18,6 +18,7 @@
  * contradicts itself: an error, never the end of the segment.
  */
 import { CHAT_COMPLETIONS_STREAM } from "../src/config";
+import { countInto } from "../src/json/ownFields";
 import { FUTURE_TOLERANCE_SECONDS } from "../src/cursors/chatCursor";
 import { judgePage, readDownTo, recordDelivered, type Anchor, type ListedItem, type PageJudgement, type Segment, type SweepProgress } from "../src/cursors/completionSweep";
 import { digest32, unpackDigests } from "../src/cursors/digest";
@@ -175,7 +176,7 @@ export function collectChatCompletions(deps: CollectDeps, progressLog?: Progress
             listedNewest = Math.max(listedNewest ?? created, created);
             listedOldest = Math.min(listedOldest ?? created, created);
           }
-          if (models) models[c.model ?? ""] = (models[c.model ?? ""] ?? 0) + 1;
+          if (models) countInto(models, c.model ?? "");
         }
         if (verdict !== "new") return;
         rowsWritten++;

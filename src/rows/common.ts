@@ -6,6 +6,7 @@
  * field they cannot hold exactly (e.g. `Model` = "5" for `model: 5`), for the queries that read them.
  */
 import { isRawJsonNumber, type RawJsonNumber } from "../json/exactJson";
+import { setOwnField } from "../json/ownFields";
 import type { JsonObject } from "../openai/types";
 
 /** `table[key]` when `key` is its own property (never an inherited `toString`, `constructor`, …). */
@@ -94,13 +95,13 @@ export function pick(value: unknown, ...path: string[]): unknown {
 /** The keys of `source` not listed in `known`, or null when there are none (the compliance rows' `Payload`). */
 export function unknownFields(source: JsonObject, known: ReadonlySet<string>): JsonObject | null {
   const extra: JsonObject = {};
-  for (const [key, value] of Object.entries(source)) if (!known.has(key)) extra[key] = value;
+  for (const [key, value] of Object.entries(source)) if (!known.has(key)) setOwnField(extra, key, value);
   return Object.keys(extra).length > 0 ? extra : null;
 }
 
 /** Drops keys whose value is undefined, so rows serialize compactly. */
 export function compact<T extends Record<string, unknown>>(row: T): T {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) if (value !== undefined) out[key] = value;
+  for (const [key, value] of Object.entries(row)) if (value !== undefined) setOwnField(out, key, value);
   return out as T;
 }

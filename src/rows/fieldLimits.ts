@@ -10,6 +10,7 @@
  * become a {@link TruncatedDynamic} preview.
  */
 import { isRawJsonNumber } from "../json/exactJson";
+import { setOwnField } from "../json/ownFields";
 
 /** Largest UTF-8 size of one field value that Log Analytics keeps whole. */
 export const MAX_FIELD_BYTES = 64 * 1024;
@@ -90,7 +91,7 @@ function mapStrings(value: unknown, map: (s: string) => string): unknown {
   if (Array.isArray(value)) return value.map((v) => mapStrings(v, map));
   if (value !== null && typeof value === "object" && !isRawJsonNumber(value)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = mapStrings(v, map);
+    for (const [k, v] of Object.entries(value)) setOwnField(out, k, mapStrings(v, map));
     return out;
   }
   return value;
@@ -149,7 +150,7 @@ function previewOf(json: string, bytes: number, maxBytes: number): TruncatedDyna
 export function limitFields<T extends Record<string, unknown>>(row: T, maxBytes: number = MAX_FIELD_BYTES): T {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) {
-    out[key] = typeof value === "string" ? truncateString(value, maxBytes) : limitDynamic(value, maxBytes);
+    setOwnField(out, key, typeof value === "string" ? truncateString(value, maxBytes) : limitDynamic(value, maxBytes));
   }
   return out as T;
 }

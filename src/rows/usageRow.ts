@@ -10,6 +10,7 @@ import type { UsageBucket } from "../openai/usagePage";
 import { groupKey, SERIES, type BucketWidth, type SeriesName } from "../usage/series";
 import { asObject, asString, compact, unixSecondsToIso } from "./common";
 import { fitRow } from "./fieldLimits";
+import { setOwnField } from "../json/ownFields";
 
 /** A row of `OpenAIUsage_CL` or `OpenAICosts_CL`; keys are column names. */
 export type BucketRow = Record<string, unknown>;
@@ -65,13 +66,13 @@ function usageResultColumns(series: SeriesName, result: JsonObject): { columns: 
     if (field === "object" || value === null || value === undefined) continue;
     if ((info.groupBy as readonly string[]).includes(field)) {
       const mapped = groupColumnValue(value, field === "batch" ? "boolean" : "string");
-      if (mapped === undefined) extra[field] = value;
+      if (mapped === undefined) setOwnField(extra, field, value);
       else columns[columnOf(field)] = mapped;
     } else if (info.counts.includes(field) && Number.isSafeInteger(value)) {
       columns[columnOf(field)] = value;
     } else {
       // Unknown fields, and known ones of an unexpected type, are kept as sent.
-      extra[field] = value;
+      setOwnField(extra, field, value);
     }
   }
   return { columns, extra: Object.keys(extra).length > 0 ? extra : null };

@@ -28,6 +28,16 @@ describe("every source field reaches the row", () => {
     const row = toChatCompletionRow({ id: "c1", created: 1700000000, model: 5 as unknown as string, temperature: "0.5", seed: "7", service_tier: null }, origin);
     assert.deepEqual([row.Model, row.Temperature, row.AdditionalFields], ["5", 0.5, { model: 5, temperature: "0.5", seed: "7" }]);
   });
+  it("keeps a field named __proto__ as a field, short or cut, at the top and nested (fast-check seed -1480430494)", () => {
+    const wire = `{"id":"c2","created":1700000000,"__proto__":"${"x".repeat(70_000)}","metadata":{"__proto__":{"a":1}}}`;
+    const row = toChatCompletionRow(JSON.parse(wire) as ChatCompletion, origin);
+    const extra = row.AdditionalFields as Record<string, unknown>;
+    assert.deepEqual([Object.keys(extra), Object.getPrototypeOf(extra) === Object.prototype, typeof extra["__proto__"]], [["__proto__"], true, "string"]);
+    assert.match(extra["__proto__"] as string, CUT);
+    assert.equal(JSON.stringify(row.Metadata), '{"__proto__":{"a":1}}');
+    const audit = toAuditLogRow(JSON.parse('{"id":"a3","type":"login.succeeded","effective_at":1720804190,"__proto__":"p","login.succeeded":{"__proto__":"q"}}'), origin);
+    assert.deepEqual([JSON.stringify(audit.AdditionalFields), JSON.stringify(audit.EventDetails)], ['{"__proto__":"p"}', '{"__proto__":"q"}']);
+  });
 });
 
 describe("truncation keeps the structure", () => {
