@@ -118,7 +118,8 @@ export async function startDemo(dataDir: string, options: DemoOptions): Promise<
     compliance: { complianceKey: DEMO_COMPLIANCE_KEY },
     secrets: { "openai-admin-key": DEMO_ADMIN_KEY, "openai-project-key": DEMO_PROJECT_KEY, "chatgpt-compliance-key": DEMO_COMPLIANCE_KEY },
     onRows: (stream, rows) => fs.appendFileSync(path.join(dataDir, "rows", `${stream.replace(/^Custom-/, "")}.ndjson`), rows.map((r) => stringifyExact(r)).join("\n") + "\n"),
-    tableFile: path.join(dataDir, "table-storage.json"),
+    tableFile: path.join(dataDir, "table-storage.sqlite"),
+    tableImportFrom: path.join(dataDir, "table-storage.json"),
   });
   const requestLog = new LineLog(path.join(dataDir, "openai-requests.ndjson"));
   env.openai.onServed = (r) => requestLog.write(JSON.stringify({ method: r.method, path: r.path, query: r.query.toString(), status: r.status }));

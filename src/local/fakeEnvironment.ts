@@ -46,8 +46,10 @@ export interface FakeEnvironmentOptions {
   readonly onRows?: (stream: string, rows: Record<string, unknown>[]) => void;
   /** What the Logs Ingestion fake keeps of accepted rows (default: counts only). */
   readonly retain?: LogsIngestionFakeOptions["retain"];
-  /** Keep the local Table storage (the delivered-id ledger) in this JSON file. */
+  /** Keep the local Table storage (the delivered-id ledger) in this SQLite database file. */
   readonly tableFile?: string;
+  /** The JSON file an earlier version kept the local Table storage in, imported once into a new `tableFile`. */
+  readonly tableImportFrom?: string;
 }
 
 /** The running fakes and the real clients. */
@@ -75,7 +77,7 @@ export async function startFakeEnvironment(options: FakeEnvironmentOptions): Pro
   const ingestion = await new LogsIngestionFake({ tls, dcrImmutableId: LOCAL_DCR_ID, tables: TABLES, token: LOCAL_AZURE_TOKEN, ...(options.onRows ? { onRows: options.onRows } : {}), ...(options.retain ? { retain: options.retain } : {}) }).start();
   const vault = await new KeyVaultFake({ tls, token: LOCAL_AZURE_TOKEN }).start();
   for (const [name, value] of Object.entries(options.secrets)) vault.setSecret(name, value);
-  const tables = await new TableStorageFake({ tls, token: LOCAL_AZURE_TOKEN, ...(options.tableFile ? { file: options.tableFile } : {}) }).start();
+  const tables = await new TableStorageFake({ tls, token: LOCAL_AZURE_TOKEN, ...(options.tableFile ? { file: options.tableFile } : {}), ...(options.tableImportFrom ? { importFrom: options.tableImportFrom } : {}) }).start();
   const endpoints: FakeEndpoints = { openaiBaseUrl: openai.baseUrl, ingestionEndpoint: ingestion.endpoint, vaultUrl: vault.url, tableUrl: tables.url, ca: tls.ca };
   const deps = clientsForFakes(endpoints, { now, ...(options.sleep ? { sleep: options.sleep } : {}), ...(options.fastRetries ? { fastRetries: true } : {}) });
   return { tls, openai, compliance, ingestion, vault, tables, endpoints, deps, stop: async () => { await Promise.all([openai.stop(), compliance.stop(), ingestion.stop(), vault.stop(), tables.stop()]); } };

@@ -6,9 +6,12 @@ import { LOCAL_AZURE_TOKEN, localCredential } from "./fakeEnvironment";
 import { TableStorageFake } from "./fakes/tableStorageFake";
 import { testTls } from "./fakes/tls";
 
-/** Starts the local Table service over `<dataDir>/table-storage.json` and returns the ledger on it. */
+/**
+ * Starts the local Table service over the SQLite database `<dataDir>/table-storage.sqlite` (importing
+ * the `table-storage.json` an earlier version kept there, once) and returns the ledger on it.
+ */
 export async function localLedger(dataDir: string): Promise<DeliveredLedger> {
   const tls = await testTls();
-  const tables = await new TableStorageFake({ tls, token: LOCAL_AZURE_TOKEN, file: path.join(dataDir, "table-storage.json") }).start();
+  const tables = await new TableStorageFake({ tls, token: LOCAL_AZURE_TOKEN, file: path.join(dataDir, "table-storage.sqlite"), importFrom: path.join(dataDir, "table-storage.json") }).start();
   return new TableLedger({ endpoint: tables.url, credential: localCredential() }, { ca: tls.ca });
 }

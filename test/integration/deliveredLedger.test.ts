@@ -1,5 +1,8 @@
 /** The delivered-id ledger through the real @azure/data-tables client against the local Table service. */
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ledgerRows, LEDGER_BUCKET_SECONDS } from "../../src/ledger/deliveredLedger";
 import { ledgerTarget, requiredLedgerTarget } from "../../src/ledger/ledgerSettings";
@@ -59,5 +62,43 @@ describe("delivered-id ledger on Table storage", () => {
     assert.throws(() => ledgerTarget({ AzureWebJobsStorage__tableServiceUri: "ftp://x" }), (e: unknown) => e instanceof ConfigError && e.setting === "AzureWebJobsStorage__tableServiceUri");
     assert.throws(() => ledgerTarget({ AzureWebJobsStorage__accountName: "Bad_Name" }), (e: unknown) => e instanceof ConfigError && e.setting === "AzureWebJobsStorage__accountName");
     assert.throws(() => requiredLedgerTarget({}), (e: unknown) => e instanceof ConfigError && e.setting === "AzureWebJobsStorage__tableServiceUri" && /delivered-id ledger/.test(e.message));
+  });
+});
+
+describe("the local Table service's database (npm start keeps the ledger there)", () => {
+  const org = { collectorId: "org-audit", scope: "organization" as const };
+  const t0 = 1_764_000_000;
+
+  it("keeps what was recorded across a restart, imports the JSON file an earlier version wrote once, and rewrites nothing whole", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ledger-db-"));
+    const legacy = path.join(dir, "table-storage.json");
+    const digest = "LLLLLLLLLL";
+    const tls = await testTls();
+    const open = async () => {
+      const fake = await new TableStorageFake({ tls, token: LOCAL_AZURE_TOKEN, file: path.join(dir, "table-storage.sqlite"), importFrom: legacy, pageSize: 2 }).start();
+      return { fake, ledger: new TableLedger({ endpoint: fake.url, credential: localCredential() }, { ca: tls.ca, retryDelayInMs: 5 }) };
+    };
+    // The earlier fake's file ({ table: Entity[] }): the rows the ledger writes, taken from a scratch in-memory service.
+    const scratch = await new TableStorageFake({ tls, token: LOCAL_AZURE_TOKEN }).start();
+    await new TableLedger({ endpoint: scratch.url, credential: localCredential() }, { ca: tls.ca }).record(org, [{ effectiveAt: t0 + 3, digest }]);
+    const written = scratch.rows(LEDGER_TABLE);
+    await scratch.stop();
+    assert.equal(written.length, 1);
+    fs.writeFileSync(legacy, JSON.stringify({ [LEDGER_TABLE]: written }));
+
+    const first = await open();
+    assert.deepEqual([fs.existsSync(legacy), fs.existsSync(`${legacy}.imported`)], [false, true]);
+    assert.deepEqual([...(await first.ledger.delivered(org, t0, t0 + 60))], [digest]);
+    await first.ledger.record(org, [{ effectiveAt: t0 + 61, digest: "MMMMMMMMMM" }, { effectiveAt: t0 + 125, digest: "NNNNNNNNNN" }]);
+    await first.fake.stop();
+
+    // A second start finds both (the import is not repeated: the renamed file is left alone).
+    fs.writeFileSync(legacy, JSON.stringify({ [LEDGER_TABLE]: [] }));
+    const second = await open();
+    assert.deepEqual([...(await second.ledger.delivered(org, t0, t0 + 180))].sort(), [digest, "MMMMMMMMMM", "NNNNNNNNNN"]);
+    assert.deepEqual(second.fake.rows(LEDGER_TABLE).map((r) => r.RowKey), [...second.fake.rows(LEDGER_TABLE).map((r) => r.RowKey)].sort());
+    await second.fake.stop();
+    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith(".json")), ["table-storage.json"]);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

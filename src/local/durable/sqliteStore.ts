@@ -43,7 +43,7 @@ type Statement = BetterSqlite3.Statement;
  * carry it). Throws a {@link DurableStateError} that names the fix when it is missing or was built
  * for another Node.js version.
  */
-function openDatabase(file: string): Database {
+export function openDatabase(file: string): Database {
   let Driver: typeof BetterSqlite3;
   try {
     // Loaded here, not imported at the top, so nothing else pays for (or needs) the native module.

@@ -2,11 +2,21 @@
  * A local Azure Table service over HTTPS for the operations the delivered-id ledger uses through
  * the real `@azure/data-tables` client: create table, upsert (PUT) an entity, query with a
  * `$filter` of `PartitionKey`/`RowKey` comparisons joined by `and` (plus `$select`, `$top` and
- * continuation headers), and delete an entity. Bearer token required. Optionally persisted to a
- * JSON file so `npm start` keeps the ledger across restarts like its durable state.
+ * continuation headers), and delete an entity. Bearer token required.
+ *
+ * Entities live in SQLite (better-sqlite3), keyed like the service: (table, PartitionKey, RowKey),
+ * so a query is an index range scan in key order, as the service returns it, and a write touches
+ * one row. In memory by default; with `file`, in that database (WAL, `synchronous=NORMAL`: every
+ * committed write survives a process crash), so `npm start` keeps the ledger across restarts
+ * without rewriting it whole. A data folder that still has the JSON file the earlier fake wrote
+ * is imported once (`importFrom`), in one transaction, and the file is renamed `*.imported`.
+ * Key order is SQLite's BINARY collation (UTF-8 bytes), the same as the service's for the
+ * ASCII keys the ledger writes.
  */
 import fs from "node:fs";
 import type http from "node:http";
+import type BetterSqlite3 from "better-sqlite3";
+import { openDatabase } from "../durable/sqliteStore";
 import { bearer, listen, readBody, sendJson, type RunningServer } from "./server";
 import type { TestTls } from "./tls";
 
@@ -14,8 +24,10 @@ import type { TestTls } from "./tls";
 export interface TableStorageFakeOptions {
   readonly tls: TestTls;
   readonly token: string;
-  /** Keep tables in this JSON file (written after every change). */
+  /** Keep tables in this SQLite database file (created when missing); in memory without it. */
   readonly file?: string;
+  /** A JSON file of `{ table: Entity[] }` (the earlier fake's format) imported once into a new `file`. */
+  readonly importFrom?: string;
   /** Rows per query page (the service's is 1,000). */
   readonly pageSize?: number;
   readonly port?: number;
@@ -23,6 +35,8 @@ export interface TableStorageFakeOptions {
 
 type Entity = Record<string, unknown> & { PartitionKey: string; RowKey: string };
 type Comparison = { field: "PartitionKey" | "RowKey"; op: string; value: string };
+
+const SQL_OPERATOR: Record<string, string> = { eq: "=", ne: "<>", gt: ">", ge: ">=", lt: "<", le: "<=" };
 
 function odataError(code: string, message: string) {
   return { "odata.error": { code, message: { lang: "en-US", value: message } } };
@@ -40,30 +54,45 @@ export function parseFilter(filter: string): Comparison[] | undefined {
   return out;
 }
 
-function holds(entity: Entity, c: Comparison): boolean {
-  const v = entity[c.field];
-  switch (c.op) {
-    case "eq": return v === c.value;
-    case "ne": return v !== c.value;
-    case "gt": return v > c.value;
-    case "ge": return v >= c.value;
-    case "lt": return v < c.value;
-    default: return v <= c.value;
-  }
-}
-
 /** The running fake. */
 export class TableStorageFake {
-  private readonly tables = new Map<string, Map<string, Entity>>();
+  private readonly db: BetterSqlite3.Database;
+  private readonly statements: {
+    hasTable: BetterSqlite3.Statement; addTable: BetterSqlite3.Statement; upsert: BetterSqlite3.Statement; remove: BetterSqlite3.Statement; all: BetterSqlite3.Statement;
+  };
+  private readonly queries = new Map<string, BetterSqlite3.Statement>();
   private server: RunningServer | undefined;
   /** Requests by kind, for reports. */
   readonly stats = { queries: 0, upserts: 0, deletes: 0 };
 
+  /** @throws DurableStateError (src/local/durable/store.ts) when the database cannot be opened. */
   constructor(private readonly options: TableStorageFakeOptions) {
-    if (options.file && fs.existsSync(options.file)) {
-      const saved = JSON.parse(fs.readFileSync(options.file, "utf8")) as Record<string, Entity[]>;
-      for (const [name, rows] of Object.entries(saved)) this.tables.set(name, new Map(rows.map((e) => [`${e.PartitionKey}\u0000${e.RowKey}`, e])));
+    const isNew = !options.file || !fs.existsSync(options.file);
+    this.db = openDatabase(options.file ?? ":memory:");
+    if (options.file) {
+      this.db.pragma("journal_mode = WAL");
+      this.db.pragma("synchronous = NORMAL");
     }
+    this.db.exec("CREATE TABLE IF NOT EXISTS tables (name TEXT PRIMARY KEY) WITHOUT ROWID; CREATE TABLE IF NOT EXISTS entities (tbl TEXT NOT NULL, pk TEXT NOT NULL, rk TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (tbl, pk, rk)) WITHOUT ROWID;");
+    this.statements = {
+      hasTable: this.db.prepare("SELECT 1 FROM tables WHERE name = ?").pluck(),
+      addTable: this.db.prepare("INSERT INTO tables (name) VALUES (?)"),
+      upsert: this.db.prepare("INSERT INTO entities (tbl, pk, rk, body) VALUES (?, ?, ?, ?) ON CONFLICT (tbl, pk, rk) DO UPDATE SET body = excluded.body"),
+      remove: this.db.prepare("DELETE FROM entities WHERE tbl = ? AND pk = ? AND rk = ?"),
+      all: this.db.prepare("SELECT body FROM entities WHERE tbl = ? ORDER BY pk, rk").pluck(),
+    };
+    if (isNew && options.file && options.importFrom && fs.existsSync(options.importFrom)) this.importJson(options.importFrom);
+  }
+
+  private importJson(from: string): void {
+    const saved = JSON.parse(fs.readFileSync(from, "utf8")) as Record<string, Entity[]>;
+    this.db.transaction(() => {
+      for (const [name, rows] of Object.entries(saved)) {
+        this.statements.addTable.run(name);
+        for (const e of rows) this.statements.upsert.run(name, e.PartitionKey, e.RowKey, JSON.stringify(e));
+      }
+    })();
+    fs.renameSync(from, `${from}.imported`);
   }
 
   /** Table service URI. */
@@ -79,19 +108,22 @@ export class TableStorageFake {
 
   async stop(): Promise<void> {
     await this.server?.close();
+    this.db.close();
   }
 
-  /** Rows of a table, sorted by keys (tests). */
+  /** Rows of a table, in key order (tests). */
   rows(table: string): Entity[] {
-    return [...(this.tables.get(table)?.values() ?? [])].sort((a, b) => (a.PartitionKey + "\u0000" + a.RowKey < b.PartitionKey + "\u0000" + b.RowKey ? -1 : 1));
+    return (this.statements.all.all(table) as string[]).map((body) => JSON.parse(body) as Entity);
   }
 
-  private save(): void {
-    if (!this.options.file) return;
-    const out: Record<string, Entity[]> = {};
-    for (const name of this.tables.keys()) out[name] = this.rows(name);
-    fs.writeFileSync(`${this.options.file}.tmp`, JSON.stringify(out));
-    fs.renameSync(`${this.options.file}.tmp`, this.options.file);
+  /** Up to `limit` entities of `table` that satisfy every comparison and come at or after the continuation keys, in key order. */
+  private query(table: string, comparisons: readonly Comparison[], next: { pk: string; rk: string } | null, limit: number): Entity[] {
+    const where = ["tbl = ?", ...comparisons.map((c) => `${c.field === "PartitionKey" ? "pk" : "rk"} ${SQL_OPERATOR[c.op]} ?`), ...(next ? ["(pk > ? OR (pk = ? AND rk >= ?))"] : [])];
+    const sql = `SELECT body FROM entities WHERE ${where.join(" AND ")} ORDER BY pk, rk LIMIT ?`;
+    let statement = this.queries.get(sql);
+    if (!statement) this.queries.set(sql, (statement = this.db.prepare(sql).pluck()));
+    const params = [table, ...comparisons.map((c) => c.value), ...(next ? [next.pk, next.pk, next.rk] : []), limit];
+    return (statement.all(...params) as string[]).map((body) => JSON.parse(body) as Entity);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -106,29 +138,26 @@ export class TableStorageFake {
     if (req.method === "POST" && path === "/Tables") {
       const name = (JSON.parse(text || "{}") as { TableName?: string }).TableName ?? "";
       if (!/^[A-Za-z][A-Za-z0-9]{2,62}$/.test(name)) return reply(400, odataError("InvalidResourceName", "The specifed resource name contains invalid characters."));
-      if (this.tables.has(name)) return reply(409, odataError("TableAlreadyExists", "The table specified already exists."));
-      this.tables.set(name, new Map());
-      this.save();
+      if (this.statements.hasTable.get(name)) return reply(409, odataError("TableAlreadyExists", "The table specified already exists."));
+      this.statements.addTable.run(name);
       return reply(204, undefined, { "preference-applied": "return-no-content" });
     }
     const one = /^\/([A-Za-z0-9]+)\(PartitionKey='((?:[^']|'')*)',\s*RowKey='((?:[^']|'')*)'\)$/.exec(path);
     const many = /^\/([A-Za-z0-9]+)\(\)$/.exec(path);
-    const table = this.tables.get((one ?? many)?.[1] ?? "");
-    if (!table) return reply(404, odataError("TableNotFound", "The table specified does not exist."));
+    const table = (one ?? many)?.[1] ?? "";
+    if (!this.statements.hasTable.get(table)) return reply(404, odataError("TableNotFound", "The table specified does not exist."));
     if (one) {
       const [pk, rk] = [one[2]!.replace(/''/g, "'"), one[3]!.replace(/''/g, "'")];
-      const id = `${pk}\u0000${rk}`;
       if (req.method === "PUT") {
         const body = JSON.parse(text) as Record<string, unknown>;
-        table.set(id, { ...body, PartitionKey: pk, RowKey: rk, Timestamp: new Date().toISOString() });
+        const timestamp = new Date().toISOString();
+        this.statements.upsert.run(table, pk, rk, JSON.stringify({ ...body, PartitionKey: pk, RowKey: rk, Timestamp: timestamp }));
         this.stats.upserts++;
-        this.save();
-        return reply(204, undefined, { etag: `W/"datetime'${encodeURIComponent(new Date().toISOString())}'"` });
+        return reply(204, undefined, { etag: `W/"datetime'${encodeURIComponent(timestamp)}'"` });
       }
       if (req.method === "DELETE") {
         this.stats.deletes++;
-        if (!table.delete(id)) return reply(404, odataError("ResourceNotFound", "The specified resource does not exist."));
-        this.save();
+        if (this.statements.remove.run(table, pk, rk).changes === 0) return reply(404, odataError("ResourceNotFound", "The specified resource does not exist."));
         return reply(204);
       }
     }
@@ -140,10 +169,9 @@ export class TableStorageFake {
       const select = url.searchParams.get("$select")?.split(",");
       const top = Math.min(Number(url.searchParams.get("$top") ?? 1000), this.options.pageSize ?? 1000);
       const nextPk = url.searchParams.get("NextPartitionKey"), nextRk = url.searchParams.get("NextRowKey");
-      const all = this.rows((one ?? many)[1]!).filter((e) => comparisons.every((c) => holds(e, c)))
-        .filter((e) => nextPk === null || e.PartitionKey > nextPk || (e.PartitionKey === nextPk && e.RowKey >= (nextRk ?? "")));
-      const page = all.slice(0, top);
-      const after = all[top];
+      const found = this.query(table, comparisons, nextPk === null ? null : { pk: nextPk, rk: nextRk ?? "" }, top + 1);
+      const page = found.slice(0, top);
+      const after = found[top];
       const value = page.map((e) => (select ? Object.fromEntries(Object.entries(e).filter(([k]) => select.includes(k) || k === "PartitionKey" || k === "RowKey")) : e));
       return reply(200, { value }, after ? { "x-ms-continuation-NextPartitionKey": after.PartitionKey, "x-ms-continuation-NextRowKey": after.RowKey } : {});
     }
