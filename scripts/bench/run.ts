@@ -262,38 +262,49 @@ async function main(): Promise<void> {
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
   console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GiB, Node ${machine.node}; page latency ${LATENCY_MS} ms${QUICK ? " (quick: 1/10 of the data)" : ""}${ONLY ? ` (only ${[...ONLY].join(", ")})` : ""}`);
   const partial: Partial<BenchResults> = { date: new Date().toISOString(), machine, latencyMs: LATENCY_MS, rateCap: RATE_CAP, quick: QUICK };
+  // Every finished group is saved at once, so a run that fails late still shows (and keeps) what it measured.
+  const resultsFile = ONLY ? `.bench/results-${[...ONLY].join("-")}.json` : ".bench/results.json";
+  const checkpoint = () => {
+    fs.mkdirSync(".bench", { recursive: true });
+    fs.writeFileSync(resultsFile, JSON.stringify(partial, null, 2));
+  };
   if (runs("backfill")) {
     partial.uncapped = await backfill("uncapped backfill, fan-out 8", { audit: fullAudit, completions: fullChat, parallelism: 8, rateCap: null });
     partial.small = await backfill("uncapped backfill of 1/10 the audit events, fan-out 8", { audit: Math.ceil(fullAudit / 10), completions: 0, parallelism: 8, rateCap: null });
   }
+  checkpoint();
   if (runs("capped")) {
     partial.capped = await backfill(`backfill capped at ${RATE_CAP} requests/s, OPENAI_MAX_REQUESTS_PER_SECOND=${RATE_CAP}`, { audit: scale(50_000), completions: scale(10_000), parallelism: 8, rateCap: RATE_CAP, clientLimit: RATE_CAP });
     partial.cappedNoClientLimit = await backfill(`backfill capped at ${RATE_CAP} requests/s, no client-side limit`, { audit: scale(50_000), completions: scale(10_000), parallelism: 8, rateCap: RATE_CAP });
   }
+  checkpoint();
   if (runs("baseline")) partial.baseline = { audit: await baseline("audit", fullAudit, QUICK ? 20 : 60), chat: await baseline("chat", fullChat, QUICK ? 10 : 30) };
+  checkpoint();
   if (runs("fanout")) {
     partial.fanOut = [];
     for (const width of [1, 2, 4, 8, 16]) partial.fanOut.push(await backfill(`fan-out ${width}`, { audit: scale(30_000), completions: 0, parallelism: width, rateCap: null }));
   }
+  checkpoint();
   if (runs("chat")) {
     // Stored completions alone: 100,000 over 30 days, four models, against the one-page-at-a-time bound.
     partial.chat = await backfill("stored-completions backfill, 8 segments at once", { audit: 0, completions: fullChat, parallelism: 8, rateCap: null });
     partial.chatSweeps = [];
     for (const width of [1, 2, 4, 8, 16]) partial.chatSweeps.push(await backfill(`chat, ${width} segment${width > 1 ? "s" : ""} at once`, { audit: 0, completions: scale(30_000), parallelism: width, rateCap: null }));
   }
+  checkpoint();
+  // Last: these keep their fakes in this process, which would inflate the RSS figures above.
+  if (runs("steady")) partial.steady = [await steadyState(60), await steadyState(300)];
+  if (runs("busy")) partial.busy = await busy();
+  checkpoint();
+  // The soak runs in its own process (fresh heap), so the fakes kept here do not touch its figures; last, as the longest.
   if (runs("soak")) {
     const passed = ["--quick", "--day-only"].filter((f) => args.has(f)).concat(...["--collectors", "--hours"].filter((f) => argv.includes(f)).map((f) => [f, argv[argv.indexOf(f) + 1]!]));
     const soakRun = spawnSync(process.execPath, [__filename, "--soak-child", ...passed], { stdio: "inherit" });
     if (soakRun.status !== 0) throw new Error(`soak benchmark failed (exit ${soakRun.status})`);
     partial.soak = JSON.parse(fs.readFileSync(".bench/soak.json", "utf8")) as SoakResults;
   }
-  // Last: these keep their fakes in this process, which would inflate the RSS figures above.
-  if (runs("steady")) partial.steady = [await steadyState(60), await steadyState(300)];
-  if (runs("busy")) partial.busy = await busy();
-  fs.mkdirSync(".bench", { recursive: true });
-  const file = ONLY ? `.bench/results-${[...ONLY].join("-")}.json` : ".bench/results.json";
-  fs.writeFileSync(file, JSON.stringify(partial, null, 2));
-  console.log(`wrote ${file}`);
+  checkpoint();
+  console.log(`wrote ${resultsFile}`);
   if (args.has("--write") && !ONLY) {
     const { markdown, svg, chatSvg } = renderReport(partial as BenchResults, `npm run bench${QUICK ? " -- --quick" : ""}`);
     fs.writeFileSync("BENCHMARKS.md", markdown);
