@@ -34,6 +34,7 @@ import { SecretCache } from "../../src/secrets/secretCache";
 import { SentinelWriter } from "../../src/sentinel/writer";
 import { TableLedger } from "../../src/ledger/tableLedger";
 import type { FakesConfig, FakesStats } from "./fakesProcess";
+import { EMBEDDED_NODE_FLAGS } from "../../src/local/heapLimit";
 import { renderReport, type BenchResults } from "./report";
 import { runSoak, type SoakHarness, type SoakResults } from "./soak";
 import { renderSoak } from "./soakReport";
@@ -299,7 +300,8 @@ async function main(): Promise<void> {
   // The soak runs in its own process (fresh heap), so the fakes kept here do not touch its figures; last, as the longest.
   if (runs("soak")) {
     const passed = ["--quick", "--day-only"].filter((f) => args.has(f)).concat(...["--collectors", "--hours"].filter((f) => argv.includes(f)).map((f) => [f, argv[argv.indexOf(f) + 1]!]));
-    const soakRun = spawnSync(process.execPath, [__filename, "--soak-child", ...passed], { stdio: "inherit" });
+    // The soak child runs with the node flags `npm start` uses (src/local/heapLimit.ts).
+    const soakRun = spawnSync(process.execPath, [...EMBEDDED_NODE_FLAGS, __filename, "--soak-child", ...passed], { stdio: "inherit" });
     if (soakRun.status !== 0) throw new Error(`soak benchmark failed (exit ${soakRun.status})`);
     partial.soak = JSON.parse(fs.readFileSync(".bench/soak.json", "utf8")) as SoakResults;
   }
