@@ -12,7 +12,7 @@ import { MAX_UNKNOWN_TYPES, type AuditState, type ScopeCursor, type UnknownEvent
 import { withDelivery } from "../src/delivery/progress";
 import { foldStats, type ActivityReport } from "./generation";
 import { AUDIT_SLICE_ACTIVITY } from "./names";
-import { foldScope, initialScopeCursor, planScope, scopeCaughtUp, type AuditTask, type ScopePlan } from "./planAudit";
+import { foldScope, initialScopeCursor, planScopes, scopeCaughtUp, type AuditTask, type ScopePlan } from "./planAudit";
 import type { CollectorControlView, CollectorState, RuntimeSettings } from "./state";
 import { fanOut, keepFinished, type GenerationPlan } from "./taskFailure";
 
@@ -49,23 +49,12 @@ export interface AuditGenerationPlan {
 }
 
 /**
- * Plans both scopes and takes their tasks in turn up to `parallelism` in all, so a quiet tenant
- * scope costs one slot and a busy organization gets the rest. Slices cut but not started stay in
- * flight for the next generation.
+ * Plans both scopes within `parallelism` slots in all ({@link planScopes}): a scope whose slices
+ * keep coming back empty costs one slot, the scopes finding events share the rest.
  */
 export function planAuditGeneration(audit: AuditState, nowSeconds: number, settings: RuntimeSettings, pollIntervalSeconds: number): AuditGenerationPlan {
-  const planned = AUDIT_SCOPES.map((scope) => planScope(scope, audit.scopes[scope], nowSeconds, settings, pollIntervalSeconds));
-  const taken: AuditTask[][] = planned.map(() => []);
-  for (let round = 0, total = 0; total < settings.parallelism; round++) {
-    let any = false;
-    planned.forEach((plan, i) => {
-      const task = plan.tasks[round];
-      if (task && total < settings.parallelism) { taken[i]!.push(task); total++; any = true; }
-    });
-    if (!any) break;
-  }
-  const plans = Object.fromEntries(AUDIT_SCOPES.map((scope, i) => [scope, { cursor: planned[i]!.cursor, tasks: taken[i]! }])) as unknown as Record<AuditScope, ScopePlan>;
-  return { plans, tasks: taken.flat() };
+  const plans = planScopes(audit.scopes, AUDIT_SCOPES, nowSeconds, settings, pollIntervalSeconds);
+  return { plans, tasks: AUDIT_SCOPES.flatMap((scope) => plans[scope].tasks) };
 }
 
 /** Adds the unknown types one generation saw; the list stays at most {@link MAX_UNKNOWN_TYPES} long. */

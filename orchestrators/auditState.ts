@@ -67,6 +67,13 @@ export interface ScopeCursor {
   /** Set while the scope is refused; null when it is collecting. */
   readonly refused: ScopeRefusal | null;
   readonly lateSkipped: LateSkipped | null;
+  /**
+   * Set while every slice of this scope answered in the last generation that had answers listed no
+   * event (a tenant without tenant-scoped events, say). Such a scope gets one fan-out slot, its one
+   * slice widening as before, until a slice finds events (orchestrators/planAudit.ts `shareSlots`).
+   * Absent otherwise, and in states written before it existed (then the scope gets its fair share).
+   */
+  readonly empty?: true;
 }
 
 /** An event type the product does not know (not in the spec's `AuditLogEventType`), as seen. */

@@ -12,6 +12,8 @@
  *   collected (the sweep window reaches back `overlapSeconds` before the previous sweep started).
  *   Only after an outage longer than the cap ({@link maxLateWindowSeconds}) is part of the window
  *   not re-read; that part is counted in `lateSkipped` and shown in status.
+ * - Fan-out between scopes ({@link planScopes}): a scope whose slices keep coming back empty gets
+ *   one slot until a slice finds events; the other slots go to the scopes that found events.
  */
 import type { AuditScope } from "../src/audit/eventTypes";
 import type { AuditSlice, LateSkipped, ScopeCursor } from "./auditState";
@@ -115,6 +117,8 @@ function skip(previous: LateSkipped | null, from: number, to: number): LateSkipp
  * its retry time. Slices cut here join `inFlight`, so a slice the caller does not start is kept.
  */
 export function planScope(scope: AuditScope, cursor: ScopeCursor, nowSeconds: number, settings: RuntimeSettings, pollIntervalSeconds: number, budget = settings.parallelism): ScopePlan {
+  // No slot this generation: nothing is cut or dropped, the cursor waits as it is.
+  if (budget <= 0) return { cursor, tasks: [] };
   if (cursor.refused && nowSeconds < cursor.refused.retryAt) return { cursor, tasks: [] };
   // A refused scope is probed with one request; the rest follows once it is served.
   if (cursor.refused) budget = 1;
@@ -159,6 +163,56 @@ export function planScope(scope: AuditScope, cursor: ScopeCursor, nowSeconds: nu
   return { cursor: { ...cursor, frontier, inFlight, sweep, lateSkipped }, tasks };
 }
 
+/** One scope's claim on a generation's fan-out slots. */
+export interface SlotDemand {
+  /** Activity calls the scope could start now (its slices in flight plus those it would cut), at most the fan-out. */
+  readonly tasks: number;
+  /** Its last answered slices all listed no event ({@link ScopeCursor.empty}). */
+  readonly empty: boolean;
+}
+
+/**
+ * Shares `parallelism` fan-out slots between scopes (`result[i]` slots for `demands[i]`, never more
+ * than its `tasks`, at most `parallelism` in all), so the slots go where the events are:
+ * 1. each scope that found events gets one slot, in order;
+ * 2. each empty scope gets one slot (its probe: one slice, widening 8× per generation up to
+ *    {@link MAX_SLICE_SECONDS}, so an empty backlog costs few requests);
+ * 3. the remaining slots go to the scopes that found events, one each in turn;
+ * 4. slots none of them can use go to the empty scopes in turn (nothing else would use them).
+ * With one slot and both scopes holding events, the first scope (organization) takes it, as before.
+ */
+export function shareSlots(demands: readonly SlotDemand[], parallelism: number): number[] {
+  const slots = demands.map(() => 0);
+  let left = Math.max(0, parallelism);
+  const give = (empty: boolean, rounds: number) => {
+    for (let round = 0; round < rounds && left > 0; round++) {
+      let gave = false;
+      demands.forEach((d, i) => {
+        if (left > 0 && d.empty === empty && slots[i]! < d.tasks) { slots[i]!++; left--; gave = true; }
+      });
+      if (!gave) return;
+    }
+  };
+  give(false, 1);
+  give(true, 1);
+  give(false, Infinity);
+  give(true, Infinity);
+  return slots;
+}
+
+/**
+ * Plans every scope of a generation within one fan-out budget (`settings.parallelism` in all):
+ * what each could start is measured with the whole budget, the slots are shared by
+ * {@link shareSlots}, and each scope is planned again with its share, so a scope cuts only the
+ * slices it starts (a slice cut later is cut at the width the density seen by then asks for).
+ * Pure: the same cursors and time give the same plans.
+ */
+export function planScopes(cursors: Readonly<Record<AuditScope, ScopeCursor>>, scopes: readonly AuditScope[], nowSeconds: number, settings: RuntimeSettings, pollIntervalSeconds: number): Record<AuditScope, ScopePlan> {
+  const demands = scopes.map((scope) => ({ tasks: planScope(scope, cursors[scope], nowSeconds, settings, pollIntervalSeconds).tasks.length, empty: cursors[scope].empty === true }));
+  const slots = shareSlots(demands, settings.parallelism);
+  return Object.fromEntries(scopes.map((scope, i) => [scope, planScope(scope, cursors[scope], nowSeconds, settings, pollIntervalSeconds, slots[i])])) as Record<AuditScope, ScopePlan>;
+}
+
 /**
  * The scope cursor after a generation's results (`results[i]` for `plan.tasks[i]`). Throws if the
  * watermark would move backwards: that is a bug, and failing loudly beats silently re-ingesting.
@@ -170,6 +224,9 @@ export function foldScope(plan: ScopePlan, results: readonly AuditTaskResult[], 
   let overflowed = false;
   let refused = cursor.refused;
   let answered = false;
+  // Whether a slice answered with events (or more pages), or only empty ones answered.
+  let found = false;
+  let emptyAnswer = false;
   plan.tasks.forEach((task, i) => {
     const r = results[i]!;
     if (r.refused) {
@@ -177,7 +234,11 @@ export function foldScope(plan: ScopePlan, results: readonly AuditTaskResult[], 
       slices[task.index] = continued(task.slice, r, r.after);
       return;
     }
-    if (r.ok) answered = true;
+    if (r.ok) {
+      answered = true;
+      if (r.listed > 0 || !r.done) found = true;
+      else emptyAnswer = true;
+    }
     if (r.ok && r.done) {
       slices[task.index] = null;
       if (task.cut) drained.push({ seconds: task.slice.lt - task.slice.gte, rows: r.listed });
@@ -198,7 +259,10 @@ export function foldScope(plan: ScopePlan, results: readonly AuditTaskResult[], 
   const uncut = sweep && sweep.next < sweep.end ? [Math.max(sweep.next, cursor.watermark)] : [];
   const watermark = Math.min(cursor.frontier, ...pending, ...uncut);
   if (watermark < cursor.watermark) throw new Error(`audit watermark would move backwards from ${cursor.watermark} to ${watermark}`);
-  return { ...cursor, watermark, inFlight, sweep, lateSweptAt, refused, sliceSeconds: nextSliceSeconds(cursor.sliceSeconds, drained, overflowed, settings) };
+  // No answer (failures only, or no task) tells nothing new: the scope stays as it was.
+  const empty = found ? false : emptyAnswer || cursor.empty === true;
+  const { empty: _was, ...rest } = cursor;
+  return { ...rest, watermark, inFlight, sweep, lateSweptAt, refused, sliceSeconds: nextSliceSeconds(cursor.sliceSeconds, drained, overflowed, settings), ...(empty ? { empty: true as const } : {}) };
 }
 
 /**

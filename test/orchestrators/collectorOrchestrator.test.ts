@@ -100,8 +100,8 @@ describe("collector orchestrator", () => {
     const [, , , wait] = (result.actions as unknown[][])[0] as [unknown, unknown, unknown, { compoundActions: Array<{ fireAt?: string }> }];
     assert.deepEqual([(result.customStatus as { state: string }).state, wait.compoundActions[0]!.fireAt, (result.customStatus as { lastError: unknown }).lastError, (result.customStatus as { cursor: unknown }).cursor],
       ["unauthorized", "2026-11-25T12:05:02.000Z", { at: "2026-11-25T12:00:02.000Z", kind: "unauthorized", message: "HTTP 401: needs an organization admin API key" },
-        // The organization cut two slices (one started, one waiting for a free slot); the started one kept its progress.
-        { watermark: "2026-11-25T10:00:00.000Z", frontier: "2026-11-25T11:59:01.000Z", slicesInFlight: 2, sliceSeconds: 3600 }]);
+        // The organization cut only the slice its one slot started (orchestrators/planAudit.ts planScopes), and it kept its progress.
+        { watermark: "2026-11-25T10:00:00.000Z", frontier: "2026-11-25T11:00:00.000Z", slicesInFlight: 1, sliceSeconds: 3600 }]);
   });
 
   it("when the platform loses an activity, waits for the others, backs off, and runs the generation again with the same inputs", async () => {

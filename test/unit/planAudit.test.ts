@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { auditCaughtUp, auditStateOf, foldUnknownTypes, planAuditGeneration } from "../../orchestrators/auditGeneration";
 import type { AuditState, ScopeCursor } from "../../orchestrators/auditState";
-import { foldScope, initialScopeCursor, nextSliceSeconds, planScope, scopeCaughtUp, type AuditTaskResult, type ScopePlan } from "../../orchestrators/planAudit";
+import { foldScope, initialScopeCursor, nextSliceSeconds, planScope, scopeCaughtUp, shareSlots, type AuditTaskResult, type ScopePlan } from "../../orchestrators/planAudit";
 import { initialState, type RuntimeSettings } from "../../orchestrators/state";
 
 // Late window: overlap 900 s, capped at 3,600 s before now.
@@ -55,7 +55,8 @@ describe("planScope: late sweeps", () => {
     assert.deepEqual(shape(plan), [[8_800, 10_240, null, true, true, 8_800]]);
     assert.deepEqual(plan.cursor.sweep, { startedAt: 10_300, from: 8_800, next: 10_240, end: 10_240 });
     const done = foldScope(plan, [ok(true, null, 0)], 10_301, settings);
-    assert.deepEqual(done, { ...cursor, watermark: 10_240, frontier: 10_240, lateSweptAt: 10_300, sliceSeconds: 86_400 });
+    // It listed nothing, so the scope is empty: one fan-out slot until it finds events.
+    assert.deepEqual(done, { ...cursor, watermark: 10_240, frontier: 10_240, lateSweptAt: 10_300, sliceSeconds: 86_400, empty: true });
     assert.equal(scopeCaughtUp(done, 10_301, settings), true);
   });
 
@@ -115,11 +116,10 @@ describe("planScope: a refused scope", () => {
 describe("a generation over both scopes", () => {
   const audit = (org: Partial<ScopeCursor>, tenant: Partial<ScopeCursor>): AuditState => ({ scopes: { organization: cursorOf(org), tenant: cursorOf(tenant) }, unknownTypes: [], otherUnknownEvents: 0 });
 
-  it("shares the fan-out budget in turn, so a quiet tenant scope takes one slot and the organization the rest", () => {
-    const plan = planAuditGeneration(audit({}, { watermark: 9_940, frontier: 9_940, lateSweptAt: 9_700, sliceSeconds: 86_400 }), 10_300, settings, POLL);
-    assert.deepEqual(plan.tasks.map((t) => [t.scope, t.slice.gte, t.slice.lt]), [["organization", 0, 1000], ["organization", 1000, 2000], ["tenant", 8_800, 10_240]]);
-    // The organization's third slice was cut but waits for a slot.
-    assert.deepEqual([plan.plans.organization.cursor.inFlight.length, plan.plans.organization.tasks.length], [3, 2]);
+  it("an idle collector sends one request per scope per poll, and is caught up when a refused scope waits for its retry", () => {
+    const idle = { watermark: 9_940, frontier: 9_940, lateSweptAt: 9_700, sliceSeconds: 86_400, empty: true as const };
+    const plan = planAuditGeneration(audit(idle, idle), 10_300, settings, POLL);
+    assert.deepEqual(plan.tasks.map((t) => [t.scope, t.slice.gte, t.slice.lt, t.slice.late]), [["organization", 8_800, 10_240, true], ["tenant", 8_800, 10_240, true]]);
     assert.equal(auditCaughtUp(audit({ frontier: 10_250, watermark: 10_250 }, { refused: { status: 404, reason: "x", since: 0, retryAt: 20_000 } }), 10_300, settings), true);
   });
 
@@ -141,5 +141,74 @@ describe("a generation over both scopes", () => {
       },
       unknownTypes: [], otherUnknownEvents: 0,
     });
+  });
+});
+
+describe("fan-out between scopes: slots go where the events are", () => {
+  // 8 slots; 5 pages × 100 × 0.8 = 400 events fill a slice.
+  const wide: RuntimeSettings = { ...settings, parallelism: 8 };
+  const audit = (org: Partial<ScopeCursor>, tenant: Partial<ScopeCursor>): AuditState => ({ scopes: { organization: cursorOf(org), tenant: cursorOf(tenant) }, unknownTypes: [], otherUnknownEvents: 0 });
+  const rows = (plan: ReturnType<typeof planAuditGeneration>) => plan.tasks.map((t) => [t.scope, t.slice.gte, t.slice.lt, t.slice.after, t.cut]);
+  const backfill = (scope: "organization" | "tenant", from: number, width: number, n: number) => Array.from({ length: n }, (_, i) => [scope, from + i * width, from + (i + 1) * width, null, true]);
+  const slices = (from: number, width: number, n: number) => Array.from({ length: n }, (_, i) => ({ gte: from + i * width, lt: from + (i + 1) * width, after: null, late: false }));
+
+  it("shares the slots: one each first, an empty scope keeps one, the rest go in turn to scopes with events, and unused ones to empty scopes", () => {
+    const share = (a: [number, boolean], b: [number, boolean], p: number) => shareSlots([{ tasks: a[0], empty: a[1] }, { tasks: b[0], empty: b[1] }], p);
+    assert.deepEqual([
+      share([8, false], [8, false], 8), share([8, false], [8, true], 8), share([8, true], [8, false], 8), share([8, true], [8, true], 8),
+      share([1, false], [8, true], 8), share([3, false], [8, false], 8), share([8, false], [0, true], 8), share([0, false], [8, true], 8),
+      share([8, false], [8, false], 3), share([8, false], [8, true], 1), share([8, true], [8, false], 1), share([8, false], [8, true], 2),
+    ], [[4, 4], [7, 1], [1, 7], [4, 4], [1, 7], [3, 5], [8, 0], [0, 8], [2, 1], [1, 0], [0, 1], [1, 1]]);
+  });
+
+  it("both scopes busy: each gets half the slots and cuts only the slices it starts", () => {
+    const plan = planAuditGeneration(audit({}, {}), 100_000, wide, POLL);
+    assert.deepEqual(rows(plan), [...backfill("organization", 0, 1000, 4), ...backfill("tenant", 0, 1000, 4)]);
+    assert.deepEqual([plan.plans.organization.cursor, plan.plans.tenant.cursor], [cursorOf({ frontier: 4000, inFlight: slices(0, 1000, 4) }), cursorOf({ frontier: 4000, inFlight: slices(0, 1000, 4) })]);
+  });
+
+  it("tenant empty: its one slice probes a wide range and the organization gets the other seven slots", () => {
+    const plan = planAuditGeneration(audit({}, { empty: true, sliceSeconds: 8000 }), 100_000, wide, POLL);
+    assert.deepEqual(rows(plan), [...backfill("organization", 0, 1000, 7), ["tenant", 0, 8000, null, true]]);
+    assert.deepEqual(plan.plans.tenant.cursor, cursorOf({ empty: true, sliceSeconds: 8000, frontier: 8000, inFlight: slices(0, 8000, 1) }));
+  });
+
+  it("organization empty, tenant busy: the organization keeps one slot, the tenant gets seven", () => {
+    const plan = planAuditGeneration(audit({ empty: true, sliceSeconds: 64_000 }, {}), 100_000, wide, POLL);
+    assert.deepEqual(rows(plan), [["organization", 0, 64_000, null, true], ...backfill("tenant", 0, 1000, 7)]);
+  });
+
+  it("an empty scope takes the slots the scope with events cannot use", () => {
+    // The organization is 940 s from its horizon: one slice is all it can start.
+    const plan = planAuditGeneration(audit({ watermark: 99_000, frontier: 99_000 }, { empty: true }), 100_000, wide, POLL);
+    assert.deepEqual(rows(plan), [["organization", 99_000, 99_940, null, true], ...backfill("tenant", 0, 1000, 7)]);
+  });
+
+  it("tenant empty then busy: one slot, its slice widening 8×, until a slice finds events; then its fair share at once", () => {
+    const first = planAuditGeneration(audit({}, {}), 100_000, wide, POLL);
+    const org1 = foldScope(first.plans.organization, first.plans.organization.tasks.map(() => ok(true, null, 200)), 100_001, wide);
+    const tenant1 = foldScope(first.plans.tenant, first.plans.tenant.tasks.map(() => ok(true, null, 0)), 100_001, wide);
+    // 800 events over 4,000 s want 2,000 s slices; the empty tenant's width grows 8×.
+    assert.deepEqual([org1, tenant1], [cursorOf({ watermark: 4000, frontier: 4000, sliceSeconds: 2000 }), cursorOf({ watermark: 4000, frontier: 4000, sliceSeconds: 8000, empty: true })]);
+
+    const second = planAuditGeneration({ ...audit({}, {}), scopes: { organization: org1, tenant: tenant1 } }, 100_010, wide, POLL);
+    assert.deepEqual(rows(second), [...backfill("organization", 4000, 2000, 7), ["tenant", 4000, 12_000, null, true]]);
+    // The tenant's slice found a full budget of events and has more pages.
+    const org2 = foldScope(second.plans.organization, second.plans.organization.tasks.map(() => ok(true, null, 400)), 100_011, wide);
+    const tenant2 = foldScope(second.plans.tenant, [ok(false, "t1", 500)], 100_011, wide);
+    assert.deepEqual(tenant2, cursorOf({ watermark: 4000, frontier: 12_000, sliceSeconds: 4000, inFlight: [{ gte: 4000, lt: 12_000, after: "t1", late: false }] }));
+
+    const third = planAuditGeneration({ ...audit({}, {}), scopes: { organization: org2, tenant: tenant2 } }, 100_020, wide, POLL);
+    assert.deepEqual(rows(third), [...backfill("organization", 18_000, 2000, 4), ["tenant", 4000, 12_000, "t1", false], ...backfill("tenant", 12_000, 4000, 3)]);
+  });
+
+  it("a scope is empty after a generation whose answered slices all listed nothing; failures alone change nothing; any event clears it", () => {
+    const plan = (empty: boolean) => planScope("tenant", cursorOf(empty ? { empty: true } : {}), 100_000, { ...settings, parallelism: 2 }, POLL);
+    const emptyAfter = (was: boolean, results: AuditTaskResult[]) => foldScope(plan(was), results, 100_001, settings).empty;
+    assert.deepEqual([
+      emptyAfter(false, [ok(true, null, 0), ok(true, null, 0)]), emptyAfter(false, [ok(true, null, 0), failed("f1")]), emptyAfter(true, [failed("f1"), failed("f2")]),
+      emptyAfter(false, [failed("f1"), failed("f2")]), emptyAfter(true, [ok(true, null, 0), ok(true, null, 3)]), emptyAfter(true, [ok(false, "p2", 0), ok(true, null, 0)]),
+      emptyAfter(true, [refused(), refused()]),
+    ], [true, true, true, undefined, undefined, undefined, true]);
   });
 });
