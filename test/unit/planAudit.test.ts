@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { auditCaughtUp, auditStateOf, foldUnknownTypes, planAuditGeneration } from "../../orchestrators/auditGeneration";
 import type { AuditState, ScopeCursor } from "../../orchestrators/auditState";
-import { foldScope, initialScopeCursor, nextSliceSeconds, planScope, scopeCaughtUp, shareSlots, type AuditTaskResult, type ScopePlan } from "../../orchestrators/planAudit";
+import { foldScope, initialScopeCursor, nextSliceSeconds, planScope, planScopes, scopeCaughtUp, shareSlots, type AuditTaskResult, type ScopePlan } from "../../orchestrators/planAudit";
+import { AUDIT_SCOPES, type AuditScope } from "../../src/audit/eventTypes";
 import { initialState, type RuntimeSettings } from "../../orchestrators/state";
 
 // Late window: overlap 900 s, capped at 3,600 s before now.
@@ -210,5 +212,94 @@ describe("fan-out between scopes: slots go where the events are", () => {
       emptyAfter(false, [failed("f1"), failed("f2")]), emptyAfter(true, [ok(true, null, 0), ok(true, null, 3)]), emptyAfter(true, [ok(false, "p2", 0), ok(true, null, 0)]),
       emptyAfter(true, [refused(), refused()]),
     ], [true, true, true, undefined, undefined, undefined, true]);
+  });
+});
+
+describe("fan-out between scopes: properties", () => {
+  it("shareSlots uses every slot it can, never more than a scope can start, gives each scope with work a slot when there are enough, and an empty scope more than one only when the others are saturated", () => {
+    const input = fc.integer({ min: 1, max: 16 }).chain((p) => fc.tuple(fc.constant(p), fc.array(fc.record({ tasks: fc.integer({ min: 0, max: p }), empty: fc.boolean() }), { minLength: 1, maxLength: 4 })));
+    fc.assert(fc.property(input, ([p, demands]) => {
+      const slots = shareSlots(demands, p);
+      const busy = demands.flatMap((d, i) => (!d.empty && d.tasks > 0 ? [i] : []));
+      const quiet = demands.flatMap((d, i) => (d.empty && d.tasks > 0 ? [i] : []));
+      assert.equal(slots.reduce((a, b) => a + b, 0), Math.min(p, demands.reduce((a, d) => a + d.tasks, 0)));
+      slots.forEach((n, i) => assert.ok(n >= 0 && n <= demands[i]!.tasks));
+      if (p >= busy.length) busy.forEach((i) => assert.ok(slots[i]! >= 1, `scope ${i} with events got no slot`));
+      if (p >= busy.length + quiet.length) quiet.forEach((i) => assert.ok(slots[i]! >= 1, `empty scope ${i} lost its probe`));
+      if (quiet.some((i) => slots[i]! > 1)) busy.forEach((i) => assert.equal(slots[i], demands[i]!.tasks));
+      // Scopes with events share fairly: one has fewer than another less one only when it has nothing more to start.
+      for (const i of busy) for (const j of busy) if (slots[i]! < slots[j]! - 1) assert.equal(slots[i], demands[i]!.tasks);
+    }), { numRuns: 500 });
+  });
+
+  type Outcome = "empty" | "events" | "overflow" | "failed";
+  const result = (o: Outcome, n: number, after: string | null): AuditTaskResult =>
+    o === "empty" ? ok(true, null, 0) : o === "events" ? ok(true, null, 1 + (n % 400)) : o === "overflow" ? ok(false, `p${n}`, 500) : failed(after);
+  const outcomes = fc.array(fc.constantFrom<Outcome>("empty", "events", "overflow", "failed"), { minLength: 16, maxLength: 16 });
+  const generation = fc.record({ dt: fc.integer({ min: 0, max: 60 }), organization: outcomes, tenant: outcomes });
+  const run = fc.record({ parallelism: fc.integer({ min: 1, max: 8 }), organizationEmpty: fc.boolean(), tenantEmpty: fc.boolean(), generations: fc.array(generation, { minLength: 1, maxLength: 25 }) });
+
+  it("whatever the slices find, every second of each scope's range is read by exactly one backfill slice (and once by each late sweep whose window holds it), the watermark passes only read seconds, and slots follow the events", () => {
+    fc.assert(fc.property(run, ({ parallelism, organizationEmpty, tenantEmpty, generations }) => {
+      const s: RuntimeSettings = { ...settings, parallelism };
+      let now = 200_000;
+      const start = initialScopeCursor(0, now, s);
+      let cursors: Record<AuditScope, ScopeCursor> = { organization: organizationEmpty ? { ...start, empty: true } : start, tenant: tenantEmpty ? { ...start, empty: true } : start };
+      const read = Object.fromEntries(AUDIT_SCOPES.map((scope) => [scope, { backfill: [] as Array<[number, number]>, sweeps: new Map<number, { from: number; end: number; slices: Array<[number, number]> }>(), open: new Set<string>() }]));
+      const foundEvents: Record<AuditScope, boolean> = { organization: false, tenant: false };
+      const drain = Array.from({ length: 200 }, () => ({ dt: 0, organization: Array<Outcome>(16).fill("events"), tenant: Array<Outcome>(16).fill("events") }));
+      let n = 0;
+      for (const g of [...generations, ...drain]) {
+        if (g.dt === 0 && AUDIT_SCOPES.every((scope) => scopeCaughtUp(cursors[scope], now, s))) break;
+        now += g.dt;
+        const demand = Object.fromEntries(AUDIT_SCOPES.map((scope) => [scope, planScope(scope, cursors[scope], now, s, POLL).tasks.length])) as Record<AuditScope, number>;
+        const plans = planScopes(cursors, AUDIT_SCOPES, now, s, POLL);
+        const total = AUDIT_SCOPES.reduce((a, scope) => a + plans[scope].tasks.length, 0);
+        assert.ok(total <= parallelism);
+        for (const scope of AUDIT_SCOPES) {
+          const other = scope === "organization" ? "tenant" : "organization";
+          const mine = plans[scope].tasks.length;
+          // An empty scope beside one with events probes with one slice, unless the other cannot use more.
+          if (cursors[scope].empty && !cursors[other].empty && mine > 1) assert.equal(plans[other].tasks.length, demand[other]);
+          // A scope whose last slices found events gets its fair share back at once.
+          if (foundEvents[scope]) assert.ok(mine >= Math.min(demand[scope], Math.floor(parallelism / 2)), `${scope} got ${mine} of ${demand[scope]}`);
+        }
+        for (const scope of AUDIT_SCOPES) {
+          const plan = plans[scope];
+          const log = read[scope]!;
+          for (const t of plan.tasks) {
+            if (!t.cut) continue;
+            if (t.slice.late) {
+              const sweep = plan.cursor.sweep!;
+              const entry = log.sweeps.get(sweep.startedAt) ?? { from: sweep.from, end: sweep.end, slices: [] };
+              entry.slices.push([t.slice.gte, t.slice.lt]);
+              log.sweeps.set(sweep.startedAt, entry);
+            } else log.backfill.push([t.slice.gte, t.slice.lt]);
+            log.open.add(`${t.slice.late}:${t.slice.gte}:${t.slice.lt}`);
+          }
+          const results = plan.tasks.map((t) => result(g[scope][t.index % 16]!, n++, t.slice.after));
+          results.forEach((r, i) => { if (r.ok && r.done) log.open.delete(`${plan.tasks[i]!.slice.late}:${plan.tasks[i]!.slice.gte}:${plan.tasks[i]!.slice.lt}`); });
+          foundEvents[scope] = results.some((r) => r.ok && (r.listed > 0 || !r.done));
+          const before = cursors[scope].watermark;
+          cursors = { ...cursors, [scope]: foldScope(plan, results, now, s) };
+          const c = cursors[scope];
+          assert.ok(c.watermark >= before);
+          // No backfill second at or after a slice not yet drained is behind the watermark.
+          for (const sl of c.inFlight) if (!sl.late) assert.ok(c.watermark <= sl.gte, `watermark ${c.watermark} passed unread [${sl.gte}, ${sl.lt})`);
+        }
+      }
+      for (const scope of AUDIT_SCOPES) {
+        const c = cursors[scope];
+        const log = read[scope]!;
+        assert.deepEqual([c.inFlight, c.sweep, c.lateSkipped, log.open.size, c.watermark], [[], null, null, 0, c.frontier]);
+        // Backfill slices never overlap; each sweep's slices tile its window; together they leave no gap in [origin, frontier).
+        const sorted = (ranges: Array<[number, number]>) => [...ranges].sort((a, b) => a[0] - b[0]);
+        sorted(log.backfill).reduce((at, [gte, lt]) => { assert.ok(gte >= at && lt > gte, `backfill [${gte}, ${lt}) overlaps before ${at}`); return lt; }, c.origin);
+        for (const sweep of log.sweeps.values()) assert.equal(sorted(sweep.slices).reduce((at, [gte, lt]) => { assert.equal(gte, at); return lt; }, sweep.from), sweep.end);
+        const covered = sorted([...log.backfill, ...[...log.sweeps.values()].map((w): [number, number] => [w.from, w.end])])
+          .reduce((at, [gte, lt]) => { assert.ok(gte <= at, `gap [${at}, ${gte})`); return Math.max(at, lt); }, c.origin);
+        assert.equal(covered, c.frontier);
+      }
+    }), { numRuns: 200 });
   });
 });
