@@ -31,6 +31,7 @@ interface LegacyAuditCursor {
  * start time), or one converted from the first release's single-scope cursor (its late sweep in
  * progress is dropped: the next sweep re-reads from `overlap` before the last completed one; the
  * tenant scope starts at the collector's start time, so tenant events since then are collected).
+ * The new tenant scope is marked {@link ScopeCursor.empty} until a slice finds events.
  */
 export function auditStateOf(state: CollectorState, nowSeconds: number, settings: RuntimeSettings): AuditState {
   const carried = state.audit as unknown as AuditState | LegacyAuditCursor | null;
@@ -39,7 +40,10 @@ export function auditStateOf(state: CollectorState, nowSeconds: number, settings
   const organization: ScopeCursor = carried
     ? { ...fresh(), origin: carried.origin, watermark: carried.watermark, frontier: carried.frontier, sliceSeconds: carried.sliceSeconds, lateSweptAt: carried.lateSweptAt, inFlight: carried.inFlight.map((s) => ({ gte: s.gte, lt: s.lt, after: s.after, late: false })) }
     : fresh();
-  return { scopes: { organization, tenant: fresh() }, unknownTypes: [], otherUnknownEvents: 0 };
+  // The tenant scope starts as a probe (one slot, orchestrators/planAudit.ts shareSlots): many
+  // organizations have few or no tenant-scoped events, or no tenant at all; if it finds events it
+  // gets its fair share from the next generation.
+  return { scopes: { organization, tenant: { ...fresh(), empty: true } }, unknownTypes: [], otherUnknownEvents: 0 };
 }
 
 /** A generation's plan: each scope's plan (restricted to the tasks that run) and the tasks in call order. */

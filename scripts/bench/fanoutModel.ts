@@ -12,10 +12,9 @@
  */
 import { AUDIT_SCOPES, type AuditScope } from "../../src/audit/eventTypes";
 import type { AuditSliceResult } from "../../activities/collectAuditSlice";
-import { auditCaughtUp, foldAuditGeneration, planAuditGeneration } from "../../orchestrators/auditGeneration";
+import { auditCaughtUp, auditStateOf, foldAuditGeneration, planAuditGeneration } from "../../orchestrators/auditGeneration";
 import type { AuditState } from "../../orchestrators/auditState";
-import { initialScopeCursor } from "../../orchestrators/planAudit";
-import type { RuntimeSettings } from "../../orchestrators/state";
+import { initialState, type RuntimeSettings } from "../../orchestrators/state";
 
 const PAGE_SECONDS = 0.15;
 const PAGE_SIZE = 100;
@@ -28,10 +27,11 @@ export function modelBackfill(events: number, parallelism: number, organizationO
   // Events before second x, so that adjacent slices add up to every event exactly.
   const before = (x: number) => Math.floor((events * (Math.min(to, Math.max(from, x)) - from)) / (to - from));
   const inRange = (gte: number, lt: number) => before(lt) - before(gte);
-  const fresh = initialScopeCursor(start, now, settings);
-  // Organization only: the tenant scope refused for good plans nothing.
-  const tenant = organizationOnly ? { ...fresh, refused: { status: 404, reason: "modelled: organization only", since: now, retryAt: Number.MAX_SAFE_INTEGER } } : fresh;
-  let audit: AuditState = { scopes: { organization: fresh, tenant }, unknownTypes: [], otherUnknownEvents: 0 };
+  // A new collector's audit state, as the orchestrator makes it; organization only: the tenant scope refused for good plans nothing.
+  const created = auditStateOf(initialState("model", new Date(start * 1000).toISOString()), now, settings);
+  let audit: AuditState = organizationOnly
+    ? { ...created, scopes: { ...created.scopes, tenant: { ...created.scopes.tenant, refused: { status: 404, reason: "modelled: organization only", since: now, retryAt: Number.MAX_SAFE_INTEGER } } } }
+    : created;
   const read = new Map<string, number>();
   const requests: Record<AuditScope, number> = { organization: 0, tenant: 0 };
   let seconds = 0, generations = 0, organizationRead = 0;

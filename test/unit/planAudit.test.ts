@@ -139,7 +139,8 @@ describe("a generation over both scopes", () => {
     assert.deepEqual(migrated, {
       scopes: {
         organization: cursorOf({ origin: 1_763_942_400, watermark: 1_764_000_000, frontier: 1_764_000_600, inFlight: [{ gte: 1_764_000_000, lt: 1_764_000_600, after: "q", late: false }], sliceSeconds: 900, lateSweptAt: 1_763_999_000 }),
-        tenant: initialScopeCursor(start.startTime, 1_764_001_000, settings),
+        // The tenant scope starts as a probe: one slot until a slice finds events.
+        tenant: { ...initialScopeCursor(start.startTime, 1_764_001_000, settings), empty: true },
       },
       unknownTypes: [], otherUnknownEvents: 0,
     });
