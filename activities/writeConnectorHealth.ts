@@ -12,7 +12,7 @@ import type { RowWriter } from "./deps";
 /** What the health activity reports back (the orchestrator ignores it; the log shows it). */
 export type HealthWriteResult =
   | { readonly written: true }
-  | { readonly written: false; readonly reason: string };
+  | { readonly written: false; readonly reason: string; /** The deployment has no health table: nothing to try again. */ readonly disabled?: true };
 
 /** Options of the health activity. */
 export interface HealthActivityOptions {
@@ -23,7 +23,7 @@ export interface HealthActivityOptions {
 /** Creates the health activity handler over the writer (resolved lazily, once per process). */
 export function writeConnectorHealth(writer: () => RowWriter, options: HealthActivityOptions) {
   return async (report: HealthReport): Promise<HealthWriteResult> => {
-    if (!options.enabled) return { written: false, reason: "disabled by CONNECTOR_HEALTH_ENABLED=false" };
+    if (!options.enabled) return { written: false, reason: "disabled by CONNECTOR_HEALTH_ENABLED=false", disabled: true };
     try {
       await writer().upload(CONNECTOR_HEALTH_STREAM, [toConnectorHealthRow(report)]);
       return { written: true };

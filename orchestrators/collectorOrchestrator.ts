@@ -15,7 +15,8 @@ import { auditGeneration } from "./auditGeneration";
 import { chatGeneration } from "./chatGeneration";
 import { complianceGeneration } from "./complianceGeneration";
 import { buildStatus, decideWait } from "./generation";
-import { healthReport, type HealthReport } from "./health";
+import { healthMarkOf, healthReport, healthRowDue, sinceLastRow, type HealthMark, type HealthReport } from "./health";
+import type { HealthWriteResult } from "../activities/writeConnectorHealth";
 import { COLLECTOR_ENTITY, CONNECTOR_HEALTH_ACTIVITY, WAKE_EVENT } from "./names";
 import { afterGeneration, afterTaskFailure, generationPlan } from "./taskFailure";
 import { afterControlReadFailure } from "./controlRead";
@@ -31,13 +32,27 @@ function* waitOrWake(context: OrchestrationContext, untilMs: number): Generator<
   if (winner !== timer) timer.cancel();
 }
 
-/** Hands the generation's health row to its activity. Best effort: a failure never stops the collector. */
-function* reportHealth(context: OrchestrationContext, report: HealthReport): Generator<df.Task, void, unknown> {
+/**
+ * Hands the generation's health row to its activity when one is due (orchestrators/health.ts
+ * {@link healthRowDue}) and returns the mark to carry: the new row's once it is written (or the
+ * table is disabled), else `mark` unchanged, so a row that failed is tried again next generation.
+ * Best effort: a failure never stops the collector.
+ */
+function* reportHealth(context: OrchestrationContext, report: HealthReport, mark: HealthMark | undefined): Generator<df.Task, HealthMark | undefined, unknown> {
+  if (!healthRowDue(report, mark)) return mark;
   try {
-    yield context.df.callActivity(CONNECTOR_HEALTH_ACTIVITY, report);
+    const result = (yield context.df.callActivity(CONNECTOR_HEALTH_ACTIVITY, report)) as HealthWriteResult | null;
+    return result && (result.written || result.disabled) ? healthMarkOf(report) : mark;
   } catch {
     // The activity does not throw; should the host fail it anyway, data and cursor are unaffected.
+    return mark;
   }
+}
+
+/** `state` carrying `mark` as its last health row (none: the field left out). */
+function withHealth(state: CollectorState, mark: HealthMark | undefined): CollectorState {
+  const { health: _previous, ...rest } = state;
+  return mark === undefined ? rest : { ...rest, health: mark };
 }
 
 /** The orchestrator function. */
@@ -60,9 +75,9 @@ export const collectorOrchestrator: OrchestrationHandler = function* (context: O
   const state = stateForRun(input, view.definition);
   if (view.desired === "stopped") {
     context.df.setCustomStatus(buildStatus(state, view, "stopped", context.df.currentUtcDateTime.getTime(), null));
-    yield* reportHealth(context, healthReport(state, state, view, "stopped", context.df.currentUtcDateTime.getTime(), null, []));
+    const health = yield* reportHealth(context, healthReport(sinceLastRow(state), state, view, "stopped", context.df.currentUtcDateTime.getTime(), null, []), state.health);
     yield context.df.waitForExternalEvent(WAKE_EVENT);
-    context.df.continueAsNew(state);
+    context.df.continueAsNew(withHealth(state, health));
     return undefined;
   }
   context.df.setCustomStatus(buildStatus(state, view, "running", context.df.currentUtcDateTime.getTime(), null));
@@ -81,8 +96,8 @@ export const collectorOrchestrator: OrchestrationHandler = function* (context: O
   const nowMs = context.df.currentUtcDateTime.getTime();
   const nextRunAt = wait.seconds > 0 ? nowMs + wait.seconds * 1000 : null;
   context.df.setCustomStatus(buildStatus(next, view, wait.state, nowMs, nextRunAt));
-  yield* reportHealth(context, healthReport(state, next, view, wait.state, nowMs, nextRunAt, outcomes));
+  const health = yield* reportHealth(context, healthReport(sinceLastRow(state), next, view, wait.state, nowMs, nextRunAt, outcomes), state.health);
   if (nextRunAt !== null) yield* waitOrWake(context, nextRunAt);
-  context.df.continueAsNew(next);
+  context.df.continueAsNew(withHealth(next, health));
   return undefined;
 };

@@ -8,6 +8,7 @@ import type { ComplianceOptions } from "../src/compliance/streams";
 import type { ChatCursor, ChatCursorV2, LegacyCompletionCursor } from "../src/cursors/chatCursor";
 import type { ComplianceCursor } from "./planCompliance";
 import type { AuditState } from "./auditState";
+import type { HealthMark } from "./health";
 import type { BucketWidth, UsageFamily } from "../src/usage/series";
 import type { UsageCursor } from "./planUsage";
 
@@ -130,6 +131,8 @@ export interface CollectorState {
    * very same activity inputs and each call resumes from the progress it recorded.
    */
   readonly retry?: GenerationRetry;
+  /** The last health row written (orchestrators/health.ts): absent before the first, or in states saved before it existed. */
+  readonly health?: HealthMark;
 }
 
 /** A generation to run again with the same activity inputs. */

@@ -36,7 +36,7 @@ import { TableLedger } from "../../src/ledger/tableLedger";
 import type { FakesConfig, FakesStats } from "./fakesProcess";
 import { EMBEDDED_NODE_FLAGS } from "../../src/local/heapLimit";
 import { renderReport, type BenchResults } from "./report";
-import { runSoak, type SoakHarness, type SoakResults } from "./soak";
+import { idleCost, runSoak, type SoakHarness, type SoakResults } from "./soak";
 import { renderSoak } from "./soakReport";
 import { busySteadyState, type BusyHarness } from "./busySteady";
 
@@ -249,6 +249,12 @@ function busy() {
 }
 
 async function main(): Promise<void> {
+  if (args.has("--idle-probe")) {
+    // One idle-cost measurement per data type at `--collectors` (default 100), SQLite store only: for profiling the idle path.
+    const n = argv.includes("--collectors") ? Number(argv[argv.indexOf("--collectors") + 1]) : 100;
+    for (const mix of ["auditLogs", "chatCompletions"] as const) await idleCost(soakHarness(), n, mix, "sqlite", { pollIntervalSeconds: 300, warmUpPolls: 3, measurePolls: 6 });
+    process.exit(0);
+  }
   if (args.has("--soak-child")) {
     // The soak group's own process (see below): its memory figures start from a fresh heap.
     const flag = (name: string) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : undefined);

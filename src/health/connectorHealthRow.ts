@@ -32,6 +32,7 @@ export function toConnectorHealthRow(report: HealthReport): ConnectorHealthRow {
     LastErrorAt: report.lastError?.at ?? null,
     LastSuccessAt: report.lastSuccessAt,
     NextRunAt: report.nextRunAt,
+    NextReportAt: report.nextReportAt,
     DefinitionVersion: report.definitionVersion,
   };
   return Object.fromEntries(Object.entries(row).filter((entry): entry is [string, string | number] => entry[1] !== null));

@@ -37,10 +37,15 @@ describe("health report of a generation", () => {
       [{ kind: "ok" }, { kind: "throttled", retryAfterMs: 30_000, message: "HTTP 429: slow down" }, { kind: "throttled", retryAfterMs: 1_000, message: "HTTP 429" }]);
     assert.deepEqual(report, {
       collectorId: "org-audit", connectorName: "Org audit", dataType: "auditLogs", scope: "organization, tenant", state: "backingOff", at: "2026-11-25T12:00:03.000Z",
-      rowsWritten: 250, pages: 3, duplicatesSkipped: 1, rowsIngestedTotal: 1_250, lagSeconds: 1_003, throttledResponses: 2, consecutiveFailures: 1,
+      rowsWritten: 250, pages: 3, duplicatesSkipped: 1, rowsIngestedTotal: 1_250, pagesTotal: 13, duplicatesSkippedTotal: 5, lagSeconds: 1_003, throttledResponses: 2, consecutiveFailures: 1,
       lastError: { at: "2026-11-25T12:00:02.000Z", kind: "throttled", message: "HTTP 429: slow down" }, lastSuccessAt: "2026-11-25T12:00:02.000Z",
-      nextRunAt: "2026-11-25T12:00:33.000Z", definitionVersion: 3,
+      nextRunAt: "2026-11-25T12:00:33.000Z", nextReportAt: "2026-11-25T12:30:03.000Z", definitionVersion: 3,
     });
+  });
+
+  it("promises the next row by the next run when that is later than the heartbeat", () => {
+    const report = healthReport(before1, after1, view("auditLogs"), "unauthorized", NOW, NOW + 3_600_000, [{ kind: "unauthorized", message: "HTTP 401" }]);
+    assert.deepEqual([report.nextRunAt, report.nextReportAt], ["2026-11-25T13:00:03.000Z", "2026-11-25T13:00:03.000Z"]);
   });
 
   it("has no scope for chat completions and no lag before the first event", () => {
@@ -58,9 +63,9 @@ describe("health report of a generation", () => {
   it("of a deleted collector: state deleted, no work, the last totals, lag and error, no next run", () => {
     assert.deepEqual(deletedHealthReport(view("auditLogs").definition, after1.stats, null, NOW), {
       collectorId: "org-audit", connectorName: "Org audit", dataType: "auditLogs", scope: "organization, tenant", state: "deleted", at: "2026-11-25T12:00:03.000Z",
-      rowsWritten: 0, pages: 0, duplicatesSkipped: 0, rowsIngestedTotal: 1_250, lagSeconds: 1_003, throttledResponses: 0, consecutiveFailures: 1,
+      rowsWritten: 0, pages: 0, duplicatesSkipped: 0, rowsIngestedTotal: 1_250, pagesTotal: 13, duplicatesSkippedTotal: 5, lagSeconds: 1_003, throttledResponses: 0, consecutiveFailures: 1,
       lastError: { at: "2026-11-25T12:00:02.000Z", kind: "throttled", message: "HTTP 429: slow down" }, lastSuccessAt: "2026-11-25T12:00:02.000Z",
-      nextRunAt: null, definitionVersion: 3,
+      nextRunAt: null, nextReportAt: null, definitionVersion: 3,
     });
     const unknown = deletedHealthReport(view("chatCompletions").definition, null, null, NOW);
     assert.deepEqual([unknown.scope, unknown.rowsIngestedTotal, unknown.lagSeconds, unknown.lastError, unknown.consecutiveFailures], [null, 0, null, null, 0]);
@@ -82,7 +87,7 @@ describe("health row", () => {
     assert.deepEqual(Object.keys(row).sort(), CONNECTOR_HEALTH_TABLE.columns.map((c) => c.name).sort());
     const quiet = toConnectorHealthRow(healthReport(before_, before_, view("chatCompletions"), "stopped", NOW, null, []));
     assert.deepEqual(CONNECTOR_HEALTH_TABLE.columns.map((c) => c.name).filter((name) => !(name in quiet)),
-      ["Scope", "LagSeconds", "LastErrorKind", "LastErrorMessage", "LastErrorAt", "LastSuccessAt", "NextRunAt"]);
+      ["Scope", "LagSeconds", "LastErrorKind", "LastErrorMessage", "LastErrorAt", "LastSuccessAt", "NextRunAt", "NextReportAt"]);
     assert.equal(quiet.Id, "org-audit:2026-11-25T12:00:03.000Z");
   });
   it("cuts a long error message to 1,000 characters", () => {
@@ -118,7 +123,7 @@ describe("health activity", () => {
 
   it("sends nothing when switched off", async () => {
     const requests = fake.stats.requests;
-    assert.deepEqual(await writeConnectorHealth(() => writerFor(fake), { enabled: false })(report), { written: false, reason: "disabled by CONNECTOR_HEALTH_ENABLED=false" });
+    assert.deepEqual(await writeConnectorHealth(() => writerFor(fake), { enabled: false })(report), { written: false, reason: "disabled by CONNECTOR_HEALTH_ENABLED=false", disabled: true });
     assert.equal(fake.stats.requests, requests);
   });
 });

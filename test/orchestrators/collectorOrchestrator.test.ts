@@ -10,6 +10,7 @@ import { initialState, type CollectorControlView, type CollectorState } from "..
 import type { AuditSliceResult } from "../../activities/collectAuditSlice";
 import { HistoryBuilder, runOrchestrator } from "./replayHelpers";
 import { withDelivery } from "../../src/delivery/progress";
+import { healthMarkOf, type HealthReport } from "../../orchestrators/health";
 
 const settings = { parallelism: 2, maxPagesPerActivity: 5, chatPagesPerActivity: 5, lagSeconds: 60, overlapSeconds: 900 };
 registerFunctions({ deps: () => { throw new Error("replay tests do no I/O"); }, settings: () => settings, declaredCollectors: () => [], openaiBaseUrl: "https://api.openai.com/v1", now: () => 0 });
@@ -70,8 +71,9 @@ describe("collector orchestrator", () => {
       audit: { scopes: { organization: scopeStatus, tenant: scopeStatus }, unknownEventTypes: [], otherUnknownEvents: 0 },
     };
     // One health row per generation, written by its activity before the wait: this generation's counts, not the totals'.
-    const health = healthCall({ ...healthBase, state: "running", at: "2026-11-25T12:00:03.000Z", rowsWritten: 43, pages: 2, duplicatesSkipped: 0, rowsIngestedTotal: 43,
-      lagSeconds: 1_003, throttledResponses: 0, consecutiveFailures: 0, lastError: null, lastSuccessAt: "2026-11-25T12:00:03.000Z", nextRunAt: "2026-11-25T12:05:03.000Z" });
+    const report = { ...healthBase, state: "running", at: "2026-11-25T12:00:03.000Z", rowsWritten: 43, pages: 2, duplicatesSkipped: 0, rowsIngestedTotal: 43, pagesTotal: 2, duplicatesSkippedTotal: 0,
+      lagSeconds: 1_003, throttledResponses: 0, consecutiveFailures: 0, lastError: null, lastSuccessAt: "2026-11-25T12:00:03.000Z", nextRunAt: "2026-11-25T12:05:03.000Z", nextReportAt: "2026-11-25T12:30:03.000Z" };
+    const health = healthCall(report);
     assert.deepEqual(await runOrchestrator(ORCH, "collector-org", recent, h.events), { isDone: false, actions: [[entityCall, both, health]], schemaVersion: 2, customStatus: waiting });
 
     h.scheduled(3, "writeConnectorHealth", "2026-11-25T12:00:03Z").started("2026-11-25T12:00:04Z").completed(3, { written: true }, "2026-11-25T12:00:04Z");
@@ -85,10 +87,23 @@ describe("collector orchestrator", () => {
       audit: { scopes: { organization: scope(17_410), tenant: scope(28_800) }, unknownTypes: [], otherUnknownEvents: 0 },
       stats: { rowsIngested: 43, pages: 2, duplicatesSkipped: 0, lastSuccessAt: "2026-11-25T12:00:03.000Z", newestEventAt: 1_795_607_000, lastError: null, failures: 0 },
       generation: 1,
+      // The row written is carried, so the next generations write one only when it would show something new.
+      health: healthMarkOf(report as HealthReport),
     };
     assert.deepEqual(await runOrchestrator(ORCH, "collector-org", recent, h.events), {
       isDone: true, actions: [[entityCall, both, health, wait, { actionType: 4, input: next }]], schemaVersion: 2, customStatus: waiting,
     });
+
+    // The next generation finds nothing new: its row would show what the last one did, so none is written before the wait.
+    const idle = new HistoryBuilder().started("2026-11-25T12:05:03Z").execution(ORCH, next, "2026-11-25T12:05:03Z")
+      .entityCalled(0, "r1", "2026-11-25T12:05:03Z").started("2026-11-25T12:05:04Z").entityAnswered("r1", view("running"), "2026-11-25T12:05:04Z");
+    const sweep = (await runOrchestrator(ORCH, "collector-org", next, idle.events)).actions as Array<Array<{ compoundActions?: Array<{ functionName: string }> }>>;
+    const calls = sweep[0]![1]!.compoundActions!;
+    idle.scheduled(1, calls[0]!.functionName, "2026-11-25T12:05:04Z").scheduled(2, calls[1]!.functionName, "2026-11-25T12:05:04Z").started("2026-11-25T12:05:05Z")
+      .completed(1, { ...sliceDone(0, 1_795_607_000), pages: 0 }, "2026-11-25T12:05:05Z").completed(2, { ...sliceDone(0, 1_795_606_900), pages: 0 }, "2026-11-25T12:05:05Z");
+    const quiet = await runOrchestrator(ORCH, "collector-org", next, idle.events);
+    const [, , idleWait] = (quiet.actions as unknown[][])[0]! as [unknown, unknown, { actionType: number; compoundActions: Array<{ fireAt?: string }> }];
+    assert.deepEqual([(quiet.actions as unknown[][])[0]!.length, idleWait.actionType, idleWait.compoundActions[0]!.fireAt], [3, 11, "2026-11-25T12:10:05.000Z"]);
   });
 
   it("backs off slowly and says unauthorized when the key is refused, keeping the delivered progress", async () => {
@@ -129,12 +144,14 @@ describe("collector orchestrator", () => {
       stats: { ...state.stats, lastError: { at: "2026-11-25T12:00:03.000Z", kind: "failed", message }, failures: 1 },
     };
     const actions = (result.actions as unknown[][])[0]!;
-    assert.deepEqual([actions.length, actions[5], (result.customStatus as { state: string }).state], [6, { actionType: 4, input: retrying }, "backingOff"]);
+    // The backing-off row was written (its failure is news), and is carried.
+    const written = healthMarkOf((actions[3] as { input: HealthReport }).input);
+    assert.deepEqual([actions.length, actions[5], (result.customStatus as { state: string }).state], [6, { actionType: 4, input: { ...retrying, health: written } }, "backingOff"]);
 
     // The retry, 32 s later, schedules exactly the first inputs: same slices, same delivery refs.
-    const retry = new HistoryBuilder().started("2026-11-25T12:00:33Z").execution(ORCH, retrying, "2026-11-25T12:00:33Z")
+    const retry = new HistoryBuilder().started("2026-11-25T12:00:33Z").execution(ORCH, { ...retrying, health: written }, "2026-11-25T12:00:33Z")
       .entityCalled(0, "r1", "2026-11-25T12:00:33Z").started("2026-11-25T12:00:34Z").entityAnswered("r1", view("running"), "2026-11-25T12:00:34Z");
-    const again = await runOrchestrator(ORCH, "collector-org", retrying, retry.events);
+    const again = await runOrchestrator(ORCH, "collector-org", { ...retrying, health: written }, retry.events);
     assert.deepEqual(again.actions, [[entityCall, fanOut]]);
   });
 
@@ -143,8 +160,8 @@ describe("collector orchestrator", () => {
       .entityCalled(0, "r1", "2026-11-25T12:00:00Z").started("2026-11-25T12:00:01Z").entityAnswered("r1", view("stopped"), "2026-11-25T12:00:01Z");
     const stopped = { state: "stopped", definitionVersion: 1, ...emptyStatus };
     const waitWake = { actionType: 6, externalEventName: "wake", reason: "ExternalEvent" };
-    const health = healthCall({ ...healthBase, state: "stopped", at: "2026-11-25T12:00:01.000Z", rowsWritten: 0, pages: 0, duplicatesSkipped: 0, rowsIngestedTotal: 0,
-      lagSeconds: null, throttledResponses: 0, consecutiveFailures: 0, lastError: null, lastSuccessAt: null, nextRunAt: null });
+    const health = healthCall({ ...healthBase, state: "stopped", at: "2026-11-25T12:00:01.000Z", rowsWritten: 0, pages: 0, duplicatesSkipped: 0, rowsIngestedTotal: 0, pagesTotal: 0, duplicatesSkippedTotal: 0,
+      lagSeconds: null, throttledResponses: 0, consecutiveFailures: 0, lastError: null, lastSuccessAt: null, nextRunAt: null, nextReportAt: null });
     assert.deepEqual(await runOrchestrator(ORCH, "collector-org", state, h.events), { isDone: false, actions: [[entityCall, health]], schemaVersion: 2, customStatus: stopped });
     // A failed health write changes nothing: the collector still waits for its wake.
     h.scheduled(1, "writeConnectorHealth", "2026-11-25T12:00:01Z").started("2026-11-25T12:00:02Z")

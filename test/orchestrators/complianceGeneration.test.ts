@@ -8,6 +8,7 @@ import { describe, it } from "node:test";
 import type { ComplianceStreamResult } from "../../activities/collectComplianceLogs";
 import { registerFunctions } from "../../src/functions/register";
 import { initialState, type CollectorControlView, type CollectorState } from "../../orchestrators/state";
+import { healthMarkOf, type HealthReport } from "../../orchestrators/health";
 import { HistoryBuilder, runOrchestrator } from "./replayHelpers";
 import { resultRecord, withDelivery } from "../../src/delivery/progress";
 
@@ -55,7 +56,7 @@ describe("collector orchestrator, compliance logs", () => {
       generation: 1,
     };
     const actions = (result.actions as unknown[][])[0]!;
-    assert.deepEqual([result.isDone, actions.length, actions.at(-1), (result.customStatus as { cursor: unknown }).cursor], [true, 6, { actionType: 4, input: next }, {
+    assert.deepEqual([result.isDone, actions.length, actions.at(-1), (result.customStatus as { cursor: unknown }).cursor], [true, 6, { actionType: 4, input: { ...next, health: healthMarkOf((actions.at(-3) as { input: HealthReport }).input) } }, {
       startTime: ORIGIN, streams: { AUTH_LOG: { after: "2026-11-25T11:50:00.000001Z", caughtUp: true, partialFile: false }, AUDIT_LOG: { after: "2026-11-25T11:40:00.000002Z", caughtUp: true, partialFile: false }, APP_LOG: { after: "2026-11-25T11:30:00.000003Z", caughtUp: true, partialFile: false } },
     }]);
     const health = actions[3] as { input: Record<string, unknown> };

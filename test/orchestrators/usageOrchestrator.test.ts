@@ -8,6 +8,7 @@ import { describe, it } from "node:test";
 import { registerFunctions } from "../../src/functions/register";
 import { initialState, type CollectorControlView, type CollectorState } from "../../orchestrators/state";
 import type { UsageBucketsResult } from "../../activities/collectUsageBuckets";
+import { healthMarkOf, type HealthReport } from "../../orchestrators/health";
 import { HistoryBuilder, runOrchestrator } from "./replayHelpers";
 
 const settings = { parallelism: 2, maxPagesPerActivity: 5, chatPagesPerActivity: 5, lagSeconds: 60, overlapSeconds: 900 };
@@ -42,7 +43,7 @@ describe("collector orchestrator, costs", () => {
     };
     const result = await runOrchestrator(ORCH, "collector-org-costs", state, h.events);
     const actions = (result.actions as unknown[][])[0]!;
-    assert.deepEqual([result.isDone, actions.length, actions[3]], [true, 4, { actionType: 4, input: next }]);
+    assert.deepEqual([result.isDone, actions.length, actions[3]], [true, 4, { actionType: 4, input: { ...next, health: healthMarkOf((actions[2] as { input: HealthReport }).input) } }]);
     assert.deepEqual(result.customStatus, {
       state: "running", definitionVersion: 1, rowsIngested: 30, pages: 1, duplicatesSkipped: 0, lagSeconds: 12 * 3_600 + 2, newestEventAt: new Date(NOV25 * 1000).toISOString(), lastSuccessAt: "2026-11-25T12:00:02.000Z", lastError: null, nextRunAt: null,
       cursor: { bucketWidth: "1d", series: ["costs"], watermark: "2026-11-25T00:00:00.000Z", slicesInFlight: 0, revising: 0 },

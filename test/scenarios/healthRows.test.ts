@@ -5,6 +5,9 @@
  * `deleted` row written by the management API, after which nothing more is written.
  */
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { parse as loadYaml } from "yaml";
 import { describe, it } from "node:test";
 import { AUDIT_LOGS_STREAM, CONNECTOR_HEALTH_STREAM } from "../../src/config";
 import { generateAuditEvents } from "../../src/local/fakes/generate";
@@ -62,6 +65,32 @@ describe("health rows over a collector's life", () => {
       const scopes = healthOf(app, "org").map((r) => r.Scope);
       assert.ok(scopes.length > 0);
       assert.equal(scopes.at(-1), "organization");
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe("health rows of an idle collector", () => {
+  it("come when something changes and otherwise every 30 minutes, each before the time its predecessor announced, so the unhealthy rule never sees a healthy idle collector silent", async () => {
+    const rule = loadYaml(fs.readFileSync(path.join(__dirname, "../../../content/AnalyticRules/OpenAICollectorUnhealthy.yaml"), "utf8")) as { query: string };
+    // The rule counts silence from the later of the announced next run and next report, and allows an hour past it.
+    assert.match(rule.query, /\| extend DueAt = max_of\(TimeGenerated, coalesce\(NextRunAt, TimeGenerated\), coalesce\(NextReportAt, TimeGenerated\)\)/);
+    const silentAfterMs = Number(/let SilentAfter = (\d+)h;/.exec(rule.query)![1]) * 3_600_000;
+    const app = await startLocalApp(NOW);
+    try {
+      app.stack.openai.addAuditEvents(generateAuditEvents(50, T - 3_600, T - 600, 79));
+      await createCollector(app, "org", { ...body, startTime: new Date(NOW - 3_600_000).toISOString() });
+      await app.advance(6 * 3_600_000);
+      const rows = healthOf(app, "org");
+      const at = (r: Record<string, unknown>, column: string) => (typeof r[column] === "string" ? Date.parse(r[column] as string) : Date.parse(r.TimeGenerated as string));
+      const late = rows.slice(1).filter((r, i) => Date.parse(r.TimeGenerated as string) > Math.max(at(rows[i]!, "NextRunAt"), at(rows[i]!, "NextReportAt")) + silentAfterMs);
+      assert.deepEqual(late, []);
+      // Polls every 5 minutes: over the last 4 idle hours (72 polls before) rows come only with the heartbeat.
+      const lastHours = rows.filter((r) => Date.parse(r.TimeGenerated as string) >= app.clock.now() - 4 * 3_600_000);
+      const gaps = lastHours.slice(1).map((r, i) => (Date.parse(r.TimeGenerated as string) - Date.parse(lastHours[i]!.TimeGenerated as string)) / 60_000);
+      assert.deepEqual([lastHours.every((r) => r.RowsWritten === 0 && r.State === "running"), gaps.every((g) => g >= 30 && g <= 35)], [true, true], `gaps ${gaps.join(", ")} min`);
+      assert.ok(lastHours.length >= 7 && lastHours.length <= 9, `${lastHours.length} rows in 4 h`);
     } finally {
       await app.stop();
     }
