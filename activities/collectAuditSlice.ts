@@ -51,6 +51,15 @@ export interface AuditSliceInput extends CollectorRef {
   readonly skip?: readonly string[];
 }
 
+/**
+ * Input of the activity that runs several slices in one call (an idle poll's late sweeps of both
+ * scopes, orchestrators/auditGeneration.ts `idleSweeps`): each slice as its own call would get it,
+ * delivery ref included. The result is one {@link AuditSliceResult} per slice, in order.
+ */
+export interface AuditSlicesInput {
+  readonly slices: readonly AuditSliceInput[];
+}
+
 /** Result of one audit-slice activity: counts and a cursor, never records. */
 export interface AuditSliceResult {
   readonly outcome: Outcome;

@@ -5,13 +5,13 @@
  */
 import type * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
-import type { AuditSliceInput, AuditSliceResult } from "../activities/collectAuditSlice";
+import type { AuditSliceInput, AuditSliceResult, AuditSlicesInput } from "../activities/collectAuditSlice";
 import type { Outcome } from "../activities/outcome";
 import { AUDIT_SCOPES, type AuditScope } from "../src/audit/eventTypes";
 import { MAX_UNKNOWN_TYPES, type AuditState, type ScopeCursor, type UnknownEventType } from "./auditState";
 import { withDelivery } from "../src/delivery/progress";
 import { foldStats, type ActivityReport } from "./generation";
-import { AUDIT_SLICE_ACTIVITY } from "./names";
+import { AUDIT_SLICE_ACTIVITY, AUDIT_SLICES_ACTIVITY } from "./names";
 import { foldScope, initialScopeCursor, planScopes, scopeCaughtUp, type AuditTask, type ScopePlan } from "./planAudit";
 import type { CollectorControlView, CollectorState, RuntimeSettings } from "./state";
 import { fanOut, keepFinished, type GenerationPlan } from "./taskFailure";
@@ -59,6 +59,22 @@ export interface AuditGenerationPlan {
 export function planAuditGeneration(audit: AuditState, nowSeconds: number, settings: RuntimeSettings, pollIntervalSeconds: number): AuditGenerationPlan {
   const plans = planScopes(audit.scopes, AUDIT_SCOPES, nowSeconds, settings, pollIntervalSeconds);
   return { plans, tasks: AUDIT_SCOPES.flatMap((scope) => plans[scope].tasks) };
+}
+
+/**
+ * True when the generation is an idle poll of more than one scope: each scope runs at most one
+ * task, a late sweep cut in this generation whose slice is the whole sweep (nothing else in
+ * flight, nothing left to cut). Such a generation runs its tasks in one activity call
+ * ({@link AUDIT_SLICES_ACTIVITY}): one activity and one orchestrator episode fewer per poll, the
+ * same requests (one per scope) and the same late window. A backlog, a resumed slice or a sweep
+ * cut in several slices keeps one call per task.
+ */
+export function idleSweeps(planned: AuditGenerationPlan): boolean {
+  return planned.tasks.length > 1 && AUDIT_SCOPES.every((scope) => {
+    const { cursor, tasks } = planned.plans[scope];
+    const sweepCut = cursor.sweep === null || cursor.sweep.next >= cursor.sweep.end;
+    return tasks.length <= 1 && cursor.inFlight.length === tasks.length && sweepCut && tasks.every((t) => t.cut && t.slice.late);
+  });
 }
 
 /** Adds the unknown types one generation saw; the list stays at most {@link MAX_UNKNOWN_TYPES} long. */
@@ -115,8 +131,15 @@ export function* auditGeneration(context: OrchestrationContext, state: Collector
   const audit = auditStateOf(state, startSeconds, settings);
   const planned = planAuditGeneration(audit, startSeconds, settings, view.definition.pollIntervalSeconds);
   const inputs = planned.tasks.map((t, i) => withDelivery(sliceInput(t, view), plan.generation, i, plan.atMs));
-  const calls = inputs.map((input) => context.df.callActivity(AUDIT_SLICE_ACTIVITY, input));
-  const results = (yield* fanOut(context, calls, (finished) => keepFinished(context, view.definition.id, inputs, finished))) as AuditSliceResult[];
+  let results: AuditSliceResult[];
+  if (idleSweeps(planned)) {
+    // One call for the scopes' sweeps; lost by the platform, it has no finished call to keep (each slice resumes from its own record).
+    const slices: AuditSlicesInput = { slices: inputs };
+    results = ((yield* fanOut(context, [context.df.callActivity(AUDIT_SLICES_ACTIVITY, slices)])) as AuditSliceResult[][])[0]!;
+  } else {
+    const calls = inputs.map((input) => context.df.callActivity(AUDIT_SLICE_ACTIVITY, input));
+    results = (yield* fanOut(context, calls, (finished) => keepFinished(context, view.definition.id, inputs, finished))) as AuditSliceResult[];
+  }
   const nowMs = context.df.currentUtcDateTime.getTime();
   const nowIso = new Date(nowMs).toISOString();
   const next = foldAuditGeneration(audit, planned, results, Math.floor(nowMs / 1000), nowIso, settings);

@@ -6,6 +6,8 @@ export const COLLECTOR_ORCHESTRATOR = "collectorOrchestrator";
 export const COLLECTOR_ENTITY = "collector";
 /** Activity: move audit-log pages of one time slice. */
 export const AUDIT_SLICE_ACTIVITY = "collectAuditSlice";
+/** Activity: the late sweeps of an idle audit collector's scopes in one call (orchestrators/auditGeneration.ts `idleSweeps`). */
+export const AUDIT_SLICES_ACTIVITY = "collectAuditSlices";
 /** Activity: move chat-completion pages of one segment of a pass. */
 export const CHAT_PAGES_ACTIVITY = "collectChatCompletions";
 /** Activity: move the log files of one ChatGPT compliance-log stream. */

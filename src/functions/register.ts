@@ -5,7 +5,7 @@
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
-import { collectAuditSlice, type AuditSliceInput, type AuditSliceResult } from "../../activities/collectAuditSlice";
+import { collectAuditSlice, type AuditSliceInput, type AuditSliceResult, type AuditSlicesInput } from "../../activities/collectAuditSlice";
 import { collectChatCompletions, type CompletionSegmentInput, type CompletionSegmentResult } from "../../activities/collectChatCompletions";
 import { collectComplianceLogs, type ComplianceStreamInput, type ComplianceStreamResult } from "../../activities/collectComplianceLogs";
 import { findChatAnchors, type FindAnchorsInput, type FindAnchorsResult } from "../../activities/findChatAnchors";
@@ -14,7 +14,7 @@ import type { CollectDeps } from "../../activities/deps";
 import { writeConnectorHealth } from "../../activities/writeConnectorHealth";
 import { collectorOrchestrator } from "../../orchestrators/collectorOrchestrator";
 import type { HealthReport } from "../../orchestrators/health";
-import { AUDIT_SLICE_ACTIVITY, CHAT_ANCHORS_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLECTOR_ENTITY, COLLECTOR_ORCHESTRATOR, COMPLIANCE_LOGS_ACTIVITY, CONNECTOR_HEALTH_ACTIVITY, DELIVERY_PROGRESS_ENTITY, USAGE_BUCKETS_ACTIVITY } from "../../orchestrators/names";
+import { AUDIT_SLICE_ACTIVITY, AUDIT_SLICES_ACTIVITY, CHAT_ANCHORS_ACTIVITY, CHAT_PAGES_ACTIVITY, COLLECTOR_ENTITY, COLLECTOR_ORCHESTRATOR, COMPLIANCE_LOGS_ACTIVITY, CONNECTOR_HEALTH_ACTIVITY, DELIVERY_PROGRESS_ENTITY, USAGE_BUCKETS_ACTIVITY } from "../../orchestrators/names";
 import type { RuntimeSettings } from "../../orchestrators/state";
 import { collectorEntity } from "../collectors/collectorEntity";
 import { reconcile, type DeclaredCollector } from "../collectors/reconcile";
@@ -56,18 +56,21 @@ export function registerFunctions(services: AppServices): void {
   // Each page activity gets a durable client (input binding) to record its page progress in the
   // collector's deliveryProgress entity, so a re-delivered call resumes (activities/pageDelivery.ts).
   const progress = (context: InvocationContext) => durableProgressLog(df.getClient(context));
-  df.app.activity(AUDIT_SLICE_ACTIVITY, {
+  const auditSlice = async (input: AuditSliceInput, context: InvocationContext): Promise<AuditSliceResult> => {
+    try {
+      const result = await collectAuditSlice(services.deps(), progress(context))(input);
+      context.log(`audit ${input.collectorId} ${input.scope ?? "organization"}${input.late ? " late" : ""} [${input.gte},${input.lt}): ${result.pages} pages, ${result.rowsWritten} rows, ${result.outcome.kind}${result.done ? ", done" : ""}`);
+      return result;
+    } catch (error) {
+      context.error(`audit ${input.collectorId}: ${unexpected(error).message}`);
+      return { outcome: unexpected(error), done: false, after: input.after, ...(input.skip ? { skip: [...input.skip] } : {}), pages: 0, rowsWritten: 0, duplicates: 0, newestEventAt: null, unknownTypes: {}, refused: null };
+    }
+  };
+  df.app.activity(AUDIT_SLICE_ACTIVITY, { extraInputs: [df.input.durableClient()], handler: auditSlice });
+  // The slices of one call run at once, each exactly as its own call would (progress records included).
+  df.app.activity(AUDIT_SLICES_ACTIVITY, {
     extraInputs: [df.input.durableClient()],
-    handler: async (input: AuditSliceInput, context: InvocationContext): Promise<AuditSliceResult> => {
-      try {
-        const result = await collectAuditSlice(services.deps(), progress(context))(input);
-        context.log(`audit ${input.collectorId} ${input.scope ?? "organization"}${input.late ? " late" : ""} [${input.gte},${input.lt}): ${result.pages} pages, ${result.rowsWritten} rows, ${result.outcome.kind}${result.done ? ", done" : ""}`);
-        return result;
-      } catch (error) {
-        context.error(`audit ${input.collectorId}: ${unexpected(error).message}`);
-        return { outcome: unexpected(error), done: false, after: input.after, ...(input.skip ? { skip: [...input.skip] } : {}), pages: 0, rowsWritten: 0, duplicates: 0, newestEventAt: null, unknownTypes: {}, refused: null };
-      }
-    },
+    handler: (input: AuditSlicesInput, context: InvocationContext): Promise<AuditSliceResult[]> => Promise.all(input.slices.map((slice) => auditSlice(slice, context))),
   });
   df.app.activity(CHAT_PAGES_ACTIVITY, {
     extraInputs: [df.input.durableClient()],

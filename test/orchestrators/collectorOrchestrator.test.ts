@@ -94,16 +94,21 @@ describe("collector orchestrator", () => {
       isDone: true, actions: [[entityCall, both, health, wait, { actionType: 4, input: next }]], schemaVersion: 2, customStatus: waiting,
     });
 
-    // The next generation finds nothing new: its row would show what the last one did, so none is written before the wait.
+    // The next generation is an idle poll: both scopes' late sweeps run in one activity call (one request each), and its row
+    // would show what the last one did, so none is written before the wait.
     const idle = new HistoryBuilder().started("2026-11-25T12:05:03Z").execution(ORCH, next, "2026-11-25T12:05:03Z")
       .entityCalled(0, "r1", "2026-11-25T12:05:03Z").started("2026-11-25T12:05:04Z").entityAnswered("r1", view("running"), "2026-11-25T12:05:04Z");
-    const sweep = (await runOrchestrator(ORCH, "collector-org", next, idle.events)).actions as Array<Array<{ compoundActions?: Array<{ functionName: string }> }>>;
+    const sweep = (await runOrchestrator(ORCH, "collector-org", next, idle.events)).actions as Array<Array<{ compoundActions?: Array<{ functionName: string; input: { slices: Array<{ scope: string; late: boolean; gte: number; lt: number }> } }> }>>;
     const calls = sweep[0]![1]!.compoundActions!;
-    idle.scheduled(1, calls[0]!.functionName, "2026-11-25T12:05:04Z").scheduled(2, calls[1]!.functionName, "2026-11-25T12:05:04Z").started("2026-11-25T12:05:05Z")
-      .completed(1, { ...sliceDone(0, 1_795_607_000), pages: 0 }, "2026-11-25T12:05:05Z").completed(2, { ...sliceDone(0, 1_795_606_900), pages: 0 }, "2026-11-25T12:05:05Z");
+    // Each first sweep reads the late window, from the overlap (900 s) before now, to now − lag.
+    assert.deepEqual(calls.map((c) => [c.functionName, c.input.slices.map((sl) => [sl.scope, sl.late, sl.gte, sl.lt])]),
+      [["collectAuditSlices", [["organization", true, 1_795_607_404, 1_795_608_244], ["tenant", true, 1_795_607_404, 1_795_608_244]]]]);
+    idle.scheduled(1, "collectAuditSlices", "2026-11-25T12:05:04Z").started("2026-11-25T12:05:05Z")
+      .completed(1, [{ ...sliceDone(0, 1_795_607_000), pages: 1 }, { ...sliceDone(0, 1_795_606_900), pages: 1 }], "2026-11-25T12:05:05Z");
     const quiet = await runOrchestrator(ORCH, "collector-org", next, idle.events);
     const [, , idleWait] = (quiet.actions as unknown[][])[0]! as [unknown, unknown, { actionType: number; compoundActions: Array<{ fireAt?: string }> }];
     assert.deepEqual([(quiet.actions as unknown[][])[0]!.length, idleWait.actionType, idleWait.compoundActions[0]!.fireAt], [3, 11, "2026-11-25T12:10:05.000Z"]);
+    assert.deepEqual((quiet.customStatus as { pages: number }).pages, 4);
   });
 
   it("backs off slowly and says unauthorized when the key is refused, keeping the delivered progress", async () => {
