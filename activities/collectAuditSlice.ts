@@ -117,6 +117,8 @@ export function collectAuditSlice(deps: CollectDeps, progress?: ProgressLog) {
     // The first page is requested, and the ledger read, while the recorded progress is read; a resumed call lists from where it got to instead.
     let pending = prefetch(() => fetchPage(input.after));
     const ledgerRead = prefetch(async () => {
+      // A sweep's first slice forgets what no later sweep re-reads; with the read of its window that is one listing.
+      if (input.pruneBefore !== undefined && input.late) return (await deps.ledger.pruneAndRead(key, input.pruneBefore, input.gte, input.lt)).delivered;
       if (input.pruneBefore !== undefined) await deps.ledger.prune(key, input.pruneBefore);
       return input.late ? await deps.ledger.delivered(key, input.gte, input.lt) : new Set<string>();
     });

@@ -55,6 +55,12 @@ export interface DeliveredLedger {
   record(key: LedgerKey, entries: readonly LedgerEntry[], options?: LedgerOptions): Promise<void>;
   /** Forgets rows of buckets that end at or before `before` (Unix s); returns how many rows went. */
   prune(key: LedgerKey, before: number, options?: LedgerOptions): Promise<number>;
+  /**
+   * {@link prune} to `before`, then {@link delivered} for [gte, lt), as one listing where the store
+   * allows (the Table ledger lists the partition up to the window's end once: one request for a
+   * late sweep that forgets nothing, instead of two). Returns the digests and how many rows went.
+   */
+  pruneAndRead(key: LedgerKey, before: number, gte: number, lt: number, options?: LedgerOptions): Promise<{ delivered: Set<string>; pruned: number }>;
 }
 
 /** Width of one ledger bucket, seconds (a row holds one bucket's digests from one page). */

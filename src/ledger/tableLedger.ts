@@ -69,6 +69,25 @@ export class TableLedger implements DeliveredLedger {
     return this.guarded("prune", () => this.forget(key, before, options));
   }
 
+  pruneAndRead(key: LedgerKey, before: number, gte: number, lt: number, options: LedgerOptions = {}): Promise<{ delivered: Set<string>; pruned: number }> {
+    return this.guarded("prune and read", async () => {
+      await this.ensureTable(options);
+      const partitionKey = partitionOf(key);
+      const floor = bucketPrefix(before), from = bucketPrefix(gte), to = bucketPrefix(Math.max(gte, lt - 1));
+      // Everything of the partition below the window's end: the rows to forget and the window's rows.
+      const filter = odata`PartitionKey eq ${partitionKey} and RowKey lt ${`${to}~`}`;
+      const forget: string[] = [];
+      const delivered = new Set<string>();
+      for await (const row of this.client.listEntities<{ Ids?: string }>({ queryOptions: { filter, select: ["RowKey", "Ids"] }, ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) })) {
+        const rowKey = row.rowKey!;
+        if (rowKey < floor) forget.push(rowKey);
+        else if (rowKey >= from) for (const d of digestsOf(row.Ids ?? "")) delivered.add(d);
+      }
+      await Promise.all(forget.map((rowKey) => this.client.deleteEntity(partitionKey, rowKey, options.abortSignal ? { abortSignal: options.abortSignal } : {})));
+      return { delivered, pruned: forget.length };
+    });
+  }
+
   private async read(key: LedgerKey, gte: number, lt: number, options: LedgerOptions): Promise<Set<string>> {
     await this.ensureTable(options);
     const from = bucketPrefix(gte);

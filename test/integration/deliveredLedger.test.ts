@@ -15,13 +15,14 @@ import { ConfigError } from "../../src/config";
 describe("delivered-id ledger on Table storage", () => {
   let fake: TableStorageFake;
   let ledger: TableLedger;
+  let tls: Awaited<ReturnType<typeof testTls>>;
   const scopes: string[] = [];
   const org = { collectorId: "org-audit", scope: "organization" as const };
   const tenant = { collectorId: "org-audit", scope: "tenant" as const };
   const t0 = 1_764_000_000; // a bucket boundary (divisible by 60)
 
   before(async () => {
-    const tls = await testTls();
+    tls = await testTls();
     fake = await new TableStorageFake({ tls, token: LOCAL_AZURE_TOKEN, pageSize: 2 }).start();
     ledger = new TableLedger({ endpoint: fake.url, credential: localCredential(LOCAL_AZURE_TOKEN, scopes) }, { ca: tls.ca, retryDelayInMs: 5 });
   });
@@ -50,6 +51,31 @@ describe("delivered-id ledger on Table storage", () => {
     assert.equal(deleted, 2); // the bucket before t0 and the [t0, t0+60) bucket
     assert.deepEqual([...(await ledger.delivered(org, t0 - 60, t0 + 600))].sort(), ["CCCCCCCCCC", "DDDDDDDDDD", "FFFFFFFFFF"]);
     assert.deepEqual([...(await ledger.delivered(tenant, t0, t0 + 60))], ["TTTTTTTTTT"]);
+  });
+
+  it("prunes and reads a window in one listing: the same rows go and the same digests come back as prune then delivered", async () => {
+    // Its own Table service with the real page size, so a listing of a few rows is one request.
+    const own = await new TableStorageFake({ tls, token: LOCAL_AZURE_TOKEN }).start();
+    try {
+      const store = new TableLedger({ endpoint: own.url, credential: localCredential(LOCAL_AZURE_TOKEN, []) }, { ca: tls.ca, retryDelayInMs: 5 });
+      const a = { collectorId: "one-listing", scope: "organization" as const }, b = { collectorId: "two-calls", scope: "organization" as const };
+      const entries = [{ effectiveAt: t0 - 130, digest: "GGGGGGGGGG" }, { effectiveAt: t0 - 1, digest: "HHHHHHHHHH" }, { effectiveAt: t0 + 10, digest: "IIIIIIIIII" }, { effectiveAt: t0 + 200, digest: "JJJJJJJJJJ" }, { effectiveAt: t0 + 900, digest: "KKKKKKKKKK" }];
+      await store.record(a, entries);
+      await store.record(b, entries);
+      const q0 = own.stats.queries;
+      const combined = await store.pruneAndRead(a, t0, t0, t0 + 300);
+      const q1 = own.stats.queries;
+      const pruned = await store.prune(b, t0);
+      const separate = await store.delivered(b, t0, t0 + 300);
+      const q2 = own.stats.queries;
+      assert.deepEqual([[...combined.delivered].sort(), combined.pruned], [[...separate].sort(), pruned]);
+      assert.deepEqual([[...combined.delivered].sort(), combined.pruned], [["IIIIIIIIII", "JJJJJJJJJJ"], 2]);
+      const left = (collectorId: string) => own.rows(LEDGER_TABLE).filter((r) => r.PartitionKey === `${collectorId}.organization`).map((r) => r.RowKey).sort();
+      assert.deepEqual(left("one-listing"), left("two-calls"));
+      assert.deepEqual([q1 - q0, q2 - q1], [1, 2]);
+    } finally {
+      await own.stop();
+    }
   });
 
   it("finds its storage from the Functions storage settings and names a bad one", () => {
