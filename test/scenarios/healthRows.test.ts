@@ -83,7 +83,7 @@ describe("health rows of an idle collector", () => {
       await createCollector(app, "org", { ...body, startTime: new Date(NOW - 3_600_000).toISOString() });
       await app.advance(6 * 3_600_000);
       const rows = healthOf(app, "org");
-      const at = (r: Record<string, unknown>, column: string) => (typeof r[column] === "string" ? Date.parse(r[column] as string) : Date.parse(r.TimeGenerated as string));
+      const at = (r: Record<string, unknown>, column: string) => (typeof r[column] === "string" ? Date.parse(r[column]) : Date.parse(r.TimeGenerated as string));
       const late = rows.slice(1).filter((r, i) => Date.parse(r.TimeGenerated as string) > Math.max(at(rows[i]!, "NextRunAt"), at(rows[i]!, "NextReportAt")) + silentAfterMs);
       assert.deepEqual(late, []);
       // Polls every 5 minutes: over the last 4 idle hours (72 polls before) rows come only with the heartbeat.
