@@ -1,5 +1,6 @@
 /** Renders benchmark results as BENCHMARKS.md and SVG charts (audit throughput against fan-out width; stored completions against segments). */
 import { chatChart, chatSection, chatTargets } from "./chatReport";
+import { progressCostSection, worstLoss, type ProgressCost } from "./progressCost";
 import { CHART, chartFrame } from "./svg";
 import type { SoakResults } from "./soak";
 import { renderSoak } from "./soakReport";
@@ -12,6 +13,8 @@ export interface BackfillResult {
   pages: number; pagesPerSecond: number; throttled: number; duplicates: number; peakRssMb: number; cpuSecondsPer100k: number;
   fakesCpuSeconds: number; fakesRssMb: number; generations: number; historyBytesPerGeneration: number; maxGenerationBytes: number;
   maxGenerationEvents: number; historyBytesPerPage: number; ingestionRequests: number; ingestionBytesCompressed: number; ingestionBytesUncompressed: number;
+  /** Durable entity operations the host ran (collector entity, index, page-progress records); absent in older results. */
+  entityOperations?: number;
 }
 
 /** Everything one `npm run bench` measured. */
@@ -30,6 +33,8 @@ export interface BenchResults {
   soak?: SoakResults;
   /** Busy steady state (scripts/bench/busySteady.ts). */
   busy?: BusyResults;
+  /** The uncapped backfill with page-progress records on and off, interleaved (scripts/bench/progressCost.ts). */
+  pageProgress?: ProgressCost;
 }
 
 const n = (x: number, digits = 0) => x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -51,6 +56,14 @@ function chart(results: BenchResults): string {
   ].join("\n");
 }
 
+/** The target row for the page-progress records: the worst of rows/s, audit/s and chat/s, pooled. */
+function progressTarget(cost: ProgressCost): [string, string, boolean, string] {
+  const loss = worstLoss(cost);
+  return [`page-progress records cost ≤ ${n(100 * cost.allowedLoss)} % of the uncapped backfill's throughput (rows/s, audit/s and chat/s, records on against off)`,
+    `${n(100 * loss, 1)} % (rows/s ${n(100 * cost.change.rowsPerSecond, 1)} %, audit/s ${n(100 * cost.change.auditPerSecond, 1)} %, chat/s ${n(100 * cost.change.chatPerSecond, 1)} %)`, loss <= cost.allowedLoss,
+    `The records-on runs were slower than the records-off runs by more than the allowed share; the per-pair figures under "Page-progress records" show whether the machine drifted.`];
+}
+
 /** BENCHMARKS.md and the chart. */
 export function renderReport(r: BenchResults, command: string): { markdown: string; svg: string; chatSvg: string | null } {
   const u = r.uncapped, c = r.capped, s = r.small;
@@ -70,6 +83,7 @@ export function renderReport(r: BenchResults, command: string): { markdown: stri
     [`uncapped audit backfill ≥ 6× the sequential baseline (8-way fan-out, ${r.latencyMs} ms)`, `${n(u.auditPerSecond / r.baseline.audit.eventsPerSecond, 1)}×`, u.auditPerSecond >= 6 * r.baseline.audit.eventsPerSecond, why.audit!],
     [`uncapped backfill of both data types ≥ 8× the sequential baseline`, `${n(u.eventsPerSecond / baselineOverall, 1)}×`, u.eventsPerSecond >= 8 * baselineOverall, why.combined!],
     ...chatTargets(r),
+    ...(r.pageProgress ? [progressTarget(r.pageProgress)] : []),
     ["peak RSS of the connector < 300 MB", `${n(Math.max(u.peakRssMb, c.peakRssMb, s.peakRssMb))} MB`, Math.max(u.peakRssMb, c.peakRssMb, s.peakRssMb) < 300, why.rss!],
     ["history < 1 KB per page", `${n(u.historyBytesPerPage)} B`, u.historyBytesPerPage < 1024, why.history!],
     [`generation size does not grow with the backlog (${n(s.audit)} vs ${n(u.audit)} audit events)`, `${n(s.historyBytesPerGeneration)} B vs ${n(u.historyBytesPerGeneration)} B mean; ${n(s.maxGenerationBytes)} B vs ${n(u.maxGenerationBytes)} B max`, u.maxGenerationBytes <= s.maxGenerationBytes * 1.5 + 2048, why.growth!],
@@ -125,7 +139,7 @@ and mock; at that rate the full backfill would take ${n((u.audit / r.baseline.au
 |---|---|---|---|---|---|---|
 ${r.fanOut.map((f) => `| ${f.parallelism} | ${n(f.audit)} | ${n(f.seconds, 1)} s | ${n(f.auditPerSecond)} | ${n((f.parallelism * 100000) / r.latencyMs)} | ${n((100 * f.auditPerSecond * r.latencyMs) / (f.parallelism * 100000), 1)} % | ${n(f.peakRssMb)} MB |`).join("\n")}
 
-${chatSection(r)}
+${r.pageProgress ? progressCostSection(r.pageProgress, u) : ""}${chatSection(r)}
 ## Steady state
 
 Events arrive at a fixed rate for one simulated hour (4 audit events and 2 stored completions per

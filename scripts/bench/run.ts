@@ -35,7 +35,8 @@ import { SentinelWriter } from "../../src/sentinel/writer";
 import { TableLedger } from "../../src/ledger/tableLedger";
 import type { FakesConfig, FakesStats } from "./fakesProcess";
 import { EMBEDDED_NODE_FLAGS } from "../../src/local/heapLimit";
-import { renderReport, type BenchResults } from "./report";
+import { compareProgress, progressCostLines } from "./progressCost";
+import { renderReport, type BackfillResult, type BenchResults } from "./report";
 import { idleCost, runSoak, type SoakHarness, type SoakResults } from "./soak";
 import { renderSoak } from "./soakReport";
 import { busySteadyState, type BusyHarness } from "./busySteady";
@@ -48,6 +49,8 @@ const ONLY = argv.includes("--only") ? new Set((argv[argv.indexOf("--only") + 1]
 const GROUPS = ["backfill", "capped", "baseline", "fanout", "chat", "soak", "steady", "busy"] as const;
 const runs = (group: (typeof GROUPS)[number]) => ONLY === null || ONLY.has(group);
 const scale = (n: number) => (QUICK ? Math.ceil(n / 10) : n);
+/** `--pairs N`: interleaved records-on/records-off pairs of the uncapped backfill (default 2; quick 3). */
+const PAIRS = argv.includes("--pairs") ? Number(argv[argv.indexOf("--pairs") + 1]) : QUICK ? 3 : 2;
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 150);
 const RATE_CAP = Number(process.env.BENCH_RATE_CAP ?? 5);
 const NOW_S = Math.floor(Date.now() / 1000);
@@ -55,8 +58,9 @@ const NOW_S = Math.floor(Date.now() / 1000);
 const KEYS = { admin: "bench-admin-key-0001", project: "bench-project-key-0002" };
 
 // ---- the connector, registered once; each scenario points it at fresh fakes ------------------
-const box: { deps?: CollectDeps; settings: RuntimeSettings; clock: Clock } = { settings: { parallelism: 8, maxPagesPerActivity: 10, chatPagesPerActivity: 20, lagSeconds: 60, overlapSeconds: 1_800, chatLateHorizonSeconds: 1_800 }, clock: new RealClock() };
-registerFunctions({ deps: () => box.deps!, settings: () => box.settings, declaredCollectors: () => [], openaiBaseUrl: "https://api.openai.com/v1", now: () => box.clock.now() });
+// `pageProgress: false` is the bench's baseline for the page-progress records (no progress log handed to the activities).
+const box: { deps?: CollectDeps; settings: RuntimeSettings; clock: Clock; pageProgress: boolean } = { pageProgress: true, settings: { parallelism: 8, maxPagesPerActivity: 10, chatPagesPerActivity: 20, lagSeconds: 60, overlapSeconds: 1_800, chatLateHorizonSeconds: 1_800 }, clock: new RealClock() };
+registerFunctions({ deps: () => box.deps!, settings: () => box.settings, declaredCollectors: () => [], openaiBaseUrl: "https://api.openai.com/v1", now: () => box.clock.now(), pageProgress: () => box.pageProgress });
 
 function clientsFor(openaiUrl: string, ingestionUrl: string, tableUrl: string, ca: string, clock: Clock, maxRequestsPerSecond?: number): CollectDeps {
   const secrets = new SecretCache((name) => Promise.resolve(name === "openai-admin-key" ? KEYS.admin : KEYS.project), undefined, () => clock.now());
@@ -112,11 +116,12 @@ function sampler() {
 
 const startTime = new Date((NOW_S - 31 * 86_400) * 1000).toISOString();
 
-/** A backfill through the connector: collectors created, timed until every id was accepted. */
-async function backfill(name: string, opts: { audit: number; completions: number; parallelism: number; rateCap: number | null; clientLimit?: number }) {
+/** A backfill through the connector: collectors created, timed until every id was accepted. `pageProgress: false` runs it without page-progress records. */
+async function backfill(name: string, opts: { audit: number; completions: number; parallelism: number; rateCap: number | null; clientLimit?: number; pageProgress?: boolean }) {
   const fakes = await startFakes({ audit: opts.audit, completions: opts.completions, latencyMs: LATENCY_MS, rateLimitPerSecond: opts.rateCap, spanDays: 30 });
   box.clock = new RealClock();
   box.settings = { ...box.settings, parallelism: opts.parallelism };
+  box.pageProgress = opts.pageProgress ?? true;
   box.deps = clientsFor(fakes.openaiUrl, fakes.ingestionUrl, fakes.tableUrl, fakes.ca, box.clock, opts.clientLimit);
   const connector = await startConnector(box.clock);
   const before = await fakes.stats();
@@ -140,6 +145,7 @@ async function backfill(name: string, opts: { audit: number; completions: number
   const host = connector.host.stats;
   await connector.stop();
   fakes.stop();
+  box.pageProgress = true;
   const pages = (stats.openaiOk["/v1/organization/audit_logs"] ?? 0) + (stats.openaiOk["/v1/chat/completions"] ?? 0);
   const rows = opts.audit + opts.completions;
   const result = {
@@ -149,11 +155,11 @@ async function backfill(name: string, opts: { audit: number; completions: number
     duplicates: Object.values(stats.duplicates).reduce((a, b) => a + b, 0),
     peakRssMb, cpuSecondsPer100k: cpuMs / 1000 / (rows / 100_000), fakesCpuSeconds: (stats.cpuMs - before.cpuMs) / 1000, fakesRssMb: stats.rssMb,
     generations: host.generations, historyBytesPerGeneration: host.historyBytes / Math.max(1, host.generations), maxGenerationBytes: host.maxGenerationBytes,
-    maxGenerationEvents: host.maxGenerationEvents, historyBytesPerPage: host.historyBytes / Math.max(1, pages),
+    maxGenerationEvents: host.maxGenerationEvents, historyBytesPerPage: host.historyBytes / Math.max(1, pages), entityOperations: host.entityOperations,
     ingestionRequests: stats.ingestion.requests - before.ingestion.requests, ingestionBytesCompressed: stats.ingestion.bytesCompressed - before.ingestion.bytesCompressed,
     ingestionBytesUncompressed: stats.ingestion.bytesUncompressed - before.ingestion.bytesUncompressed,
   };
-  console.log(`${name}: ${rows.toLocaleString("en-US")} rows in ${seconds.toFixed(1)} s = ${result.eventsPerSecond.toFixed(0)}/s (audit ${result.auditPerSecond.toFixed(0)}/s, chat ${result.chatPerSecond.toFixed(0)}/s), ${result.pagesPerSecond.toFixed(1)} pages/s, peak RSS ${peakRssMb.toFixed(0)} MB, ${result.historyBytesPerPage.toFixed(0)} B history/page, ${result.duplicates} duplicates`);
+  console.log(`${name}: ${rows.toLocaleString("en-US")} rows in ${seconds.toFixed(1)} s = ${result.eventsPerSecond.toFixed(0)}/s (audit ${result.auditPerSecond.toFixed(0)}/s, chat ${result.chatPerSecond.toFixed(0)}/s), ${result.pagesPerSecond.toFixed(1)} pages/s, peak RSS ${peakRssMb.toFixed(0)} MB, ${result.historyBytesPerPage.toFixed(0)} B history/page, ${host.entityOperations.toLocaleString("en-US")} entity operations, ${result.duplicates} duplicates`);
   return result;
 }
 
@@ -276,7 +282,18 @@ async function main(): Promise<void> {
     fs.writeFileSync(resultsFile, JSON.stringify(partial, null, 2));
   };
   if (runs("backfill")) {
-    partial.uncapped = await backfill("uncapped backfill, fan-out 8", { audit: fullAudit, completions: fullChat, parallelism: 8, rateCap: null });
+    // Page-progress records on and off, interleaved (on, off, on, off …) so drift on the machine shows per pair; the first records-on run is the uncapped row.
+    if (!Number.isInteger(PAIRS) || PAIRS < 1) throw new Error("--pairs takes a whole number of at least 1");
+    const uncapped = { audit: fullAudit, completions: fullChat, parallelism: 8, rateCap: null };
+    const pairs: Array<{ on: BackfillResult; off: BackfillResult }> = [];
+    for (let i = 0; i < PAIRS; i++) {
+      const on = await backfill("uncapped backfill, fan-out 8", uncapped);
+      const off = await backfill("uncapped backfill, fan-out 8, page-progress records off", { ...uncapped, pageProgress: false });
+      pairs.push({ on, off });
+    }
+    partial.uncapped = pairs[0]!.on;
+    partial.pageProgress = compareProgress(pairs);
+    for (const line of progressCostLines(partial.pageProgress)) console.log(line);
     partial.small = await backfill("uncapped backfill of 1/10 the audit events, fan-out 8", { audit: Math.ceil(fullAudit / 10), completions: 0, parallelism: 8, rateCap: null });
   }
   checkpoint();

@@ -39,6 +39,14 @@ export interface AppServices {
   readonly declaredCollectors: () => readonly DeclaredCollector[];
   /** Whether generations write OpenAIConnectorHealth_CL rows (CONNECTOR_HEALTH_ENABLED); default true. */
   readonly connectorHealthEnabled?: boolean;
+  /**
+   * For the benchmark's baseline only (scripts/bench/run.ts, "page-progress records"): read at the
+   * start of each page activity call; `false` hands the activity no progress log, so it neither
+   * reads nor writes the collector's `deliveryProgress` entity (a crash then re-sends every page the
+   * call uploaded). Default: records on. No setting or environment variable reaches it: the
+   * production and local composition roots never pass it.
+   */
+  readonly pageProgress?: () => boolean;
 }
 
 /** When the reconciler runs (NCRONTAB): every five minutes. */
@@ -55,7 +63,7 @@ export function registerFunctions(services: AppServices): void {
   // reject and lose the progress the other fanned-out activities reported.
   // Each page activity gets a durable client (input binding) to record its page progress in the
   // collector's deliveryProgress entity, so a re-delivered call resumes (activities/pageDelivery.ts).
-  const progress = (context: InvocationContext) => durableProgressLog(df.getClient(context));
+  const progress = (context: InvocationContext) => (services.pageProgress?.() === false ? undefined : durableProgressLog(df.getClient(context)));
   const auditSlice = async (input: AuditSliceInput, context: InvocationContext): Promise<AuditSliceResult> => {
     try {
       const result = await collectAuditSlice(services.deps(), progress(context))(input);
