@@ -11,6 +11,8 @@ export interface BackfillRates {
   audit: number; completions: number;
   /** Wall-clock seconds until every id was accepted; `auditSeconds` / `chatSeconds` per data type. */
   seconds: number; auditSeconds: number; chatSeconds: number;
+  /** The connector process's CPU time (user + system) per 100,000 rows, seconds. */
+  cpuSecondsPer100k: number;
 }
 
 /** Throughput of one run, or of several pooled (total rows over total seconds). */
@@ -24,6 +26,8 @@ export interface Throughput {
   auditPerSecond: number;
   /** Stored completions per second until the last one was accepted (0 without completions). */
   chatPerSecond: number;
+  /** The connector's CPU seconds per 100,000 rows (pooled: total CPU over total rows). */
+  cpuSecondsPer100k: number;
 }
 
 /** One interleaved pair: records on, then records off. */
@@ -40,8 +44,8 @@ export interface ProgressCost {
   /** Every records-on run pooled, and every records-off run pooled. */
   on: Throughput;
   off: Throughput;
-  /** Pooled changes, on against off, per figure (−0.05 is a 5 % loss). */
-  change: { rowsPerSecond: number; auditPerSecond: number; chatPerSecond: number };
+  /** Pooled changes, on against off, per figure (−0.05 is a 5 % loss of a rate; +0.05 is 5 % more CPU). */
+  change: { rowsPerSecond: number; auditPerSecond: number; chatPerSecond: number; cpuSecondsPer100k: number };
   /** The largest loss allowed, as a fraction (issue 10: 0.05). */
   allowedLoss: number;
 }
@@ -54,7 +58,8 @@ export function pooled(runs: readonly BackfillRates[]): Throughput {
   const sum = (f: (r: BackfillRates) => number) => runs.reduce((a, r) => a + f(r), 0);
   const rate = (rows: number, seconds: number) => (rows > 0 && seconds > 0 ? rows / seconds : 0);
   const rows = sum((r) => r.audit + r.completions), seconds = sum((r) => r.seconds);
-  return { rows, seconds, rowsPerSecond: rate(rows, seconds), auditPerSecond: rate(sum((r) => r.audit), sum((r) => r.auditSeconds)), chatPerSecond: rate(sum((r) => r.completions), sum((r) => r.chatSeconds)) };
+  return { rows, seconds, rowsPerSecond: rate(rows, seconds), auditPerSecond: rate(sum((r) => r.audit), sum((r) => r.auditSeconds)), chatPerSecond: rate(sum((r) => r.completions), sum((r) => r.chatSeconds)),
+    cpuSecondsPer100k: rate(sum((r) => r.cpuSecondsPer100k * (r.audit + r.completions)), rows) };
 }
 
 const changeOf = (on: number, off: number) => (off > 0 ? on / off - 1 : 0);
@@ -72,12 +77,13 @@ export function compareProgress(pairs: ReadonlyArray<{ on: BackfillRates; off: B
   return {
     pairs: pairs.map((p) => { const a = pooled([p.on]), b = pooled([p.off]); return { on: a, off: b, change: changeOf(a.rowsPerSecond, b.rowsPerSecond) }; }),
     on, off,
-    change: { rowsPerSecond: changeOf(on.rowsPerSecond, off.rowsPerSecond), auditPerSecond: changeOf(on.auditPerSecond, off.auditPerSecond), chatPerSecond: changeOf(on.chatPerSecond, off.chatPerSecond) },
+    change: { rowsPerSecond: changeOf(on.rowsPerSecond, off.rowsPerSecond), auditPerSecond: changeOf(on.auditPerSecond, off.auditPerSecond), chatPerSecond: changeOf(on.chatPerSecond, off.chatPerSecond),
+      cpuSecondsPer100k: changeOf(on.cpuSecondsPer100k, off.cpuSecondsPer100k) },
     allowedLoss: ALLOWED_PROGRESS_LOSS,
   };
 }
 
-/** The largest loss of the three pooled figures (0 when records cost nothing measurable), as a fraction. */
+/** The largest loss of the three pooled rates (0 when records cost nothing measurable), as a fraction. CPU is shown, not judged: the target is throughput. */
 export function worstLoss(cost: ProgressCost): number {
   return Math.max(0, -cost.change.rowsPerSecond, -cost.change.auditPerSecond, -cost.change.chatPerSecond);
 }
@@ -89,13 +95,13 @@ const pct = (x: number) => `${x > 0 ? "+" : x < 0 ? "−" : "±"}${n(Math.abs(10
 export function progressCostLines(cost: ProgressCost): string[] {
   return [
     ...cost.pairs.map((p, i) => `page-progress records, pair ${i + 1}: on ${n(p.on.rowsPerSecond)} rows/s (${n(p.on.seconds, 1)} s), off ${n(p.off.rowsPerSecond)} rows/s (${n(p.off.seconds, 1)} s), change ${pct(p.change)}`),
-    `page-progress records, ${cost.pairs.length} pairs pooled: on ${n(cost.on.rowsPerSecond)} rows/s, off ${n(cost.off.rowsPerSecond)} rows/s, on/off ${n(cost.on.rowsPerSecond / cost.off.rowsPerSecond, 3)} (${pct(cost.change.rowsPerSecond)}); audit ${pct(cost.change.auditPerSecond)}, chat ${pct(cost.change.chatPerSecond)}`,
+    `page-progress records, ${cost.pairs.length} pairs pooled: on ${n(cost.on.rowsPerSecond)} rows/s, off ${n(cost.off.rowsPerSecond)} rows/s, on/off ${n(cost.on.rowsPerSecond / cost.off.rowsPerSecond, 3)} (${pct(cost.change.rowsPerSecond)}); audit ${pct(cost.change.auditPerSecond)}, chat ${pct(cost.change.chatPerSecond)}; connector CPU per 100k rows ${n(cost.on.cpuSecondsPer100k, 1)} s against ${n(cost.off.cpuSecondsPer100k, 1)} s (${pct(cost.change.cpuSecondsPer100k)})`,
   ];
 }
 
 /** The report's section: the pooled table "on / off / change" and the per-pair figures, as markdown. */
 export function progressCostSection(cost: ProgressCost, run: { audit: number; completions: number; parallelism: number }): string {
-  const row = (label: string, t: Throughput) => `| ${label} | ${n(t.rowsPerSecond)} | ${n(t.auditPerSecond)} | ${n(t.chatPerSecond)} | ${n(t.seconds, 1)} s |`;
+  const row = (label: string, t: Throughput) => `| ${label} | ${n(t.rowsPerSecond)} | ${n(t.auditPerSecond)} | ${n(t.chatPerSecond)} | ${n(t.cpuSecondsPer100k, 1)} s | ${n(t.seconds, 1)} s |`;
   return `
 ## Page-progress records
 
@@ -105,11 +111,11 @@ flight. The same uncapped backfill (${n(run.audit)} + ${n(run.completions)} rows
 records on and off (the bench's start-up hands the activities no progress log), interleaved in one
 process: ${cost.pairs.length} pairs, on first in each. Rates pool every run of a kind (total rows over total time).
 
-| page-progress records | rows/s | audit/s | chat/s | time (all runs) |
-|---|---|---|---|---|
+| page-progress records | rows/s | audit/s | chat/s | connector CPU per 100k rows | time (all runs) |
+|---|---|---|---|---|---|
 ${row("on", cost.on)}
 ${row("off", cost.off)}
-| change | ${pct(cost.change.rowsPerSecond)} | ${pct(cost.change.auditPerSecond)} | ${pct(cost.change.chatPerSecond)} | |
+| change | ${pct(cost.change.rowsPerSecond)} | ${pct(cost.change.auditPerSecond)} | ${pct(cost.change.chatPerSecond)} | ${pct(cost.change.cpuSecondsPer100k)} | |
 
 | pair | on: rows/s (time) | off: rows/s (time) | change |
 |---|---|---|---|

@@ -34,6 +34,8 @@ export interface LocalApp {
   readonly logs: string[];
   /** Replaces the activities' Logs Ingestion writer (fault injection); the stack's real writer is passed in. */
   wrapWriter(wrap: (writer: RowWriter) => RowWriter): void;
+  /** Whether page activities record their progress (the benchmark's records-off baseline passes false); on by default. */
+  setPageProgress(on: boolean): void;
   api(method: string, path: string, body?: unknown): Promise<ApiResponse>;
   /** Sets the declared collectors (the COLLECTORS setting) and runs the reconciler timer function once. */
   reconcile(declared: DeclaredCollector[]): Promise<void>;
@@ -45,7 +47,7 @@ export interface LocalApp {
 }
 
 /** What the functions registered once per process read: the running app and its test settings. */
-interface Registration { current: LocalApp | undefined; settings: RuntimeSettings; declared: DeclaredCollector[]; writer: RowWriter | undefined }
+interface Registration { current: LocalApp | undefined; settings: RuntimeSettings; declared: DeclaredCollector[]; writer: RowWriter | undefined; pageProgress: boolean }
 
 let registered: Registration | undefined;
 
@@ -64,7 +66,7 @@ export async function startLocalApp(startMs: number, mockOptions: Partial<OpenAI
   const host = new DurableHost({ clock, recordEpisodes: true, log: (line) => logs.push(line), activityConcurrency: 8, ...hostOptions });
   const rpc: RpcServer = await startRpcServer(host);
   if (!registered) {
-    const box: Registration = { current: undefined, settings, declared: [], writer: undefined };
+    const box: Registration = { current: undefined, settings, declared: [], writer: undefined, pageProgress: true };
     registered = box;
     registerFunctions({
       deps: () => ({ ...box.current!.stack.deps, ...(box.writer ? { writer: box.writer } : {}), now: () => box.current!.clock.now() }),
@@ -72,16 +74,21 @@ export async function startLocalApp(startMs: number, mockOptions: Partial<OpenAI
       declaredCollectors: () => box.declared,
       openaiBaseUrl: "https://api.openai.com/v1",
       now: () => box.current!.clock.now(),
+      pageProgress: () => box.pageProgress,
     });
   }
   registered.settings = settings;
   registered.declared = [];
   registered.writer = undefined;
+  registered.pageProgress = true;
 
   const app: LocalApp = {
     stack, clock, host, logs,
     wrapWriter(wrap) {
       registered!.writer = wrap(stack.deps.writer);
+    },
+    setPageProgress(on) {
+      registered!.pageProgress = on;
     },
     async api(method, path, body) {
       const match = matchRoute(registeredFunctions(), method, path.replace(/^\/api\//, ""));
