@@ -89,7 +89,8 @@ export function worstLoss(cost: ProgressCost): number {
 }
 
 const n = (x: number, digits = 0) => x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const pct = (x: number) => `${x > 0 ? "+" : x < 0 ? "−" : "±"}${n(Math.abs(100 * x), 1)} %`;
+/** A change as a signed percentage with one decimal ("−2.8 %", "+1.3 %"). */
+export const pct = (x: number) => `${x > 0 ? "+" : x < 0 ? "−" : "±"}${n(Math.abs(100 * x), 1)} %`;
 
 /** One line per pair and the pooled figures, for the console. */
 export function progressCostLines(cost: ProgressCost): string[] {

@@ -1,6 +1,6 @@
 /** Renders benchmark results as BENCHMARKS.md and SVG charts (audit throughput against fan-out width; stored completions against segments). */
 import { chatChart, chatSection, chatTargets } from "./chatReport";
-import { progressCostSection, worstLoss, type ProgressCost } from "./progressCost";
+import { pct, progressCostSection, worstLoss, type ProgressCost } from "./progressCost";
 import { CHART, chartFrame } from "./svg";
 import type { SoakResults } from "./soak";
 import { renderSoak } from "./soakReport";
@@ -60,7 +60,7 @@ function chart(results: BenchResults): string {
 function progressTarget(cost: ProgressCost): [string, string, boolean, string] {
   const loss = worstLoss(cost);
   return [`page-progress records cost ≤ ${n(100 * cost.allowedLoss)} % of the uncapped backfill's throughput (rows/s, audit/s and chat/s, records on against off)`,
-    `${n(100 * loss, 1)} % (rows/s ${n(100 * cost.change.rowsPerSecond, 1)} %, audit/s ${n(100 * cost.change.auditPerSecond, 1)} %, chat/s ${n(100 * cost.change.chatPerSecond, 1)} %)`, loss <= cost.allowedLoss,
+    `${n(100 * loss, 1)} % (rows/s ${pct(cost.change.rowsPerSecond)}, audit/s ${pct(cost.change.auditPerSecond)}, chat/s ${pct(cost.change.chatPerSecond)})`, loss <= cost.allowedLoss,
     `The records-on runs were slower than the records-off runs by more than the allowed share; the per-pair figures under "Page-progress records" show whether the machine drifted.`];
 }
 
