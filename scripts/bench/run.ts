@@ -282,14 +282,16 @@ async function main(): Promise<void> {
     fs.writeFileSync(resultsFile, JSON.stringify(partial, null, 2));
   };
   if (runs("backfill")) {
-    // Page-progress records on and off, interleaved (on, off, on, off …) so drift on the machine shows per pair; the first records-on run is the uncapped row.
+    // Page-progress records on and off, interleaved so drift on the machine shows per pair, in the order on-off, off-on, on-off … so
+    // neither side always runs first (the process's first backfill is the slowest); the first records-on run is the uncapped row.
     if (!Number.isInteger(PAIRS) || PAIRS < 1) throw new Error("--pairs takes a whole number of at least 1");
     const uncapped = { audit: fullAudit, completions: fullChat, parallelism: 8, rateCap: null };
     const pairs: Array<{ on: BackfillResult; off: BackfillResult }> = [];
     for (let i = 0; i < PAIRS; i++) {
-      const on = await backfill("uncapped backfill, fan-out 8", uncapped);
-      const off = await backfill("uncapped backfill, fan-out 8, page-progress records off", { ...uncapped, pageProgress: false });
-      pairs.push({ on, off });
+      const runOn = () => backfill("uncapped backfill, fan-out 8", uncapped);
+      const runOff = () => backfill("uncapped backfill, fan-out 8, page-progress records off", { ...uncapped, pageProgress: false });
+      if (i % 2 === 0) { const on = await runOn(); pairs.push({ on, off: await runOff() }); }
+      else { const off = await runOff(); pairs.push({ on: await runOn(), off }); }
     }
     partial.uncapped = pairs[0]!.on;
     partial.pageProgress = compareProgress(pairs);
