@@ -44,7 +44,8 @@ const HELD: Readonly<Record<string, Holds>> = { id: holdsString, type: holdsStri
 export function toAuditLogRow(event: AuditLogEvent, origin: RowOrigin): AuditLogRow {
   // The payload lives under the event's type (EventDetails, as it came); a type naming another field has none.
   const payloadKey = typeof event.type === "string" && own(HELD, event.type) === undefined ? event.type : undefined;
-  const payload: unknown = payloadKey === undefined ? undefined : event[payloadKey];
+  // Own fields only: a type such as "__proto__" or "toString" with no such field must not read the inherited value.
+  const payload: unknown = payloadKey === undefined ? undefined : own(event, payloadKey);
   const details = asObject(payload);
   const project = asObject(event.project);
   const effectiveAt = unixSecondsToIso(event.effective_at);

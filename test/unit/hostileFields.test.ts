@@ -1,0 +1,23 @@
+/**
+ * Issue #10 part 5 against hostile input: field names that collide with Object.prototype, event
+ * types naming no field, duplicate keys, 64-bit integers in compliance records, and values nested
+ * deeper than JSON.stringify can follow. Each row must still carry every field exactly once, and
+ * building it must not throw (a throw fails the page for good: the cursor never moves).
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { toAuditLogRow } from "../../src/rows/auditLogRow";
+
+const origin = { connectorName: "C", collectorId: "c", collectedAt: "2026-11-25T10:00:00.000Z" };
+const at = "2024-07-12T17:09:50.000Z";
+const base = { TimeGenerated: at, EffectiveAt: at, ActorApiKey: null, ActorSession: null, Project: null, ConnectorName: "C", CollectorId: "c", Scope: "organization" };
+
+describe("hostile field names and values", () => {
+  it("invents no EventDetails for an event whose type is __proto__ (or another Object.prototype name) but carries no such field", () => {
+    for (const type of ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"]) {
+      const row = toAuditLogRow(JSON.parse(`{"id":"e1","type":${JSON.stringify(type)},"effective_at":1720804190}`), origin);
+      assert.deepEqual(row, { ...base, Id: "e1", EventType: type, EventDetails: null, AdditionalFields: null }, type);
+    }
+  });
+
+});
