@@ -51,16 +51,17 @@ function numberOf(text: string): number | RawJsonNumber {
 }
 
 /**
- * Parses JSON like `JSON.parse`, except that integer literals beyond ±(2^53 − 1) become
- * {@link RawJsonNumber}s. Throws `SyntaxError` on invalid JSON.
+ * Parses JSON like `JSON.parse` (a duplicate key keeps its last value), except that integer
+ * literals beyond ±(2^53 − 1) become {@link RawJsonNumber}s. Throws `SyntaxError` on invalid JSON.
  */
 export function parseJsonExact(text: string): unknown {
   if (!MAYBE_UNSAFE.test(text)) return JSON.parse(text);
   try {
-    return parseLossless(text, null, numberOf);
+    // A duplicate key keeps its last value, as in JSON.parse (lossless-json would throw).
+    return parseLossless(text, null, { parseNumber: numberOf, onDuplicateKey: ({ newValue }) => newValue });
   } catch (error) {
-    // lossless-json refuses duplicate keys that JSON.parse accepts (the last wins); rather than
-    // fail such a page for good, read it as JSON.parse does (integers then rounded as usual).
+    // Anything else lossless-json cannot read that JSON.parse can (e.g. nesting deeper than its
+    // recursion allows): read it as JSON.parse does, integers then rounded as usual.
     const plain: unknown = JSON.parse(text);
     if (plain !== undefined) return plain;
     throw error;
