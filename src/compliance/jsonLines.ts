@@ -6,6 +6,7 @@
  */
 import fs from "node:fs";
 import readline from "node:readline";
+import { parseJsonExact } from "../json/exactJson";
 import type { JsonObject } from "../openai/types";
 
 /** One line of a file. */
@@ -32,14 +33,15 @@ export async function* readLines(path: string, skip = 0): AsyncGenerator<Numbere
 }
 
 /**
- * The record on one line: a JSON object, or undefined for a blank line. Throws an Error that names
- * the line but never quotes it (a line can hold message text).
+ * The record on one line: a JSON object, or undefined for a blank line. Integers beyond 2^53 stay
+ * exact ({@link parseJsonExact}). Throws an Error that names the line but never quotes it (a line
+ * can hold message text).
  */
 export function parseRecord(line: NumberedLine, fileId: string): JsonObject | undefined {
   if (line.text.trim() === "") return undefined;
   let value: unknown;
   try {
-    value = JSON.parse(line.text);
+    value = parseJsonExact(line.text);
   } catch {
     throw new SyntaxError(`line ${line.line} of log file ${fileId} is not JSON (${line.text.length} characters)`);
   }

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseJsonExact, stringifyExact } from "../../src/json/exactJson";
+import { parseRecord } from "../../src/compliance/jsonLines";
 import { toAuditLogRow } from "../../src/rows/auditLogRow";
 
 const origin = { connectorName: "C", collectorId: "c", collectedAt: "2026-11-25T10:00:00.000Z" };
@@ -25,5 +26,10 @@ describe("hostile field names and values", () => {
   it("keeps 64-bit integers exact in a document with duplicate keys (the last value wins, as in JSON.parse)", () => {
     const parsed = parseJsonExact('{"seed":4944116822809979520,"a":1,"a":{"n":-12345678901234567890},"b":2}');
     assert.equal(stringifyExact(parsed), '{"seed":4944116822809979520,"a":{"n":-12345678901234567890},"b":2}');
+  });
+
+  it("keeps 64-bit integers exact in a compliance log record", () => {
+    const text = '{"event_id":"e","type":"X","event_details":{"n":12345678901234567890},"extra":[-98765432109876543210]}';
+    assert.equal(stringifyExact(parseRecord({ line: 1, text }, "f")), text);
   });
 });
