@@ -92,13 +92,6 @@ export function pick(value: unknown, ...path: string[]): unknown {
   return current;
 }
 
-/** The keys of `source` not listed in `known`, or null when there are none (the compliance rows' `Payload`). */
-export function unknownFields(source: JsonObject, known: ReadonlySet<string>): JsonObject | null {
-  const extra: JsonObject = {};
-  for (const [key, value] of Object.entries(source)) if (!known.has(key)) setOwnField(extra, key, value);
-  return Object.keys(extra).length > 0 ? extra : null;
-}
-
 /** Drops keys whose value is undefined, so rows serialize compactly. */
 export function compact<T extends Record<string, unknown>>(row: T): T {
   const out: Record<string, unknown> = {};

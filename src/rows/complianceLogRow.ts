@@ -1,12 +1,12 @@
 /**
  * Compliance log record → row of `ChatGPTComplianceLogs_CL` or `ChatGPTCosts_CL`. Pure. The common
- * envelope is flattened to columns; everything beyond it stays whole in `Payload`, so unknown
- * fields and event types are kept, never rejected. Record shapes: chatgpt-compliance-api.md §2.1
+ * envelope is flattened to columns; everything beyond it, and any envelope field its columns do not
+ * hold exactly, stays whole in `Payload`, so unknown fields and event types are kept, never rejected. Record shapes: chatgpt-compliance-api.md §2.1
  * (envelope, actor kinds, request_metadata), §2.2 (per-type fields, COSTS envelope).
  */
 import type { JsonObject } from "../openai/types";
 import { isoToNanos, nanosToIso } from "../compliance/isoTime";
-import { asLong, asNumber, asObject, asString, compact, pick, unknownFields } from "./common";
+import { additionalFields, asLong, asNumber, asObject, asString, compact, pick, type Holds } from "./common";
 import { fitRow } from "./fieldLimits";
 
 /** Where a record came from; stamped on every row. */
@@ -24,8 +24,23 @@ export interface ComplianceRowOrigin {
   readonly line: number;
 }
 
-const ENVELOPE = new Set(["event_id", "type", "timestamp", "principal", "actor", "request_metadata"]);
-const COSTS_ENVELOPE = new Set(["event_id", "type", "timestamp", "payload"]);
+/** A non-empty string (`text` drops ""), an instant `instant` reads, a non-array object (kept whole in its column). */
+const holdsText: Holds = (v) => typeof v === "string" && v !== "";
+const holdsInstant: Holds = (v) => instant(v) !== undefined;
+const holdsObject: Holds = (v) => asObject(v) !== undefined;
+/** PrincipalId and PrincipalType hold a principal made of those two parts only. */
+const holdsPrincipal: Holds = (v) => {
+  const principal = asObject(v);
+  return principal !== undefined && Object.entries(principal).every(([k, x]) => (k === "id" || k === "type") && (x === null || holdsText(x)));
+};
+
+/**
+ * The envelope fields and what their columns hold exactly; any other field, or an envelope field
+ * its columns cannot hold (a numeric timestamp, a principal with more parts, a string actor), is in
+ * `Payload` (`AdditionalFields` for COSTS) as it came.
+ */
+const ENVELOPE: Readonly<Record<string, Holds>> = { event_id: holdsText, type: holdsText, timestamp: holdsInstant, principal: holdsPrincipal, actor: holdsObject, request_metadata: holdsObject };
+const COSTS_ENVELOPE: Readonly<Record<string, Holds>> = { event_id: holdsText, type: holdsText, timestamp: holdsInstant, payload: holdsObject };
 
 /** An ISO-8601 instant in the `Z` form Log Analytics accepts, or undefined. */
 function instant(value: unknown): string | undefined {
@@ -118,7 +133,7 @@ export function toComplianceLogRow(record: JsonObject, origin: ComplianceRowOrig
     FindingStatus: text(updated?.status) ?? text(details?.status),
     FindingCriticality: text(updated?.criticality) ?? text(details?.criticality),
     EventDetails: details ?? null,
-    Payload: unknownFields(record, ENVELOPE),
+    Payload: additionalFields(record, ENVELOPE),
     Scope: origin.scope,
     ...stamp(origin),
   }));
@@ -173,7 +188,7 @@ export function toChatGPTCostRow(record: JsonObject, origin: ComplianceRowOrigin
     Billing: Array.isArray(billing) ? billing : null,
     Usage: usage ?? null,
     Payload: payload ?? null,
-    AdditionalFields: unknownFields(record, COSTS_ENVELOPE),
+    AdditionalFields: additionalFields(record, COSTS_ENVELOPE),
     ...stamp(origin),
   }));
 }

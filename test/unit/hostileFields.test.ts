@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseJsonExact, stringifyExact } from "../../src/json/exactJson";
 import { parseRecord } from "../../src/compliance/jsonLines";
+import { toChatGPTCostRow, toComplianceLogRow } from "../../src/rows/complianceLogRow";
 import { toAuditLogRow } from "../../src/rows/auditLogRow";
 
 const origin = { connectorName: "C", collectorId: "c", collectedAt: "2026-11-25T10:00:00.000Z" };
@@ -31,5 +32,19 @@ describe("hostile field names and values", () => {
   it("keeps 64-bit integers exact in a compliance log record", () => {
     const text = '{"event_id":"e","type":"X","event_details":{"n":12345678901234567890},"extra":[-98765432109876543210]}';
     assert.equal(stringifyExact(parseRecord({ line: 1, text }, "f")), text);
+  });
+  it("keeps a compliance record's envelope fields that their columns cannot hold in Payload (AdditionalFields for COSTS), as they came", () => {
+    const origin = { connectorName: "C", collectorId: "c", collectedAt: "2026-11-25T10:00:00.000Z", logFileId: "f", logFileEndTime: "2026-11-25T09:00:00Z", scope: "workspace", line: 7 };
+    const stamp = { LogFileId: "f", LogFileEndTime: "2026-11-25T09:00:00.000000Z", ConnectorName: "C", CollectorId: "c" };
+    const principal = { id: "ws-1", type: "CHATGPT_WORKSPACE", name: "Main" };
+    const record = { event_id: "", type: "AUDIT_LOG", timestamp: 1720804190, principal, actor: "system", request_metadata: ["x"], action: "A" };
+    assert.deepEqual(toComplianceLogRow(record, origin), {
+      TimeGenerated: "2026-11-25T10:00:00.000Z", EventId: "f:7", EventType: "AUDIT_LOG", PrincipalId: "ws-1", PrincipalType: "CHATGPT_WORKSPACE", Actor: null, RequestMetadata: null,
+      Action: "A", ActionData: null, EventDetails: null, Payload: { event_id: "", timestamp: 1720804190, principal, actor: "system", request_metadata: ["x"], action: "A" }, Scope: "workspace", ...stamp,
+    });
+    assert.deepEqual(toChatGPTCostRow({ event_id: "e2", type: "COSTS", timestamp: "yesterday", payload: ["a"] }, origin), {
+      TimeGenerated: "2026-11-25T10:00:00.000Z", EventId: "e2", EventType: "COSTS", UserGroups: null, Billing: null, Usage: null, Payload: null,
+      AdditionalFields: { timestamp: "yesterday", payload: ["a"] }, ...stamp,
+    });
   });
 });
