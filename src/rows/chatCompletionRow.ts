@@ -3,7 +3,7 @@
  * Microsoft's 3.0.0 DCR transform; the rest flatten what cost and usage analysis filters on,
  * including the ASimAgentEventLogs column names that the 3.1 solution's queries use.
  */
-import { isRawJsonNumber } from "../json/exactJson";
+import { isRawJsonNumber, stringifyExact } from "../json/exactJson";
 import type { ChatCompletion } from "../openai/types";
 import type { RowOrigin } from "./auditLogRow";
 import { additionalFields, asExactLong, asLong, asNumber, asObject, asString, compact, holdsDynamic, holdsReal, holdsString, holdsUnixTime, pick, unixSecondsToIso, type Holds } from "./common";
@@ -31,7 +31,7 @@ function seedText(seed: unknown): string | undefined {
 
 function toolChoiceText(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
-  return typeof value === "string" ? value : JSON.stringify(value);
+  return typeof value === "string" ? value : stringifyExact(value);
 }
 
 function choicesOf(completion: ChatCompletion): unknown[] {

@@ -4,6 +4,7 @@
  * hold exactly, stays whole in `Payload`, so unknown fields and event types are kept, never rejected. Record shapes: chatgpt-compliance-api.md §2.1
  * (envelope, actor kinds, request_metadata), §2.2 (per-type fields, COSTS envelope).
  */
+import { stringifyExact } from "../json/exactJson";
 import type { JsonObject } from "../openai/types";
 import { isoToNanos, nanosToIso } from "../compliance/isoTime";
 import { additionalFields, asLong, asNumber, asObject, asString, compact, pick, type Holds } from "./common";
@@ -180,7 +181,7 @@ export function toChatGPTCostRow(record: JsonObject, origin: ComplianceRowOrigin
     Surface: text(payload?.surface),
     Model: text(payload?.model),
     ServiceTier: text(payload?.service_tier),
-    Reasoning: reasoning === undefined || reasoning === null ? undefined : typeof reasoning === "string" ? reasoning : JSON.stringify(reasoning),
+    Reasoning: reasoning === undefined || reasoning === null ? undefined : typeof reasoning === "string" ? reasoning : stringifyExact(reasoning),
     TextInputTokens: asLong(usage?.text_input_tokens),
     TextCachedInputTokens: asLong(usage?.text_cached_input_tokens),
     TextOutputTokens: asLong(usage?.text_output_tokens),

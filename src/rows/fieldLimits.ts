@@ -9,7 +9,7 @@
  * UTF-8 length. Only when even the structure with every string cut is too big does the value
  * become a {@link TruncatedDynamic} preview.
  */
-import { isRawJsonNumber } from "../json/exactJson";
+import { isRawJsonNumber, stringifyExact } from "../json/exactJson";
 import { setOwnField } from "../json/ownFields";
 
 /** Largest UTF-8 size of one field value that Log Analytics keeps whole. */
@@ -133,7 +133,8 @@ export function limitDynamic(value: unknown, maxBytes: number = MAX_FIELD_BYTES)
     // Cutting a string can only shrink it; rounding aside, this fits at the first try.
     if (utf8Bytes(JSON.stringify(cut)) <= maxBytes) return cut;
   }
-  return previewOf(JSON.stringify(value), bytes, maxBytes);
+  // The preview is a string: the writer restores digits only in JSON numbers, so write them here.
+  return previewOf(stringifyExact(value), bytes, maxBytes);
 }
 
 function previewOf(json: string, bytes: number, maxBytes: number): TruncatedDynamic {

@@ -9,6 +9,8 @@ import { describe, it } from "node:test";
 import { parseJsonExact, stringifyExact } from "../../src/json/exactJson";
 import { parseRecord } from "../../src/compliance/jsonLines";
 import { toChatGPTCostRow, toComplianceLogRow } from "../../src/rows/complianceLogRow";
+import { toChatCompletionRow } from "../../src/rows/chatCompletionRow";
+import { limitDynamic } from "../../src/rows/fieldLimits";
 import { toAuditLogRow } from "../../src/rows/auditLogRow";
 
 const origin = { connectorName: "C", collectorId: "c", collectedAt: "2026-11-25T10:00:00.000Z" };
@@ -46,5 +48,13 @@ describe("hostile field names and values", () => {
       TimeGenerated: "2026-11-25T10:00:00.000Z", EventId: "e2", EventType: "COSTS", UserGroups: null, Billing: null, Usage: null, Payload: null,
       AdditionalFields: { timestamp: "yesterday", payload: ["a"] }, ...stamp,
     });
+  });
+  it("writes 64-bit integers as their digits in JSON text kept in a string column (ToolChoice, a preview), never as the writer's marker", () => {
+    const completion = parseJsonExact('{"id":"c1","created":1720804190,"model":"m","tool_choice":{"n":12345678901234567890}}') as Record<string, unknown>;
+    const row = toChatCompletionRow(completion as never, origin);
+    assert.deepEqual([row.ToolChoice, stringifyExact(row.AdditionalFields)], ['{"n":12345678901234567890}', '{"tool_choice":{"n":12345678901234567890}}']);
+    const many = parseJsonExact(`[${Array.from({ length: 9_000 }, () => '{"n":12345678901234567890}').join(",")}]`);
+    const preview = limitDynamic(many) as { _preview: string };
+    assert.deepEqual(preview._preview.slice(0, 60), stringifyExact(many).slice(0, 60));
   });
 });
