@@ -73,7 +73,42 @@ export function restoreRawNumbers(json: string): string {
   return json.includes(PREFIX) ? json.replace(MARKER, "$1") : json;
 }
 
-/** `JSON.stringify` that writes {@link RawJsonNumber}s as their digits. */
+/**
+ * `JSON.stringify` of a JSON value that writes {@link RawJsonNumber}s as their digits, at any depth:
+ * `JSON.stringify` throws `RangeError` on values nested a few thousand levels deep (which
+ * `JSON.parse` reads fine), so those are written without recursion.
+ */
 export function stringifyExact(value: unknown): string {
-  return restoreRawNumbers(JSON.stringify(value));
+  try {
+    return restoreRawNumbers(JSON.stringify(value));
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return stringifyDeep(value);
+  }
+}
+
+/** One JSON token of a scalar (what `JSON.stringify` writes, digits for a {@link RawJsonNumber}). */
+function scalarJson(value: unknown): string {
+  return isRawJsonNumber(value) ? value.text : (JSON.stringify(value) ?? "null");
+}
+
+/** JSON text of a value of any depth, with an explicit stack of the containers being written. */
+function stringifyDeep(root: unknown): string {
+  const out: string[] = [];
+  const stack: { entries: [string | null, unknown][]; next: number; close: string }[] = [];
+  const write = (value: unknown) => {
+    if (value === null || typeof value !== "object" || isRawJsonNumber(value)) out.push(scalarJson(value));
+    else if (Array.isArray(value)) { out.push("["); stack.push({ entries: value.map((v): [null, unknown] => [null, v]), next: 0, close: "]" }); }
+    else { out.push("{"); stack.push({ entries: Object.entries(value).filter(([, v]) => v !== undefined), next: 0, close: "}" }); }
+  };
+  write(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.next === top.entries.length) { out.push(top.close); stack.pop(); continue; }
+    const [key, value] = top.entries[top.next]!;
+    if (top.next++ > 0) out.push(",");
+    if (key !== null) out.push(JSON.stringify(key), ":");
+    write(value);
+  }
+  return out.join("");
 }

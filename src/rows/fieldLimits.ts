@@ -16,6 +16,14 @@ import { setOwnField } from "../json/ownFields";
 export const MAX_FIELD_BYTES = 64 * 1024;
 /** Largest serialized row we emit; leaves room under the 1,000,000-byte request limit. */
 export const MAX_ROW_BYTES = 900_000;
+/**
+ * Most arrays and objects a dynamic value nests, the value itself and a preview counted. A value
+ * that `JSON.stringify` cannot follow (it throws `RangeError` a few thousand levels down) or that is
+ * over the field limit keeps this many levels; each container below becomes a {@link TruncatedDynamic}
+ * preview of its JSON text. Our choice: no OpenAI record comes near it, and it is the default
+ * `MaxDepth` of .NET's System.Text.Json (the Logs Ingestion API's own depth limit is not documented).
+ */
+export const MAX_DYNAMIC_DEPTH = 64;
 /** How every cut string ends: the marker with the string's original UTF-8 length. */
 export const TRUNCATED_STRING = /…\[truncated by openai-sentinel-connector from (\d+) bytes\]$/;
 
@@ -119,9 +127,19 @@ function commonCap(sizes: readonly number[], total: number, maxBytes: number, mi
  * longest string leaves to a common length (marker included) so that it fits, and only when that
  * cannot make it fit replaces it by a {@link TruncatedDynamic} whose serialized size fits.
  */
-export function limitDynamic(value: unknown, maxBytes: number = MAX_FIELD_BYTES): unknown {
-  if (value === null || typeof value !== "object" || isRawJsonNumber(value)) return value;
-  const bytes = utf8Bytes(JSON.stringify(value));
+export function limitDynamic(whole: unknown, maxBytes: number = MAX_FIELD_BYTES): unknown {
+  if (whole === null || typeof whole !== "object" || isRawJsonNumber(whole)) return whole;
+  let json: string;
+  try {
+    json = JSON.stringify(whole);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return limitDynamic(capDepth(whole, MAX_DYNAMIC_DEPTH - 1, maxBytes), maxBytes);
+  }
+  if (utf8Bytes(json) <= maxBytes) return whole;
+  // Cutting walks the value recursively: bound its depth first.
+  const value = capDepth(whole, MAX_DYNAMIC_DEPTH - 1, maxBytes);
+  const bytes = utf8Bytes(value === whole ? json : JSON.stringify(value));
   if (bytes <= maxBytes) return value;
   const leaves = stringLeaves(value, []);
   const sizes = leaves.map(jsonBytes);
@@ -135,6 +153,31 @@ export function limitDynamic(value: unknown, maxBytes: number = MAX_FIELD_BYTES)
   }
   // The preview is a string: the writer restores digits only in JSON numbers, so write them here.
   return previewOf(stringifyExact(value), bytes, maxBytes);
+}
+
+/**
+ * `value` with every array or object `room` levels below it replaced by its preview (`room` 0: the
+ * value itself). The same reference when nothing is that deep. Recursion is bounded by `room`.
+ */
+function capDepth(value: unknown, room: number, maxBytes: number): unknown {
+  if (value === null || typeof value !== "object" || isRawJsonNumber(value)) return value;
+  if (room === 0) {
+    const json = stringifyExact(value);
+    return previewOf(json, utf8Bytes(json), maxBytes);
+  }
+  let changed = false;
+  const cap = (v: unknown) => {
+    const capped = capDepth(v, room - 1, maxBytes);
+    changed ||= capped !== v;
+    return capped;
+  };
+  if (Array.isArray(value)) {
+    const out = value.map(cap);
+    return changed ? out : value;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) setOwnField(out, k, cap(v));
+  return changed ? out : value;
 }
 
 function previewOf(json: string, bytes: number, maxBytes: number): TruncatedDynamic {

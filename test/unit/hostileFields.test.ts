@@ -6,16 +6,28 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseJsonExact, stringifyExact } from "../../src/json/exactJson";
+import { parseJsonExact, RawJsonNumber, stringifyExact } from "../../src/json/exactJson";
 import { parseRecord } from "../../src/compliance/jsonLines";
 import { toChatGPTCostRow, toComplianceLogRow } from "../../src/rows/complianceLogRow";
 import { toChatCompletionRow } from "../../src/rows/chatCompletionRow";
-import { limitDynamic } from "../../src/rows/fieldLimits";
+import { limitDynamic, MAX_DYNAMIC_DEPTH, TRUNCATED_STRING } from "../../src/rows/fieldLimits";
 import { toAuditLogRow } from "../../src/rows/auditLogRow";
 
 const origin = { connectorName: "C", collectorId: "c", collectedAt: "2026-11-25T10:00:00.000Z" };
 const at = "2024-07-12T17:09:50.000Z";
 const base = { TimeGenerated: at, EffectiveAt: at, ActorApiKey: null, ActorSession: null, Project: null, ConnectorName: "C", CollectorId: "c", Scope: "organization" };
+
+/** `levels` arrays around `leaf`, as JSON text. */
+function nestedText(levels: number, leaf: string): string {
+  return "[".repeat(levels) + leaf + "]".repeat(levels);
+}
+
+/** `levels` arrays around `leaf`, as a value (built without recursion). */
+function nested(levels: number, leaf: unknown): unknown {
+  let value = leaf;
+  for (let i = 0; i < levels; i++) value = [value];
+  return value;
+}
 
 describe("hostile field names and values", () => {
   it("invents no EventDetails for an event whose type is __proto__ (or another Object.prototype name) but carries no such field", () => {
@@ -56,5 +68,34 @@ describe("hostile field names and values", () => {
     const many = parseJsonExact(`[${Array.from({ length: 9_000 }, () => '{"n":12345678901234567890}').join(",")}]`);
     const preview = limitDynamic(many) as { _preview: string };
     assert.deepEqual(preview._preview.slice(0, 60), stringifyExact(many).slice(0, 60));
+  });
+  it("builds a row from a value nested 10,000 levels deep: the containers below the depth limit become a preview of their JSON", () => {
+    const levels = 10_000;
+    // Built, not parsed: lossless-json cannot follow 10,000 levels, so such a document is read by JSON.parse (its integers rounded).
+    const event = { id: "e1", type: "x", effective_at: 1720804190, deep: nested(levels, new RawJsonNumber("12345678901234567890")) };
+    // AdditionalFields is level 1 and holds deep's arrays from level 2: MAX_DYNAMIC_DEPTH - 2 stay arrays, the next becomes the preview.
+    const below = nestedText(levels - (MAX_DYNAMIC_DEPTH - 2), "12345678901234567890");
+    const preview = { _truncated: true, _originalBytes: Buffer.byteLength(below), _preview: below };
+    assert.deepEqual(toAuditLogRow(event, origin), { ...base, Id: "e1", EventType: "x", EventDetails: null, AdditionalFields: { deep: nested(MAX_DYNAMIC_DEPTH - 2, preview) } });
+  });
+
+  it("builds a row from a deep value over the field limit, keeping the structure above the depth limit and a marked preview below", () => {
+    const levels = 3_000;
+    const long = "y".repeat(70_000);
+    const completion = { id: "c1", created: 1720804190, model: "m", choices: [{ index: 0, finish_reason: "stop", deep: nested(levels, long) }] };
+    const choices = toChatCompletionRow(completion as never, origin).Choices;
+    // Choices is level 1, the choice level 2: deep keeps MAX_DYNAMIC_DEPTH - 3 arrays.
+    const below = nestedText(levels - (MAX_DYNAMIC_DEPTH - 3), JSON.stringify(long));
+    let cut: unknown = (choices as Array<{ deep: unknown }>)[0]!.deep;
+    for (let i = 0; i < MAX_DYNAMIC_DEPTH - 3 && Array.isArray(cut); i++) cut = cut[0];
+    const text = String((cut as { _preview?: unknown })._preview);
+    const marker = TRUNCATED_STRING.exec(text);
+    assert.deepEqual([marker?.[1], below.startsWith(text.slice(0, -(marker?.[0].length ?? 0)))], [String(Buffer.byteLength(below)), true]);
+    assert.deepEqual(choices, [{ index: 0, finish_reason: "stop", deep: nested(MAX_DYNAMIC_DEPTH - 3, { _truncated: true, _originalBytes: Buffer.byteLength(below), _preview: text }) }]);
+  });
+
+  it("writes JSON text of any depth as JSON.stringify would, 64-bit integers as digits", () => {
+    const value = { a: nested(10_000, { n: new RawJsonNumber("12345678901234567890"), s: "\u0000\ud800", u: undefined }), b: [1, null, true, undefined] };
+    assert.equal(stringifyExact(value), `{"a":${nestedText(10_000, '{"n":12345678901234567890,"s":"\\u0000\\ud800"}')},"b":[1,null,true,null]}`);
   });
 });
