@@ -63,8 +63,12 @@ function usageResultColumns(series: SeriesName, result: JsonObject): { columns: 
   const columns: Record<string, unknown> = {};
   const extra: JsonObject = {};
   for (const [field, value] of Object.entries(result)) {
-    if (field === "object" || value === null || value === undefined) continue;
-    if ((info.groupBy as readonly string[]).includes(field)) {
+    // `object` is held by ObjectType when it is a string; a known field's null by its empty column.
+    if (value === undefined || (field === "object" && (value === null || typeof value === "string"))) continue;
+    const known = field !== "object" && ((info.groupBy as readonly string[]).includes(field) || info.counts.includes(field));
+    if (value === null && known) continue;
+    if (value === null || field === "object") setOwnField(extra, field, value);
+    else if ((info.groupBy as readonly string[]).includes(field)) {
       const mapped = groupColumnValue(value, field === "batch" ? "boolean" : "string");
       if (mapped === undefined) setOwnField(extra, field, value);
       else columns[columnOf(field)] = mapped;
@@ -82,6 +86,8 @@ function costResultColumns(result: JsonObject): { columns: Record<string, unknow
   const { object: _object, amount, line_item, project_id, api_key_id, quantity, quantity_unit, ...rest } = result;
   const money = asObject(amount);
   const extra: JsonObject = { ...rest };
+  // `object` is held by ObjectType when it is a string.
+  if (_object !== undefined && _object !== null && typeof _object !== "string") extra.object = _object;
   const { value: _value, currency: _currency, ...otherMoney } = money ?? {};
   const notANumber = (value: unknown) => value !== undefined && value !== null && typeof value !== "number";
   // What does not fit the columns (another shape, a number sent as text) is kept as sent.

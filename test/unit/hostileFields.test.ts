@@ -11,6 +11,7 @@ import { parseRecord } from "../../src/compliance/jsonLines";
 import { toChatGPTCostRow, toComplianceLogRow } from "../../src/rows/complianceLogRow";
 import { toChatCompletionRow } from "../../src/rows/chatCompletionRow";
 import { limitDynamic, MAX_DYNAMIC_DEPTH, TRUNCATED_STRING } from "../../src/rows/fieldLimits";
+import { snapshotRows } from "../../src/rows/usageRow";
 import { toAuditLogRow } from "../../src/rows/auditLogRow";
 
 const origin = { connectorName: "C", collectorId: "c", collectedAt: "2026-11-25T10:00:00.000Z" };
@@ -97,5 +98,17 @@ describe("hostile field names and values", () => {
   it("writes JSON text of any depth as JSON.stringify would, 64-bit integers as digits", () => {
     const value = { a: nested(10_000, { n: new RawJsonNumber("12345678901234567890"), s: "\u0000\ud800", u: undefined }), b: [1, null, true, undefined] };
     assert.equal(stringifyExact(value), `{"a":${nestedText(10_000, '{"n":12345678901234567890,"s":"\\u0000\\ud800"}')},"b":[1,null,true,null]}`);
+  });
+  it("keeps a usage or costs result's non-string object field, and an unknown field that is null, in AdditionalFields", () => {
+    const snapshot = { collectorId: "c", connectorName: "C", bucketWidth: "1d" as const, collectedAt: "2026-11-25T10:00:00.000Z", isRevision: false };
+    const bucket = (result: Record<string, unknown>) => ({ startTime: 1720800000, endTime: 1720886400, results: [result] });
+    const common = { TimeGenerated: "2024-07-12T16:00:00.000Z", CollectorId: "c", ConnectorName: "C", BucketStart: "2024-07-12T16:00:00.000Z", BucketEnd: "2024-07-13T16:00:00.000Z", BucketWidth: "1d", CollectedAt: "2026-11-25T10:00:00.000Z", SnapshotResults: 1, IsRevision: false };
+    assert.deepEqual(snapshotRows("completions", bucket({ object: ["x"], input_tokens: 3, model: null, something_new: null }), snapshot), [{
+      ...common, Family: "completions", ObjectType: "organization.usage.completions.result", Id: "completions:1d:1720800000:[null,null,null,null,null,null]", InputTokens: 3,
+      AdditionalFields: { object: ["x"], something_new: null },
+    }]);
+    assert.deepEqual(snapshotRows("costs", bucket({ object: 5, amount: { value: 1.5, currency: "usd" } }), snapshot), [{
+      ...common, ObjectType: "5", Id: "costs:1d:1720800000:[null,null,null,\"usd\"]", Amount: 1.5, Currency: "usd", AdditionalFields: { object: 5 },
+    }]);
   });
 });
