@@ -84,7 +84,7 @@ describe("hostile field names and values", () => {
     const levels = 3_000;
     const long = "y".repeat(70_000);
     const completion = { id: "c1", created: 1720804190, model: "m", choices: [{ index: 0, finish_reason: "stop", deep: nested(levels, long) }] };
-    const choices = toChatCompletionRow(completion as never, origin).Choices;
+    const choices = toChatCompletionRow(completion, origin).Choices;
     // Choices is level 1, the choice level 2: deep keeps MAX_DYNAMIC_DEPTH - 3 arrays.
     const below = nestedText(levels - (MAX_DYNAMIC_DEPTH - 3), JSON.stringify(long));
     let cut: unknown = (choices as Array<{ deep: unknown }>)[0]!.deep;
