@@ -5,7 +5,7 @@
  * other actor types, so the object named by `actor.type` is read generically: a `user`, a
  * `service_account`, or the object itself when the type names one of those. Pure.
  */
-import { asObject, asString, pick } from "./common";
+import { asObject, asString, own, pick } from "./common";
 import type { JsonObject } from "../openai/types";
 
 /** The flattened actor columns of `OpenAIAuditLogs_CL` (undefined where the event has no value). */
@@ -35,7 +35,7 @@ export function actorColumns(actorValue: unknown): ActorColumns {
   const session = asObject(actor?.session);
   const apiKey = asObject(actor?.api_key);
   // The object named by the actor's type, e.g. {type: "user", user: {...}}; session and api_key included.
-  const named = type !== undefined ? asObject(actor?.[type]) : undefined;
+  const named = type !== undefined && actor ? asObject(own(actor, type)) : undefined;
   const user = asObject(session?.user) ?? asObject(apiKey?.user) ?? asObject(named?.user) ?? asObject(actor?.user) ?? (type === "user" ? named : undefined);
   const serviceAccount = asObject(apiKey?.service_account) ?? asObject(named?.service_account) ?? asObject(actor?.service_account) ?? (type === "service_account" ? named : undefined);
   const withSession = session ?? named;
