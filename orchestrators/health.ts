@@ -100,11 +100,14 @@ export function healthKey(report: HealthReport): string {
 
 /**
  * True when `report` needs a health row given the last one written (`mark`; undefined when none
- * is known): always for a stop, rows written or a throttled activity; when {@link healthKey}
- * differs; and once the heartbeat is due at `report.at`.
+ * is known): always for a deletion, rows written or a throttled activity; when {@link healthKey}
+ * differs (a stop included: its state differs from the last row's, so a stop call on a collector
+ * already stopped, with nothing changed, writes none); and, while running, once the heartbeat is
+ * due at `report.at` (a stopped collector announces none: its `NextReportAt` is empty).
  */
 export function healthRowDue(report: HealthReport, mark: HealthMark | undefined): boolean {
-  if (report.state === "stopped" || report.state === "deleted") return true;
+  if (report.state === "deleted") return true;
+  if (report.state === "stopped") return mark === undefined || mark.key !== healthKey(report);
   if (report.rowsWritten > 0 || report.throttledResponses > 0) return true;
   if (mark === undefined || mark.key !== healthKey(report)) return true;
   return Date.parse(report.at) - mark.at >= HEALTH_HEARTBEAT_SECONDS * 1000;

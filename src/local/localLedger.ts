@@ -8,10 +8,12 @@ import { testTls } from "./fakes/tls";
 
 /**
  * Starts the local Table service over the SQLite database `<dataDir>/table-storage.sqlite` (importing
- * the `table-storage.json` an earlier version kept there, once) and returns the ledger on it.
+ * the `table-storage.json` an earlier version kept there, once) and returns the ledger on it, with
+ * `close` (after the host has drained: it stops the service and closes the database, folding its
+ * write-ahead log back into `table-storage.sqlite`).
  */
-export async function localLedger(dataDir: string): Promise<DeliveredLedger> {
+export async function localLedger(dataDir: string): Promise<{ ledger: DeliveredLedger; close(): Promise<void> }> {
   const tls = await testTls();
   const tables = await new TableStorageFake({ tls, token: LOCAL_AZURE_TOKEN, file: path.join(dataDir, "table-storage.sqlite"), importFrom: path.join(dataDir, "table-storage.json") }).start();
-  return new TableLedger({ endpoint: tables.url, credential: localCredential() }, { ca: tls.ca });
+  return { ledger: new TableLedger({ endpoint: tables.url, credential: localCredential() }, { ca: tls.ca }), close: () => tables.stop() };
 }

@@ -57,6 +57,14 @@ function progressInterval(env: Readonly<Record<string, string | undefined>>): nu
   return n;
 }
 
+/** LOCAL_CREATE_COLLECTORS: whether live mode creates its default collectors ("true", the default, or "false"). */
+function createsDefaultCollectors(env: Readonly<Record<string, string | undefined>>): boolean {
+  const raw = env.LOCAL_CREATE_COLLECTORS?.trim().toLowerCase();
+  if (!raw || raw === "true") return true;
+  if (raw === "false") return false;
+  throw new ConfigError("LOCAL_CREATE_COLLECTORS", `must be true or false, got "${env.LOCAL_CREATE_COLLECTORS ?? ""}"`);
+}
+
 /** Prints one line and exits: how start-up problems are reported. */
 function die(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -75,6 +83,7 @@ async function main(): Promise<void> {
   const declared = parseDeclaredCollectors(env.COLLECTORS);
   const maxBodyBytes = maxBodyBytesSetting(env);
   const progressEveryMs = progressInterval(env);
+  const createDefaults = createsDefaultCollectors(env);
   const demo = args.demo || !["OPENAI_BASE_URL", "LOGS_INGESTION_ENDPOINT", "DCR_IMMUTABLE_ID", "KEY_VAULT_URI"].some((k) => env[k]?.trim());
   const dataDir = path.resolve(args.data ?? env.LOCAL_DATA_DIR ?? path.join(root, ".data"), demo ? "demo" : "live");
   fs.mkdirSync(dataDir, { recursive: true });
@@ -85,9 +94,13 @@ async function main(): Promise<void> {
 
   let services: AppServices;
   let defaults: Array<[string, Record<string, unknown>]>;
+  /** Closed after the drain on SIGTERM (drainAndExit). */
+  const afterDrain: Array<() => Promise<void>> = [];
   let source: string;
   if (demo) {
     const fakes = await startDemo(dataDir, demoOptions(env));
+    // Stopped after the drain: the local ledger's database is closed (its write-ahead log folded back).
+    afterDrain.push(() => fakes.stop());
     services = { deps: () => fakes.deps, settings: () => settings, declaredCollectors: () => declared, openaiBaseUrl: fakes.openai.baseUrl, complianceBaseUrl: `${fakes.openai.baseUrl}/compliance`, now: Date.now };
     const startTime = new Date((fakes.epochSeconds - 3 * 86_400) * 1000).toISOString();
     defaults = [
@@ -101,9 +114,11 @@ async function main(): Promise<void> {
     source = `demo data (a local OpenAI mock); rows are written to ${path.join(dataDir, "rows")}`;
   } else {
     // Without storage settings the delivered-id ledger is a local Table service kept beside the durable state.
-    const real = localServices(env, ledgerTarget(env) ? undefined : await localLedger(dataDir));
+    const local = ledgerTarget(env) ? undefined : await localLedger(dataDir);
+    if (local) afterDrain.push(() => local.close());
+    const real = localServices(env, local?.ledger);
     services = real;
-    defaults = env.LOCAL_CREATE_COLLECTORS === "false" ? [] : [
+    defaults = !createDefaults ? [] : [
       ["audit-logs", { dataType: "auditLogs", friendlyName: "OpenAI audit logs", apiKeySecretName: env.AUDIT_KEY_SECRET_NAME ?? "openai-admin-key" }],
       ["chat-completions", { dataType: "chatCompletions", friendlyName: "OpenAI stored completions", apiKeySecretName: env.CHAT_KEY_SECRET_NAME ?? "openai-project-key" }],
       // A ChatGPT compliance-logs collector when a workspace or organization is named.
@@ -169,7 +184,7 @@ async function main(): Promise<void> {
     timers.stop();
     process.stdout.write(`${signal}: finishing the pages in flight (at most ${graceSeconds} s), then exiting\n`);
     const said = (line: string) => { log(line); process.stdout.write(`${line}\n`); };
-    void drainAndExit({ host, store, servers: [server, rpc], graceSeconds, log: said, exit: (code) => {
+    void drainAndExit({ host, store, servers: [server, rpc], afterDrain, graceSeconds, log: said, exit: (code) => {
       process.stdout.write(`Durable state saved in ${stateFile}; npm start resumes from it.\n`);
       hostLog.close();
       process.exit(code);

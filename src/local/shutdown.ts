@@ -34,6 +34,8 @@ export interface DrainOptions {
   readonly store: DurableStore;
   /** Listeners to close first (management API, durable RPC). */
   readonly servers: ReadonlyArray<{ close(): Promise<void> }>;
+  /** Closed once the host has drained (or the grace period is over), before the state store: services activities use, such as the local ledger. */
+  readonly afterDrain?: ReadonlyArray<() => Promise<void>>;
   readonly graceSeconds: number;
   readonly log: (line: string) => void;
   readonly exit: (code: number) => void;
@@ -51,6 +53,7 @@ export async function drainAndExit(options: DrainOptions): Promise<void> {
   const closing = Promise.all(options.servers.map((s) => s.close().catch(() => undefined)));
   const drained = await Promise.race([Promise.all([closing, options.host.shutdown()]).then(() => true as const), graceOver]);
   clearTimeout(timer);
+  await Promise.all((options.afterDrain ?? []).map((close) => close().catch(() => undefined)));
   options.store.close();
   const left = unfinishedActivities(options.host);
   options.log(drained

@@ -116,6 +116,7 @@ describe("start-up checks in demo mode", () => {
   const cases: Array<[string, Record<string, string>, RegExp]> = [
     ["FETCH_PARALLELISM out of range", { FETCH_PARALLELISM: "99" }, /^Setting FETCH_PARALLELISM must be a whole number from 1 to 32, got "99"$/],
     ["PROGRESS_INTERVAL_MS not a number", { PROGRESS_INTERVAL_MS: "soon" }, /^Setting PROGRESS_INTERVAL_MS must be a whole number of milliseconds from 100 to 3600000, got "soon"$/],
+    ["LOCAL_CREATE_COLLECTORS neither true nor false", { LOCAL_CREATE_COLLECTORS: "maybe" }, /^Setting LOCAL_CREATE_COLLECTORS must be true or false, got "maybe"$/],
     ["FUNCTIONS_REQUEST_BODY_SIZE_LIMIT zero", { FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: "0" }, /^Setting FUNCTIONS_REQUEST_BODY_SIZE_LIMIT must be a whole number of bytes ≥ 1, got "0"$/],
     ["a COLLECTORS entry with an impossible start time", { COLLECTORS: JSON.stringify([{ id: "a", dataType: "auditLogs", friendlyName: "A", apiKeySecretName: "k", startTime: "2026-02-30T00:00:00Z" }]) },
       /^Setting COLLECTORS entry 0: startTime is not a real date: February 2026 has 28 days \(2026-02-30T00:00:00Z\)$/],

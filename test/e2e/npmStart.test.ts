@@ -62,7 +62,9 @@ describe("npm start", () => {
     const code = await new Promise<number | null>((r) => first.once("exit", (c) => r(c)));
     const stoppedInMs = Date.now() - signalledAt;
     const hostLog = fs.readFileSync(path.join(drainDir, "demo", "host.log"), "utf8");
-    assert.deepEqual([code, stoppedInMs < 10_000 + 5_000, /stopped after \d+ ms: every activity in flight finished/.test(hostLog)], [0, true, true], `exit ${code} after ${stoppedInMs} ms`);
+    // The local ledger's database was closed too: its write-ahead log folded back into table-storage.sqlite.
+    const ledgerWal = fs.existsSync(path.join(drainDir, "demo", "table-storage.sqlite-wal"));
+    assert.deepEqual([code, stoppedInMs < 10_000 + 5_000, /stopped after \d+ ms: every activity in flight finished/.test(hostLog), ledgerWal], [0, true, true, false], `exit ${code} after ${stoppedInMs} ms`);
     const atStop = [rowIds(drainDir, "OpenAIAuditLogs_CL").length, rowIds(drainDir, "OpenAIChatCompletions_CL").length];
     assert.ok(atStop[0]! < options.auditBacklog && atStop[1]! < options.completionBacklog, `stopped too late: ${atStop.join(", ")}`);
 

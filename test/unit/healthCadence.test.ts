@@ -47,6 +47,14 @@ describe("health row cadence", () => {
     assert.equal(rows.rowsWritten, 1);
   });
 
+  it("writes one row for a stop: a stop call on a collector already stopped (nothing changed) writes none", () => {
+    const stopped = healthReport(sinceLastRow(written), written, view, "stopped", T0 + 300_000, null, []);
+    const stoppedMark = { ...written, health: healthMarkOf(stopped) };
+    const again = healthReport(sinceLastRow(stoppedMark), stoppedMark, view, "stopped", T0 + 360_000, null, []);
+    const renamed = healthReport(sinceLastRow(stoppedMark), stoppedMark, { ...view, definition: { ...view.definition, friendlyName: "Org 2", version: 2 } }, "stopped", T0 + 420_000, null, []);
+    assert.deepEqual([healthRowDue(stopped, written.health), healthRowDue(again, stoppedMark.health), healthRowDue(renamed, stoppedMark.health)], [true, false, true]);
+  });
+
   it("writes at once when what the row shows changes: a failure, the state, the definition, the lag passing an alert threshold", () => {
     const failed = idle(written, 5, { failures: 1, lastError: { at: "2026-11-25T12:05:00.000Z", kind: "failed", message: "HTTP 500" } }).report;
     const renamed = { ...idle(written, 5).report, connectorName: "Org (renamed)", definitionVersion: 2 };
