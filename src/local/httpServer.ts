@@ -128,10 +128,11 @@ export async function startHttpServer(port: number, client: DurableClientBinding
       const answer = error instanceof HostAnswer ? error : new HostAnswer(500, "InternalError", "The request failed; see the host log.");
       if (!(error instanceof HostAnswer)) log(`[http] ${req.method} ${(req.url ?? "").slice(0, 200)}: ${(error as Error)?.message ?? String(error)}`);
       if (res.headersSent) { res.destroy(); return; }
-      // The rest of an unread body is discarded, not kept (a client still sending would otherwise see a reset
-      // instead of the answer), for at most DISCARD_MS; then the connection closes.
+      // The rest of an unread body is discarded, not kept, for at most DISCARD_MS; then the connection closes.
+      // No "connection: close": Node would close the socket as soon as the answer is written, and a client still
+      // sending would then see a reset (EPIPE) instead of the answer.
       const unread = !req.readableEnded;
-      res.writeHead(answer.status, { "content-type": "application/json", ...(unread ? { connection: "close" } : {}) });
+      res.writeHead(answer.status, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: { code: answer.code, message: answer.message, ...(answer.field ? { field: answer.field } : {}) } }));
       if (unread) {
         const timer = setTimeout(() => req.destroy(), DISCARD_MS);
