@@ -110,7 +110,7 @@ Each page activity records its loop state in the collector's \`deliveryProgress\
 every accepted page that another page of the call follows, so a crash re-sends at most the page in
 flight. The same uncapped backfill (${n(run.audit)} + ${n(run.completions)} rows, fan-out ${run.parallelism}) ran with
 records on and off (the bench's start-up hands the activities no progress log), interleaved in one
-process: ${cost.pairs.length} pairs, on first in each. Rates pool every run of a kind (total rows over total time).
+process after an unreported warm-up backfill: ${cost.pairs.length} pairs, in the order on-off, off-on, … Rates pool every run of a kind (total rows over total time).
 
 | page-progress records | rows/s | audit/s | chat/s | connector CPU per 100k rows | time (all runs) |
 |---|---|---|---|---|---|
