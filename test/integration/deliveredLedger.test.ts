@@ -95,7 +95,7 @@ describe("the local Table service's database (npm start keeps the ledger there)"
   const org = { collectorId: "org-audit", scope: "organization" as const };
   const t0 = 1_764_000_000;
 
-  it("keeps what was recorded across a restart, imports the JSON file an earlier version wrote once, and rewrites nothing whole", async () => {
+  it("keeps what was recorded across a restart, imports the JSON file an earlier version wrote once, and writes no JSON file again", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ledger-db-"));
     const legacy = path.join(dir, "table-storage.json");
     const digest = "LLLLLLLLLL";
@@ -122,7 +122,6 @@ describe("the local Table service's database (npm start keeps the ledger there)"
     fs.writeFileSync(legacy, JSON.stringify({ [LEDGER_TABLE]: [] }));
     const second = await open();
     assert.deepEqual([...(await second.ledger.delivered(org, t0, t0 + 180))].sort(), [digest, "MMMMMMMMMM", "NNNNNNNNNN"]);
-    assert.deepEqual(second.fake.rows(LEDGER_TABLE).map((r) => r.RowKey), [...second.fake.rows(LEDGER_TABLE).map((r) => r.RowKey)].sort());
     await second.fake.stop();
     assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith(".json")), ["table-storage.json"]);
     fs.rmSync(dir, { recursive: true, force: true });
