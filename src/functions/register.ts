@@ -22,7 +22,7 @@ import { COLLECTOR_INDEX_ENTITY, collectorIndexEntity } from "../collectors/coll
 import { testConnection } from "../collectors/connectionTest";
 import { keyKindProblem } from "../collectors/keyCheck";
 import { progressEntity } from "../delivery/progressEntity";
-import { durableProgressLog } from "../delivery/progressLog";
+import { durableProgressLog, type ProgressLog } from "../delivery/progressLog";
 import { collectorsApi } from "../http/collectorsApi";
 import { assetHandler, pageHandler } from "../http/collectorsPage";
 import { redactSecrets } from "../redact";
@@ -47,6 +47,14 @@ export interface AppServices {
    * production and local composition roots never pass it.
    */
   readonly pageProgress?: () => boolean;
+  /**
+   * Where a page activity invoked with `context` records its page progress, when there is a
+   * quicker route to the same `deliveryProgress` entity than the durable client: the embedded
+   * host's composition roots pass `embeddedProgressLog` (src/local/embeddedProgressLog.ts), a
+   * direct call into the durable host of the process. Returning undefined (or leaving this out,
+   * as production does) uses the durable client input binding.
+   */
+  readonly progressLog?: (context: InvocationContext) => ProgressLog | undefined;
 }
 
 /** When the reconciler runs (NCRONTAB): every five minutes. */
@@ -63,7 +71,7 @@ export function registerFunctions(services: AppServices): void {
   // reject and lose the progress the other fanned-out activities reported.
   // Each page activity gets a durable client (input binding) to record its page progress in the
   // collector's deliveryProgress entity, so a re-delivered call resumes (activities/pageDelivery.ts).
-  const progress = (context: InvocationContext) => (services.pageProgress?.() === false ? undefined : durableProgressLog(df.getClient(context)));
+  const progress = (context: InvocationContext) => (services.pageProgress?.() === false ? undefined : services.progressLog?.(context) ?? durableProgressLog(df.getClient(context)));
   const auditSlice = async (input: AuditSliceInput, context: InvocationContext): Promise<AuditSliceResult> => {
     try {
       const result = await collectAuditSlice(services.deps(), progress(context))(input);

@@ -17,6 +17,7 @@ import { registerFunctions, type AppServices } from "../functions/register";
 import type { CollectorView } from "../http/collectorView";
 import { RealClock } from "./durable/clock";
 import { DurableHost } from "./durable/host";
+import { embeddedProgressLog } from "./embeddedProgressLog";
 import { SqliteStore } from "./durable/sqliteStore";
 import { DurableStateError } from "./durable/store";
 import { invokeHttp } from "./durable/invoke";
@@ -129,7 +130,8 @@ async function main(): Promise<void> {
     ];
     source = `${services.openaiBaseUrl}, keys from ${real.secretSource}`;
   }
-  registerFunctions(services);
+  // Page progress goes straight to this process's durable host, not through its RPC listener.
+  registerFunctions({ ...services, progressLog: embeddedProgressLog });
 
   const stateFile = path.join(dataDir, "durable-state.db");
   const store = SqliteStore.open(stateFile, { instance: (id) => host.instances.get(id), entity: (id) => host.entities.get(id) }, { legacyJsonFile: path.join(dataDir, "durable-state.json"), log });

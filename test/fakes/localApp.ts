@@ -7,6 +7,7 @@
 import "../../src/local/installCore";
 import { registeredFunction, registeredFunctions } from "../../src/local/functionsCore";
 import { registerFunctions } from "../../src/functions/register";
+import { embeddedProgressLog } from "../../src/local/embeddedProgressLog";
 import { VirtualClock } from "../../src/local/durable/clock";
 import { DurableHost, type DurableHostOptions } from "../../src/local/durable/host";
 import { tryJsonParse } from "../../src/local/durable/history";
@@ -75,6 +76,7 @@ export async function startLocalApp(startMs: number, mockOptions: Partial<OpenAI
       openaiBaseUrl: "https://api.openai.com/v1",
       now: () => box.current!.clock.now(),
       pageProgress: () => box.pageProgress,
+      progressLog: embeddedProgressLog,
     });
   }
   registered.settings = settings;

@@ -152,9 +152,14 @@ export class DurableHost {
     return true;
   }
 
-  /** Runs one entity operation (a signal: no response). */
+  /**
+   * Runs one entity operation (a signal: no response). `input` is serialized at once, as a signal
+   * sent over the wire would be; resolves once the operation ran and its state change was handed
+   * to `onChange` (urgent).
+   */
   signalEntity(name: string, key: string, operation: string, input: unknown): Promise<void> {
-    return this.track(this.entityRunner.run(name, key, operation, input)).then(() => undefined);
+    const json = input === undefined ? undefined : JSON.stringify(input);
+    return this.track(this.entityRunner.run(name, key, operation, json, true)).then(() => undefined);
   }
 
   /** An entity's state. */

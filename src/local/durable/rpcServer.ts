@@ -6,6 +6,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { DurableHost } from "./host";
+import { serveInProcess } from "./inProcess";
 
 /** A running RPC listener. */
 export interface RpcServer {
@@ -83,9 +84,11 @@ export async function startRpcServer(host: DurableHost, port = 0): Promise<RpcSe
   server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const actual = (server.address() as AddressInfo).port;
-  host.attachRpc(`http://127.0.0.1:${actual}/durabletask/`);
+  const baseUrl = `http://127.0.0.1:${actual}/durabletask/`;
+  host.attachRpc(baseUrl);
+  const unregister = serveInProcess(baseUrl, host);
   return {
-    baseUrl: `http://127.0.0.1:${actual}/durabletask/`,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    baseUrl,
+    close: () => new Promise((resolve) => { unregister(); server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
