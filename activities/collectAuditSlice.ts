@@ -114,14 +114,16 @@ export function collectAuditSlice(deps: CollectDeps, progress?: ProgressLog) {
     const key = { collectorId: input.collectorId, scope };
     const fetchPage = (cursor: string | null) => withApiKey(deps.secrets, input.apiKeySecretName, (apiKey) =>
       deps.openai.listAuditLogs(apiKey, { gte: input.gte, lt: input.lt, after: cursor ?? undefined, ...(scope === "tenant" ? { tenantOnly: true } : {}) }));
-    // The first page is requested, and the ledger read, while the recorded progress is read; a resumed call lists from where it got to instead.
+    // The first page is requested while the recorded progress is read; a resumed call lists from where it got to instead.
     let pending = prefetch(() => fetchPage(input.after));
-    const ledgerRead = prefetch(async () => {
+    // The ledger is read (and pruned) once a page has events: an idle poll, whose page is empty, costs no Table request.
+    // Pruning can wait until then, since nothing is recorded in between.
+    const readLedger = async () => {
       // A sweep's first slice forgets what no later sweep re-reads; with the read of its window that is one listing.
       if (input.pruneBefore !== undefined && input.late) return (await deps.ledger.pruneAndRead(key, input.pruneBefore, input.gte, input.lt)).delivered;
       if (input.pruneBefore !== undefined) await deps.ledger.prune(key, input.pruneBefore);
       return input.late ? await deps.ledger.delivered(key, input.gte, input.lt) : new Set<string>();
-    });
+    };
     const delivery = await PageDelivery.open<AuditProgress>(progress, input);
     let p: AuditProgress = delivery.resumed ?? { done: false, after: input.after, pages: 0, rowsWritten: 0, duplicates: 0, newestEventAt: null, unknownTypes: {}, refused: null };
     const guard = new CursorGuard(p.after);
@@ -135,15 +137,17 @@ export function collectAuditSlice(deps: CollectDeps, progress?: ProgressLog) {
       if (p.done) return result({ kind: "ok" });
       if (delivery.resumed) pending = prefetch(() => fetchPage(p.after));
       // Skipped: what the ledger holds (a late sweep), the accepted rows of a partly accepted page (input, or the resumed run's), and every row of this call.
-      const skip = new Set([...(await ledgerRead), ...(input.skip ?? []), ...(p.skip ?? [])]);
+      let skip: Set<string> | undefined;
       while (p.pages < input.maxPages) {
         const page = await pending;
+        if (skip === undefined && page.data.length > 0) skip = new Set([...(await readLedger()), ...(input.skip ?? []), ...(p.skip ?? [])]);
+        const seen = skip ?? new Set<string>();
         const collectedAt = new Date(deps.now()).toISOString();
         let listedAgain = 0;
         const fresh = page.data.filter((event) => {
           const digest = idDigest(event.id);
-          if (skip.has(digest)) return (listedAgain++, false);
-          skip.add(digest);
+          if (seen.has(digest)) return (listedAgain++, false);
+          seen.add(digest);
           return true;
         });
         // The next page is requested while this one uploads; the cursor still moves only after the upload.
