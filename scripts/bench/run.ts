@@ -17,6 +17,7 @@ import type { CollectDeps } from "../../activities/deps";
 import type { RuntimeSettings } from "../../orchestrators/state";
 import { AUDIT_LOGS_STREAM, CHAT_COMPLETIONS_STREAM } from "../../src/config";
 import { registerFunctions } from "../../src/functions/register";
+import { embeddedProgressLog } from "../../src/local/embeddedProgressLog";
 import { RealClock, VirtualClock, type Clock } from "../../src/local/durable/clock";
 import { DurableHost, type DurableHostOptions } from "../../src/local/durable/host";
 import { invokeHttp } from "../../src/local/durable/invoke";
@@ -60,7 +61,7 @@ const KEYS = { admin: "bench-admin-key-0001", project: "bench-project-key-0002" 
 // ---- the connector, registered once; each scenario points it at fresh fakes ------------------
 // `pageProgress: false` is the bench's baseline for the page-progress records (no progress log handed to the activities).
 const box: { deps?: CollectDeps; settings: RuntimeSettings; clock: Clock; pageProgress: boolean } = { pageProgress: true, settings: { parallelism: 8, maxPagesPerActivity: 10, chatPagesPerActivity: 20, lagSeconds: 60, overlapSeconds: 1_800, chatLateHorizonSeconds: 1_800 }, clock: new RealClock() };
-registerFunctions({ deps: () => box.deps!, settings: () => box.settings, declaredCollectors: () => [], openaiBaseUrl: "https://api.openai.com/v1", now: () => box.clock.now(), pageProgress: () => box.pageProgress });
+registerFunctions({ deps: () => box.deps!, settings: () => box.settings, declaredCollectors: () => [], openaiBaseUrl: "https://api.openai.com/v1", now: () => box.clock.now(), pageProgress: () => box.pageProgress, progressLog: embeddedProgressLog });
 
 function clientsFor(openaiUrl: string, ingestionUrl: string, tableUrl: string, ca: string, clock: Clock, maxRequestsPerSecond?: number): CollectDeps {
   const secrets = new SecretCache((name) => Promise.resolve(name === "openai-admin-key" ? KEYS.admin : KEYS.project), undefined, () => clock.now());
@@ -256,9 +257,10 @@ function busy() {
 
 async function main(): Promise<void> {
   if (args.has("--idle-probe")) {
-    // One idle-cost measurement per data type at `--collectors` (default 100), SQLite store only: for profiling the idle path.
+    // One idle-cost measurement per data type at `--collectors` (default 100) over `--polls` polls (default 6), SQLite store only: for profiling the idle path.
     const n = argv.includes("--collectors") ? Number(argv[argv.indexOf("--collectors") + 1]) : 100;
-    for (const mix of ["auditLogs", "chatCompletions"] as const) await idleCost(soakHarness(), n, mix, "sqlite", { pollIntervalSeconds: 300, warmUpPolls: 3, measurePolls: 6 });
+    const polls = argv.includes("--polls") ? Number(argv[argv.indexOf("--polls") + 1]) : 6;
+    for (const mix of ["auditLogs", "chatCompletions"] as const) await idleCost(soakHarness(), n, mix, "sqlite", { pollIntervalSeconds: 300, warmUpPolls: 3, measurePolls: polls });
     process.exit(0);
   }
   if (args.has("--soak-child")) {
