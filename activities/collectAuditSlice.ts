@@ -117,7 +117,8 @@ export function collectAuditSlice(deps: CollectDeps, progress?: ProgressLog) {
     // The first page is requested while the recorded progress is read; a resumed call lists from where it got to instead.
     let pending = prefetch(() => fetchPage(input.after));
     // The ledger is read (and pruned) once a page has events: an idle poll, whose page is empty, costs no Table request.
-    // Pruning can wait until then, since nothing is recorded in between.
+    // A sweep whose first slice (the one that prunes) is empty leaves the forgetting to the next sweep whose first slice
+    // has events: rows stay longer than needed, never too short. The read then runs before the page uploads, not beside its fetch.
     const readLedger = async () => {
       // A sweep's first slice forgets what no later sweep re-reads; with the read of its window that is one listing.
       if (input.pruneBefore !== undefined && input.late) return (await deps.ledger.pruneAndRead(key, input.pruneBefore, input.gte, input.lt)).delivered;

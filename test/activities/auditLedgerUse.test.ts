@@ -10,7 +10,7 @@ import { collectAuditSlice, type AuditSliceInput } from "../../activities/collec
 import { idDigest } from "../../activities/idDigest";
 import { eventTypeScope } from "../../src/audit/eventTypes";
 import { AUDIT_LOGS_STREAM } from "../../src/config";
-import type { DeliveredLedger } from "../../src/ledger/deliveredLedger";
+import { LedgerError, type DeliveredLedger } from "../../src/ledger/deliveredLedger";
 import { generateAuditEvents } from "../../src/local/fakes/generate";
 import { startStack, type Stack } from "../fakes/stack";
 
@@ -51,13 +51,26 @@ describe("an audit slice and the delivered-id ledger", () => {
     const key = { collectorId: ref.collectorId, scope: "organization" as const };
     const held = events.slice(0, 40);
     await stack.deps.ledger.record(key, held.map((e) => ({ effectiveAt: e.effective_at, digest: idDigest(e.id) })));
+    // A row of a bucket that ends before `pruneBefore`: the sweep forgets it.
+    await stack.deps.ledger.record(key, [{ effectiveAt: T0 - 3_600, digest: "OLDOLDOLD0" }]);
     const ledger = countingLedger(stack.deps.ledger);
     const before = stack.ingestion.rows(AUDIT_LOGS_STREAM).length;
     const input: AuditSliceInput = { ...ref, gte: T0, lt: T0 + 1_800, after: null, maxPages: 10, late: true, recordSince: T0, pruneBefore: T0 - 1_800 };
     const result = await collectAuditSlice({ ...stack.deps, ledger })(input);
     const sent = stack.ingestion.rows(AUDIT_LOGS_STREAM).slice(before).map((r) => r.Id).sort();
     const expected = events.slice(40).map((e) => e.id).sort();
-    assert.deepEqual([result.outcome.kind, result.done, result.rowsWritten, result.duplicates, sent, ledger.calls.pruneAndRead, ledger.calls.delivered, ledger.calls.prune],
-      ["ok", true, events.length - 40, 40, expected, 1, undefined, undefined]);
+    const newest = Math.max(...events.slice(40).map((e) => e.effective_at));
+    assert.deepEqual([result, sent, ledger.calls.pruneAndRead, ledger.calls.delivered, ledger.calls.prune, await stack.deps.ledger.delivered(key, T0 - 3_600, T0 - 3_500)],
+      [{ outcome: { kind: "ok" }, refused: null, done: true, after: result.after, pages: Math.ceil(events.length / 100), rowsWritten: events.length - 40, duplicates: 40, newestEventAt: newest, unknownTypes: {} },
+        expected, 1, undefined, undefined, new Set()]);
+  });
+
+  it("returns a retriable failure, uploading nothing, when the ledger cannot be read for a page with events", async () => {
+    const failing: DeliveredLedger = { ...stack.deps.ledger, pruneAndRead: () => Promise.reject(new LedgerError("delivered-id ledger (Table storage) prune and read failed: 503 ServerBusy")) };
+    const before = stack.ingestion.rows(AUDIT_LOGS_STREAM).length;
+    const input: AuditSliceInput = { ...ref, gte: T0, lt: T0 + 1_800, after: null, maxPages: 10, late: true, recordSince: T0, pruneBefore: T0 - 1_800 };
+    const result = await collectAuditSlice({ ...stack.deps, ledger: failing })(input);
+    assert.deepEqual([result, stack.ingestion.rows(AUDIT_LOGS_STREAM).length - before],
+      [{ outcome: { kind: "failed", retriable: true, message: "delivered-id ledger (Table storage) prune and read failed: 503 ServerBusy" }, refused: null, done: false, after: null, pages: 0, rowsWritten: 0, duplicates: 0, newestEventAt: null, unknownTypes: {} }, 0]);
   });
 });

@@ -11,6 +11,7 @@ import * as df from "durable-functions";
 import { CHAT_ANCHORS_ACTIVITY, CHAT_PAGES_ACTIVITY } from "../../orchestrators/names";
 import { EMPTY_BOOK, recordProgress, type ProgressRecord } from "../../src/delivery/progress";
 import { durableProgressLog } from "../../src/delivery/progressLog";
+import { DurableHost } from "../../src/local/durable/host";
 import { invocationContextFor } from "../../src/local/durable/invoke";
 import { startRpcServer, type RpcServer } from "../../src/local/durable/rpcServer";
 import type { HostChange } from "../../src/local/durable/store";
@@ -24,6 +25,7 @@ describe("page progress on the embedded host", () => {
   const changes: Array<{ urgent: boolean; change: HostChange }> = [];
   before(async () => {
     app = await startLocalApp(Date.parse("2026-11-01T00:00:00Z"), {}, undefined, { onChange: (urgent, change) => changes.push({ urgent, change }) });
+    // A second listener for the app's host, whose URL the test knows; the host's activities now get it (both stay up until the end).
     rpc = await startRpcServer(app.host);
   });
   after(async () => {
@@ -56,7 +58,8 @@ describe("page progress on the embedded host", () => {
   });
 
   it("is not offered where no host of this process serves the binding: the caller keeps the durable client", async () => {
-    const other = await startRpcServer(app.host);
+    // Another host with its own listener (a listener re-points the host it serves, so not the app's).
+    const other = await startRpcServer(new DurableHost({ clock: app.clock }));
     const boundToOther = context(CHAT_PAGES_ACTIVITY, other.baseUrl);
     const whileServed = embeddedProgressLog(boundToOther) !== undefined;
     await other.close();
