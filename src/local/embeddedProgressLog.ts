@@ -2,9 +2,10 @@
  * Page progress on the embedded host: the collector's `deliveryProgress` entity read and signalled
  * by a direct call into the durable host of this process, with the semantics of the durable
  * client's route (src/delivery/progressLog.ts): `record` resolves once the entity operation ran
- * and the store wrote it (an entity write is urgent, src/local/durable/host.ts). The loopback
- * HTTP request and the SDK client it saves cost about 1.7 ms of CPU per record (BENCHMARKS.md,
- * page-progress records).
+ * and the store wrote it (an entity write is urgent, src/local/durable/host.ts). It saves the
+ * loopback HTTP request and the SDK client per record: with them, the records cost 7.6 % of the
+ * stored-completions backfill rate in the benchmark run of 2026-12-02; without them, 0.8 % in the
+ * next (BENCHMARKS.md, page-progress records).
  */
 import type { InvocationContext } from "@azure/functions";
 import { DELIVERY_PROGRESS_ENTITY } from "../../orchestrators/names";
