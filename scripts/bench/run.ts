@@ -258,9 +258,14 @@ function busy() {
 async function main(): Promise<void> {
   if (args.has("--idle-probe")) {
     // One idle-cost measurement per data type at `--collectors` (default 100) over `--polls` polls (default 6), SQLite store only: for profiling the idle path.
+    // `--cpu-profile DIR` writes the measured window's V8 CPU profile to DIR/idle-<type>.cpuprofile.
     const n = argv.includes("--collectors") ? Number(argv[argv.indexOf("--collectors") + 1]) : 100;
     const polls = argv.includes("--polls") ? Number(argv[argv.indexOf("--polls") + 1]) : 6;
-    for (const mix of ["auditLogs", "chatCompletions"] as const) await idleCost(soakHarness(), n, mix, "sqlite", { pollIntervalSeconds: 300, warmUpPolls: 3, measurePolls: polls });
+    const profileDir = argv.includes("--cpu-profile") ? argv[argv.indexOf("--cpu-profile") + 1] : undefined;
+    if (profileDir !== undefined) fs.mkdirSync(profileDir, { recursive: true });
+    for (const mix of ["auditLogs", "chatCompletions"] as const) {
+      await idleCost(soakHarness(), n, mix, "sqlite", { pollIntervalSeconds: 300, warmUpPolls: 3, measurePolls: polls, ...(profileDir === undefined ? {} : { cpuProfileFile: path.join(profileDir, `idle-${mix}.cpuprofile`) }) });
+    }
     process.exit(0);
   }
   if (args.has("--soak-child")) {

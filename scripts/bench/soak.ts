@@ -15,6 +15,7 @@
  * one of each), so every collector of a type ingests every arrival of that type.
  */
 import fs from "node:fs";
+import inspector from "node:inspector";
 import os from "node:os";
 import path from "node:path";
 import { AUDIT_LOGS_STREAM, CHAT_COMPLETIONS_STREAM } from "../../src/config";
@@ -99,6 +100,21 @@ function diskWriteBytes(): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Starts the V8 CPU profiler in this process (node:inspector); `stop` returns the profile in the
+ * `.cpuprofile` format (Chrome DevTools, speedscope). Sampling every 100 µs adds a few % of CPU, so
+ * figures measured with it on are not the published ones.
+ */
+async function startProfiler(): Promise<{ stop(): Promise<unknown> }> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  await post("Profiler.enable");
+  await post("Profiler.setSamplingInterval", { interval: 100 });
+  await post("Profiler.start");
+  return { stop: async () => { const { profile } = (await post("Profiler.stop")) as { profile: unknown }; session.disconnect(); return profile; } };
 }
 
 function rssSampler() {
@@ -188,14 +204,16 @@ async function setUp(harness: SoakHarness, storeKind: "sqlite" | "json" | "none"
  * Idle cost of `collectors` collectors with `store`: created with nothing to collect, warmed up
  * for `warmUpPolls` polls, then measured over `measurePolls` polls of each collector.
  */
-export async function idleCost(harness: SoakHarness, collectors: number, mix: CollectorMix, store: "sqlite" | "json", options: { pollIntervalSeconds: number; warmUpPolls: number; measurePolls: number }): Promise<IdleCost> {
+export async function idleCost(harness: SoakHarness, collectors: number, mix: CollectorMix, store: "sqlite" | "json", options: { pollIntervalSeconds: number; warmUpPolls: number; measurePolls: number; cpuProfileFile?: string }): Promise<IdleCost> {
   // The JSON baseline rewrites the whole state on every change: attach it only for the measurement.
   const run = await setUp(harness, store === "sqlite" ? "sqlite" : "none");
   try {
     await run.create(collectors, options.pollIntervalSeconds, new Date(START_S * 1000).toISOString(), mix);
     await run.runTo(run.clock.now() + options.warmUpPolls * options.pollIntervalSeconds * 1000);
     if (store === "json") run.attach("json");
+    const profiler = options.cpuProfileFile === undefined ? undefined : await startProfiler();
     const result = await run.measure(collectors, mix, options.measurePolls * options.pollIntervalSeconds * 1000, store);
+    if (profiler && options.cpuProfileFile) fs.writeFileSync(options.cpuProfileFile, JSON.stringify(await profiler.stop()));
     console.log(`idle, ${collectors} ${mix} collector(s), ${store} store: ${result.requestsPerPoll.toFixed(2)} OpenAI requests, ${result.executionsPerPoll.toFixed(2)} executions (${result.episodesPerPoll.toFixed(2)} episodes, ${result.entityOperationsPerPoll.toFixed(2)} entity ops, ${result.activitiesPerPoll.toFixed(2)} activities), ${result.cpuMsPerPoll.toFixed(2)} ms CPU (${result.cpuSystemMsPerPoll.toFixed(2)} system), ${(result.storeBytesPerPoll / 1024).toFixed(1)} KB to the store, ${result.diskWriteBytesPerPoll === null ? "-" : (result.diskWriteBytesPerPoll / 1024).toFixed(1)} KB to disk per poll per collector (${result.polls} polls)`);
     return result;
   } finally {
