@@ -104,8 +104,8 @@ function diskWriteBytes(): number | null {
 
 /**
  * Starts the V8 CPU profiler in this process (node:inspector); `stop` returns the profile in the
- * `.cpuprofile` format (Chrome DevTools, speedscope). Sampling every 100 µs adds a few % of CPU, so
- * figures measured with it on are not the published ones.
+ * `.cpuprofile` format (Chrome DevTools, speedscope). Sampling every 100 µs costs CPU of its own (not
+ * measured), so figures taken with it on are for shares, not for comparison with the published ones.
  */
 async function startProfiler(): Promise<{ stop(): Promise<unknown> }> {
   const session = new inspector.Session();
