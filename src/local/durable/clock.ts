@@ -36,8 +36,14 @@ export class VirtualClock implements Clock {
 
   at(at: number, fn: () => void): () => void {
     const timer = { at, seq: this.seq++, fn };
-    this.timers.push(timer);
-    this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    // Binary search for the first timer due later: equal times keep their order of arming.
+    let low = 0, high = this.timers.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.timers[mid]!.at <= at) low = mid + 1;
+      else high = mid;
+    }
+    this.timers.splice(low, 0, timer);
     return () => {
       const i = this.timers.indexOf(timer);
       if (i >= 0) this.timers.splice(i, 1);
