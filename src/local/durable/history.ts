@@ -24,6 +24,22 @@ export function historyEvent(type: number, timestamp: number, fields: Record<str
   return { EventType: type, EventId: eventId, IsPlayed: false, Timestamp: new Date(timestamp).toISOString(), ...fields };
 }
 
+const eventTexts = new WeakMap<HistoryEvent, string>();
+
+/**
+ * An event's JSON text, computed once per event object: history events are not changed after
+ * they are made (the SDK gets copies), so the store and the host's size counts share one
+ * serialization.
+ */
+export function eventJson(event: HistoryEvent): string {
+  let text = eventTexts.get(event);
+  if (text === undefined) {
+    text = JSON.stringify(event);
+    eventTexts.set(event, text);
+  }
+  return text;
+}
+
 /** Action types (durable-functions `ActionType`). */
 export const ActionType = {
   CallActivity: 0, CallActivityWithRetry: 1, CallSubOrchestrator: 2, CallSubOrchestratorWithRetry: 3, ContinueAsNew: 4, CreateTimer: 5,

@@ -15,7 +15,7 @@ import type { HostChange } from "./store";
 import { WorkQueue } from "./workQueue";
 import { ACTIVE, entityKey, type EntityRecord, type Episode, type HostSnapshot, type InstanceRecord, type StatusJson } from "./records";
 import { EXTENSION_TRIGGER_FIELDS } from "./triggerPayload";
-import { ActionType, consumesSequenceNumber, EventType, flattenActions, historyEvent, tryJsonParse, type Action, type HistoryEvent } from "./history";
+import { ActionType, consumesSequenceNumber, eventJson, EventType, flattenActions, historyEvent, tryJsonParse, type Action, type HistoryEvent } from "./history";
 
 /** Construction options. */
 export interface DurableHostOptions {
@@ -30,9 +30,11 @@ export interface DurableHostOptions {
    */
   readonly recordEpisodes?: boolean;
   /**
-   * Called after every state change (persistence) with the record that changed. `urgent` marks an
-   * activity result: rows it reports are already delivered, so losing it would mean reading those
-   * pages again.
+   * Called after every state change (persistence) with the record that changed. `urgent` marks a
+   * change that must be durable now: an entity write (page progress), and an activity result —
+   * rows it reports are already delivered, so losing it would mean reading those pages again. An
+   * activity result is reported urgent once the episode that consumes it has run (one write for
+   * both), or at once when no episode can run now (host stopping, instance gone).
    */
   readonly onChange?: (urgent: boolean, change: HostChange) => void;
   /**
@@ -54,6 +56,10 @@ export class DurableHost {
   private readonly clock: Clock;
   private readonly cancelTimers = new Map<string, Array<() => void>>();
   private readonly processing = new Set<string>();
+  /** Instances holding an activity result not yet reported urgent: it is, at the end of their next episode. */
+  private readonly urgentAfterEpisode = new Set<string>();
+  /** Each instance's input as JSON text, for the trigger payload: parsed afresh per episode, as the extension sends it. */
+  private readonly inputText = new WeakMap<InstanceRecord, { readonly input: unknown; readonly text: string }>();
   private readonly entityRunner: EntityRunner;
   private readonly activities: WorkQueue;
   private pendingWork = 0;
@@ -246,46 +252,70 @@ export class DurableHost {
   private deliver(r: InstanceRecord, generation: number, event: HistoryEvent): void {
     if (r.generation !== generation || !ACTIVE.has(r.runtimeStatus) || this.instances.get(r.instanceId) !== r) return;
     r.inbox.push(event);
-    this.changed(r, event.EventType === EventType.TaskCompleted || event.EventType === EventType.TaskFailed);
+    if (event.EventType === EventType.TaskCompleted || event.EventType === EventType.TaskFailed) this.urgentAfterEpisode.add(r.instanceId);
+    this.changed(r);
     this.kick(r);
   }
 
   private kick(r: InstanceRecord): void {
-    if (this.stopped || this.processing.has(r.instanceId) || r.inbox.length === 0) return;
+    if (this.stopped || this.processing.has(r.instanceId) || r.inbox.length === 0) {
+      // No episode starts now: an activity result waiting for one is made durable at once.
+      if (!this.processing.has(r.instanceId)) this.reportUrgent(r.instanceId);
+      return;
+    }
     this.processing.add(r.instanceId);
     void this.track(new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.episode(r)).finally(() => {
       this.processing.delete(r.instanceId);
+      this.reportUrgent(r.instanceId);
       if (this.instances.get(r.instanceId) === r && ACTIVE.has(r.runtimeStatus)) this.kick(r);
     }));
+  }
+
+  /** Reports an instance's pending activity result urgent (with whatever the episode since changed). */
+  private reportUrgent(instanceId: string): void {
+    if (this.urgentAfterEpisode.delete(instanceId)) this.changed({ instanceId }, true);
+  }
+
+  /** The instance's input as JSON text (cached per input value). */
+  private inputJson(r: InstanceRecord): string {
+    const cached = this.inputText.get(r);
+    if (cached && cached.input === r.input) return cached.text;
+    const text = JSON.stringify(r.input ?? null);
+    this.inputText.set(r, { input: r.input, text });
+    return text;
   }
 
   private async episode(r: InstanceRecord): Promise<void> {
     if (!ACTIVE.has(r.runtimeStatus) || r.inbox.length === 0 || this.instances.get(r.instanceId) !== r) return;
     const fn = registeredFunction(r.name);
     const now = this.clock.now();
-    const played = r.history.map((e) => ({ ...e, IsPlayed: true }));
+    const replayed = r.history.length;
     const started = historyEvent(EventType.OrchestratorStarted, now);
     // Events stay in the inbox until the episode's outcome is recorded, so a snapshot taken while
     // the orchestrator runs still holds them.
     const delivered = r.inbox.slice();
-    const history = [...played, started, ...delivered];
-    const trigger = { history, input: r.input, instanceId: r.instanceId, isReplaying: played.length > 0, ...EXTENSION_TRIGGER_FIELDS };
+    const history = [...r.history, started, ...delivered];
+    // The SDK turns Timestamp strings into Dates in place (Utils.parseTimestampsAsDates, over the
+    // whole trigger): it gets its own copy of each (flat) event and an input parsed afresh.
+    const trigger = {
+      history: history.map((e, i) => ({ ...e, IsPlayed: i < replayed })), input: JSON.parse(this.inputJson(r)) as unknown,
+      instanceId: r.instanceId, isReplaying: replayed > 0, ...EXTENSION_TRIGGER_FIELDS,
+    };
     const generation = r.generation;
     r.runtimeStatus = "Running";
     this.stats.episodes++;
     let state: { isDone: boolean; actions: Action[][]; output?: unknown; customStatus?: unknown };
     try {
-      // A fresh deep copy each time: the SDK turns Timestamp strings into Dates in place.
-      state = (await fn.handler(JSON.parse(JSON.stringify(trigger)), this.invocationContext(fn, r.instanceId))) as typeof state;
+      state = (await fn.handler(trigger, this.invocationContext(fn, r.instanceId))) as typeof state;
     } catch (error) {
       this.fail(r, (error as Error).message.split("\n\n$OutOfProcData$")[0] ?? String(error));
       return;
     }
     if (r.generation !== generation || this.instances.get(r.instanceId) !== r || !ACTIVE.has(r.runtimeStatus)) return;
     r.inbox = r.inbox.slice(delivered.length);
-    if (this.options.recordEpisodes) this.episodes.push({ name: r.name, instanceId: r.instanceId, input: r.input, history: JSON.parse(JSON.stringify(history)) as HistoryEvent[], actions: JSON.parse(JSON.stringify(state.actions)) });
+    if (this.options.recordEpisodes) this.episodes.push({ name: r.name, instanceId: r.instanceId, input: r.input, history: history.map((e, i) => ({ ...e, IsPlayed: i < replayed })), actions: JSON.parse(JSON.stringify(state.actions)) });
 
-    r.history = [...history.map((e) => ({ ...e, IsPlayed: false }))];
+    r.history = history;
     if (state.customStatus !== undefined) r.customStatus = state.customStatus;
     const leaves = flattenActions(state.actions.flat());
     const numbered = leaves.filter(consumesSequenceNumber);
@@ -304,9 +334,10 @@ export class DurableHost {
     }
     r.history.push(historyEvent(EventType.OrchestratorCompleted, now));
     r.lastUpdatedTime = now;
-    this.stats.historyEvents += r.history.length - played.length;
+    this.stats.historyEvents += r.history.length - replayed;
     const continueAsNew = leaves.find((a) => a.actionType === ActionType.ContinueAsNew);
-    if (continueAsNew) this.continueAsNew(r, tryJsonParse(continueAsNew.input), now);
+    // The SDK hands a string input over as its JSON text already (Utils.processInput), anything else as the value.
+    if (continueAsNew) this.continueAsNew(r, typeof continueAsNew.input === "string" ? continueAsNew.input : JSON.stringify(continueAsNew.input ?? null), now);
     else if (state.isDone) this.complete(r, state.output);
     this.changed(r);
   }
@@ -398,25 +429,28 @@ export class DurableHost {
     r.timers = {};
   }
 
-  private continueAsNew(r: InstanceRecord, input: unknown, now: number): void {
-    const bytes = Buffer.byteLength(JSON.stringify(r.history));
+  /** Starts the next generation with `inputText` (JSON) as its input. */
+  private continueAsNew(r: InstanceRecord, inputText: string, now: number): void {
+    let bytes = 2 + Math.max(0, r.history.length - 1); // the brackets and commas of the history as one JSON array
+    for (const event of r.history) bytes += Buffer.byteLength(eventJson(event));
     this.stats.historyBytes += bytes;
     this.stats.generations++;
     this.stats.maxGenerationBytes = Math.max(this.stats.maxGenerationBytes, bytes);
     this.stats.maxGenerationEvents = Math.max(this.stats.maxGenerationEvents, r.history.length);
-    const inputBytes = Buffer.byteLength(JSON.stringify(input ?? null));
+    const inputBytes = Buffer.byteLength(inputText);
     this.stats.maxInputBytes = Math.max(this.stats.maxInputBytes, inputBytes);
     const own = (this.stats.byInstance[r.instanceId] ??= { maxInputBytes: 0, maxGenerationBytes: 0, historyBytes: 0, generations: 0 });
     Object.assign(own, { maxInputBytes: Math.max(own.maxInputBytes, inputBytes), maxGenerationBytes: Math.max(own.maxGenerationBytes, bytes), historyBytes: own.historyBytes + bytes, generations: own.generations + 1 });
     this.dropTimers(r);
     r.generation++;
-    r.input = input;
+    r.input = JSON.parse(inputText) as unknown;
+    this.inputText.set(r, { input: r.input, text: inputText });
     r.history = [];
     r.scheduled = [];
     r.activities = {};
     r.runtimeStatus = "ContinuedAsNew";
     // Unprocessed events are discarded, as the extension does on ContinueAsNew.
-    r.inbox = [historyEvent(EventType.ExecutionStarted, now, { Name: r.name, Version: "", Input: JSON.stringify(input ?? null), ParentInstance: null })];
+    r.inbox = [historyEvent(EventType.ExecutionStarted, now, { Name: r.name, Version: "", Input: inputText, ParentInstance: null })];
   }
 
   private complete(r: InstanceRecord, output: unknown): void {
