@@ -1,6 +1,7 @@
 /**
  * The local host's SQLite store on a real database file: it writes only what changed (one row per
- * changed record, only the new history events), reads back exactly what was written, imports an
+ * changed record, only the new history events, as one row), reads back exactly what was written,
+ * reads a database of schema 1 (a row per event), imports an
  * old durable-state.json once, refuses a damaged one without writing anything, and keeps every
  * committed change through kill -9 in the middle of writes.
  */
@@ -49,11 +50,13 @@ class Records implements RecordSource {
 }
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+/** Bytes of one history row: the events as a JSON array. */
+const runBytes = (events: readonly unknown[]) => bytes(events);
 /** Bytes of an instance row: without history, and without input unless `withInput` (a new generation). */
 const recordBytes = (r: InstanceRecord, withInput = true) => { const { history: _history, input, ...rest } = r; return bytes(rest) + (withInput ? bytes(input ?? null) : 0); };
 
 describe("SqliteStore", () => {
-  it("writes one row per changed record and only the new history events; reads back exactly what was written", (t) => {
+  it("writes one row per changed record and only the new history events, as one row; reads back exactly what was written", (t) => {
     if (!sqliteOrSkip(t)) return;
     const file = path.join(tempDir(), "durable-state.db");
     const records = new Records();
@@ -66,24 +69,24 @@ describe("SqliteStore", () => {
     store.flush();
     const delta = (before: ReturnType<() => typeof store.stats>) => ({ transactions: store.stats.transactions - before.transactions, rows: store.stats.rowsWritten - before.rowsWritten, bytes: store.stats.payloadBytes - before.payloadBytes });
     assert.deepEqual(delta({ transactions: 0, rowsWritten: 0, payloadBytes: 0, largestTransactionBytes: 0 }), {
-      transactions: 1, rows: 100 + 100 * 10 + 20,
-      bytes: [...records.instances.values()].reduce((n, r) => n + recordBytes(r) + r.history.reduce((m, e) => m + bytes(e), 0), 0) + [...records.entities.values()].reduce((n, e) => n + bytes(e), 0),
+      transactions: 1, rows: 100 + 100 + 20,
+      bytes: [...records.instances.values()].reduce((n, r) => n + recordBytes(r) + runBytes(r.history), 0) + [...records.entities.values()].reduce((n, e) => n + bytes(e), 0),
     });
 
-    // An activity result for one instance among 100: its record and three new events, nothing else.
+    // An activity result for one instance among 100: its record and one row of three new events, nothing else.
     const c7 = records.instances.get("c7")!;
     const added = [historyEvent(EventType.OrchestratorStarted, 1), historyEvent(EventType.TaskCompleted, 2, { TaskScheduledId: 10, Result: "{}" }), historyEvent(EventType.OrchestratorCompleted, 3)];
     c7.history = [...c7.history, ...added];
     c7.customStatus = { state: "running", rowsIngested: 100 };
     let before = store.stats;
     store.changed({ instanceId: "c7" }, true);
-    assert.deepEqual(delta(before), { transactions: 1, rows: 1 + 3, bytes: recordBytes(c7, false) + added.reduce((n, e) => n + bytes(e), 0) });
+    assert.deepEqual(delta(before), { transactions: 1, rows: 1 + 1, bytes: recordBytes(c7, false) + runBytes(added) });
 
-    // continueAsNew: the old generation's 13 events go, the new one's first event is written.
+    // continueAsNew: the old generation's two rows (13 events) go, the new one's first event is written.
     records.instances.set("c7", { ...c7, generation: 1, history: [historyEvent(EventType.ExecutionStarted, 4, { Input: "{}" })] });
     before = store.stats;
     store.changed({ instanceId: "c7" }, true);
-    assert.deepEqual(delta(before), { transactions: 1, rows: 13 + 1 + 1, bytes: recordBytes(records.instances.get("c7")!) + bytes(records.instances.get("c7")!.history[0]) });
+    assert.deepEqual(delta(before), { transactions: 1, rows: 2 + 1 + 1, bytes: recordBytes(records.instances.get("c7")!) + runBytes(records.instances.get("c7")!.history) });
 
     // Purge and entity deletion remove their rows.
     records.instances.delete("c8");
@@ -91,12 +94,56 @@ describe("SqliteStore", () => {
     before = store.stats;
     store.changed({ instanceId: "c8" }, false);
     store.changed({ entityId: entityKey("collector", "c8") }, true);
-    assert.deepEqual(delta(before), { transactions: 1, rows: 1 + 10 + 1, bytes: 0 });
+    assert.deepEqual(delta(before), { transactions: 1, rows: 1 + 1 + 1, bytes: 0 });
     store.close();
 
     const reopened = SqliteStore.open(file, new Records());
     assert.deepEqual(reopened.load(), records.snapshot());
     reopened.close();
+  });
+
+  it("takes over a schema-1 database (one event per history row) as it is, and appends runs after its events", async (t) => {
+    if (!sqliteOrSkip(t)) return;
+    const file = path.join(tempDir(), "durable-state.db");
+    const old = new Records();
+    old.instances.set("c0", instance("c0", 2, 4));
+    old.entities.set(entityKey("collector", "c0"), entity("c0"));
+    const Database = (await import("better-sqlite3")).default;
+    const v1 = new Database(file);
+    v1.exec(`
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE instances (instance_id TEXT PRIMARY KEY, generation INTEGER NOT NULL, input TEXT NOT NULL, record TEXT NOT NULL);
+      CREATE TABLE history (instance_id TEXT NOT NULL, position INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (instance_id, position)) WITHOUT ROWID;
+      CREATE TABLE entities (entity_id TEXT PRIMARY KEY, record TEXT NOT NULL);
+      INSERT INTO meta VALUES ('schema', '1');`);
+    const { history, input, ...rest } = old.instances.get("c0")!;
+    v1.prepare("INSERT INTO instances VALUES (?, ?, ?, ?)").run("c0", 2, JSON.stringify(input), JSON.stringify(rest));
+    history.forEach((event, position) => v1.prepare("INSERT INTO history VALUES (?, ?, ?)").run("c0", position, JSON.stringify(event)));
+    v1.prepare("INSERT INTO entities VALUES (?, ?)").run(entityKey("collector", "c0"), JSON.stringify(old.entities.get(entityKey("collector", "c0"))));
+    v1.close();
+
+    const records = new Records();
+    const store = SqliteStore.open(file, records);
+    const loaded = store.load()!;
+    assert.deepEqual(loaded, old.snapshot());
+    for (const r of loaded.instances) records.instances.set(r.instanceId, r);
+    const c0 = records.instances.get("c0")!;
+    c0.history.push(historyEvent(EventType.OrchestratorStarted, 9), historyEvent(EventType.OrchestratorCompleted, 10));
+    store.changed({ instanceId: "c0" }, true);
+    store.close();
+
+    const raw = new Database(file, { readonly: true });
+    assert.deepEqual([raw.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get(), raw.prepare("SELECT position FROM history ORDER BY position").pluck().all()], ["2", [0, 1, 2, 3, 4]]);
+    raw.close();
+    const reopened = SqliteStore.open(file, new Records());
+    assert.deepEqual(reopened.load()!.instances, JSON.parse(JSON.stringify([c0])));
+    reopened.close();
+
+    // A database of a later schema is refused, unchanged.
+    const later = new Database(file);
+    later.prepare("UPDATE meta SET value = '3' WHERE key = 'schema'").run();
+    later.close();
+    assert.throws(() => SqliteStore.open(file, new Records()), (e: unknown) => e instanceof DurableStateError && e.message === `${file} was written by a newer version of the connector (schema 3, this one reads 2).`);
   });
 
   it("refuses a second process's host on the same database", async (t) => {
@@ -122,7 +169,7 @@ describe("SqliteStore", () => {
     store.changed({ instanceId: "c0" }, false);
     const atOnce = store.stats.transactions;
     while (store.stats.transactions === 0) await new Promise((r) => setTimeout(r, 10));
-    assert.deepEqual([atOnce, store.stats.transactions, store.stats.rowsWritten], [0, 1, 5 + 5 * 2]);
+    assert.deepEqual([atOnce, store.stats.transactions, store.stats.rowsWritten], [0, 1, 5 + 5]);
     store.close();
   });
 

@@ -1,8 +1,9 @@
 /**
  * The local host's durable state in SQLite (better-sqlite3, WAL mode): one row per instance and
- * per entity, plus one row per history event of each instance's current generation. A change
- * rewrites only the rows of the records that changed, in one transaction, and appends new history
- * events instead of rewriting a history. On first open of a data folder that still has the old
+ * per entity, plus the history events of each instance's current generation in rows of
+ * consecutive events, one row per write. A change rewrites only the rows of the records that
+ * changed, in one transaction, and appends the new history events as one row instead of
+ * rewriting a history. On first open of a data folder that still has the old
  * `durable-state.json`, its contents are imported once, in one transaction.
  *
  * Crash safety: WAL with `synchronous=NORMAL` keeps every committed transaction through a process
@@ -14,13 +15,17 @@
 import fs from "node:fs";
 import path from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
-import type { HistoryEvent } from "./history";
+import { eventJson, type HistoryEvent } from "./history";
 import { readLegacyState } from "./legacyJsonState";
 import { entityKey, type EntityRecord, type HostSnapshot, type InstanceRecord } from "./records";
 import { DurableStateError, type DurableStore, type HostChange, type RecordSource, type StoreStats } from "./store";
 
-/** Schema version kept in `meta.schema`. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Schema version kept in `meta.schema`. 2: a `history` row holds a JSON array of consecutive
+ * events, the first at `position`. Version 1 wrote one event object per row; such rows are still
+ * read, so a version-1 database is taken over as it is (its schema noted as 2 on open).
+ */
+export const SCHEMA_VERSION = 2;
 
 /** Default coalescing interval for non-urgent changes, ms. */
 export const DEFAULT_WRITE_INTERVAL_MS = 100;
@@ -80,7 +85,7 @@ export class SqliteStore implements DurableStore {
   private closed = false;
   private readonly counters = { transactions: 0, rowsWritten: 0, payloadBytes: 0, largestTransactionBytes: 0 };
   private readonly sql: {
-    putInstance: Statement; updateInstance: Statement; deleteInstance: Statement; putEvent: Statement; deleteHistory: Statement;
+    putInstance: Statement; updateInstance: Statement; deleteInstance: Statement; putEvents: Statement; deleteHistory: Statement;
     putEntity: Statement; deleteEntity: Statement;
   };
   private readonly writeChanges: () => void;
@@ -90,7 +95,7 @@ export class SqliteStore implements DurableStore {
       putInstance: db.prepare("INSERT INTO instances (instance_id, generation, input, record) VALUES (?, ?, ?, ?) ON CONFLICT (instance_id) DO UPDATE SET generation = excluded.generation, input = excluded.input, record = excluded.record"),
       updateInstance: db.prepare("UPDATE instances SET record = ? WHERE instance_id = ?"),
       deleteInstance: db.prepare("DELETE FROM instances WHERE instance_id = ?"),
-      putEvent: db.prepare("INSERT OR REPLACE INTO history (instance_id, position, event) VALUES (?, ?, ?)"),
+      putEvents: db.prepare("INSERT OR REPLACE INTO history (instance_id, position, event) VALUES (?, ?, ?)"),
       deleteHistory: db.prepare("DELETE FROM history WHERE instance_id = ?"),
       putEntity: db.prepare("INSERT INTO entities (entity_id, record) VALUES (?, ?) ON CONFLICT (entity_id) DO UPDATE SET record = excluded.record"),
       deleteEntity: db.prepare("DELETE FROM entities WHERE entity_id = ?"),
@@ -125,6 +130,7 @@ export class SqliteStore implements DurableStore {
       if (schema !== undefined && Number(schema) > SCHEMA_VERSION) throw new DurableStateError(file, `${file} was written by a newer version of the connector (schema ${schema}, this one reads ${SCHEMA_VERSION}).`);
       const store = new SqliteStore(db, file, source, options);
       if (schema === undefined) store.initialize();
+      else if (Number(schema) < SCHEMA_VERSION) db.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run(String(SCHEMA_VERSION));
       return store;
     } catch (error) {
       db.close();
@@ -158,7 +164,8 @@ export class SqliteStore implements DurableStore {
   }
 
   /**
-   * Size of the database: pages in use and free (bytes = pages × pageSize), history rows, and the
+   * Size of the database: pages in use and free (bytes = pages × pageSize), history rows (each a
+   * run of events), and the
    * write-ahead log file's current size in bytes.
    */
   footprint(): { pageSize: number; pages: number; freePages: number; historyRows: number; walBytes: number } {
@@ -177,7 +184,10 @@ export class SqliteStore implements DurableStore {
     const histories = new Map<string, HistoryEvent[]>();
     for (const row of this.db.prepare("SELECT instance_id, event FROM history ORDER BY instance_id, position").iterate() as Iterable<{ instance_id: string; event: string }>) {
       const list = histories.get(row.instance_id) ?? [];
-      list.push(JSON.parse(row.event) as HistoryEvent);
+      const events = JSON.parse(row.event) as HistoryEvent | HistoryEvent[];
+      // Schema 2 rows hold runs of events; schema 1 rows one event each.
+      if (Array.isArray(events)) list.push(...events);
+      else list.push(events);
       histories.set(row.instance_id, list);
     }
     const records = instances.map((row) => {
@@ -233,9 +243,10 @@ export class SqliteStore implements DurableStore {
 
   /**
    * Writes one instance: its record without history and input, the input when it is a new value
-   * (the host sets it with each generation), and the history events not written yet. A generation's history
-   * only grows, so the events written before are kept; a new generation, a shorter history or a
-   * different record object (purged and started again) rewrites it.
+   * (the host sets it with each generation), and the history events not written yet, as one row
+   * (a JSON array) keyed by the position of its first event. A generation's history only grows,
+   * so the rows written before are kept; a new generation, a shorter history or a different
+   * record object (purged and started again) rewrites it.
    */
   private writeInstance(record: InstanceRecord): void {
     const { history, input, ...rest } = record;
@@ -253,10 +264,11 @@ export class SqliteStore implements DurableStore {
     let from = 0;
     if (sameGeneration && before.historyLength <= history.length) from = before.historyLength;
     else this.count(this.sql.deleteHistory.run(record.instanceId).changes, 0);
-    for (let position = from; position < history.length; position++) {
-      const event = JSON.stringify(history[position]);
-      this.sql.putEvent.run(record.instanceId, position, event);
-      this.count(1, Buffer.byteLength(event));
+    if (from < history.length) {
+      // One row per write: a row per event made each commit cost several times more (issue 18).
+      const events = `[${history.slice(from).map(eventJson).join(",")}]`;
+      this.sql.putEvents.run(record.instanceId, from, events);
+      this.count(1, Buffer.byteLength(events));
     }
     this.persisted.set(record.instanceId, { record, input, generation: record.generation, historyLength: history.length });
   }
