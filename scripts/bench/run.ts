@@ -38,7 +38,7 @@ import type { FakesConfig, FakesStats } from "./fakesProcess";
 import { EMBEDDED_NODE_FLAGS } from "../../src/local/heapLimit";
 import { compareProgress, progressCostLines } from "./progressCost";
 import { renderReport, type BackfillResult, type BenchResults } from "./report";
-import { idleCost, runSoak, type SoakHarness, type SoakResults } from "./soak";
+import { idleCost, idleFloor, runSoak, type SoakHarness, type SoakResults } from "./soak";
 import { renderSoak } from "./soakReport";
 import { busySteadyState, type BusyHarness } from "./busySteady";
 
@@ -241,7 +241,8 @@ function soakHarness(): SoakHarness {
       box.settings = { ...box.settings, parallelism: 4 };
       box.deps = clientsFor(child.openaiUrl, child.ingestionUrl, child.tableUrl, child.ca, clock);
     },
-    startConnector: (clock, onChange) => startConnector(clock, { activityConcurrency: 8, onChange }),
+    startConnector: (clock, onChange, options = {}) => startConnector(clock, { activityConcurrency: 8, onChange, ...options }),
+    openaiOf: (fakes) => ({ baseUrl: (fakes as Child).openaiUrl, adminKey: KEYS.admin, projectKey: KEYS.project }),
     newClock: (startMs) => new VirtualClock(startMs),
   };
 }
@@ -265,6 +266,8 @@ async function main(): Promise<void> {
     if (profileDir !== undefined) fs.mkdirSync(profileDir, { recursive: true });
     for (const mix of ["auditLogs", "chatCompletions"] as const) {
       await idleCost(soakHarness(), n, mix, "sqlite", { pollIntervalSeconds: 300, warmUpPolls: 3, measurePolls: polls, ...(profileDir === undefined ? {} : { cpuProfileFile: path.join(profileDir, `idle-${mix}.cpuprofile`) }) });
+      // `--floor N` adds the floor of an idle poll (scripts/bench/idleFloor.ts) over N rounds.
+      if (argv.includes("--floor")) await idleFloor(soakHarness(), mix, Number(argv[argv.indexOf("--floor") + 1]));
     }
     process.exit(0);
   }

@@ -26,6 +26,8 @@ import { SqliteStore } from "../../src/local/durable/sqliteStore";
 import type { DurableStore } from "../../src/local/durable/store";
 import { generateAuditEvents, generateCompletions } from "../../src/local/fakes/generate";
 import type { AuditLogEvent, ChatCompletion } from "../../src/openai/types";
+import { OpenAIClient } from "../../src/openai/client";
+import { cpuMsPerCall, lastWholeGeneration, nodeHttpGetJson, replayMsPerGeneration, type IdleFloor } from "./idleFloor";
 import { JsonFileStore } from "./jsonFileStore";
 
 /** What the benchmark harness (run.ts) lends the soak scenarios. */
@@ -34,8 +36,10 @@ export interface SoakHarness {
   startFakes(): Promise<{ add(audit: AuditLogEvent[], completions: ChatCompletion[]): Promise<void>; stats(): Promise<{ openaiRequests: number; rowsByStream: Record<string, number> }>; stop(): void }>;
   /** Points the registered app at the fakes, on `clock`. */
   useFakes(fakes: unknown, clock: VirtualClock): void;
-  /** Starts the embedded host on `clock` with persistence through `onChange`. */
-  startConnector(clock: VirtualClock, onChange: (urgent: boolean, change: HostChange) => void): Promise<{ host: DurableHost; api(method: string, path: string, body?: unknown): Promise<unknown>; stop(): Promise<void> }>;
+  /** Starts the embedded host on `clock` with persistence through `onChange` (and episodes kept when `recordEpisodes`). */
+  startConnector(clock: VirtualClock, onChange: (urgent: boolean, change: HostChange) => void, options?: { recordEpisodes?: boolean }): Promise<{ host: DurableHost; api(method: string, path: string, body?: unknown): Promise<unknown>; stop(): Promise<void> }>;
+  /** The OpenAI mock of `fakes` (base URL with `/v1`) and the keys it accepts. */
+  openaiOf(fakes: unknown): { baseUrl: string; adminKey: string; projectKey: string };
   newClock(startMs: number): VirtualClock;
 }
 
@@ -82,10 +86,19 @@ export interface SoakDay {
   realSeconds: number;
 }
 
+/** The least an idle poll can cost on this stack, per data type (scripts/bench/idleFloor.ts). */
+export interface IdleFloorResult extends IdleFloor {
+  dataType: "auditLogs" | "chatCompletions";
+  requestsPerPoll: number;
+  /** replayMsPerPoll + requestsPerPoll × clientMsPerRequest. */
+  floorMsPerPoll: number;
+}
+
 /** Results of the soak scenarios. */
 export interface SoakResults {
   quick: boolean;
   idle: IdleCost[];
+  floor: IdleFloorResult[];
   day: SoakDay;
 }
 
@@ -124,7 +137,7 @@ function rssSampler() {
 }
 
 /** One running scenario: fakes, host, store, and a loop that moves the virtual clock. */
-async function setUp(harness: SoakHarness, storeKind: "sqlite" | "json" | "none") {
+async function setUp(harness: SoakHarness, storeKind: "sqlite" | "json" | "none", recordEpisodes = false) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "soak-"));
   const clock = harness.newClock(START_S * 1000);
   const fakes = await harness.startFakes();
@@ -140,7 +153,7 @@ async function setUp(harness: SoakHarness, storeKind: "sqlite" | "json" | "none"
     for (const id of host.entities.keys()) box.store.changed({ entityId: id }, false);
     box.store.flush();
   };
-  const connector = await harness.startConnector(clock, (urgent, change) => box.store?.changed(change, urgent));
+  const connector = await harness.startConnector(clock, (urgent, change) => box.store?.changed(change, urgent), { recordEpisodes });
   box.host = connector.host;
   if (storeKind !== "none") attach(storeKind);
   /**
@@ -215,6 +228,48 @@ export async function idleCost(harness: SoakHarness, collectors: number, mix: Co
     const result = await run.measure(collectors, mix, options.measurePolls * options.pollIntervalSeconds * 1000, store);
     if (profiler && options.cpuProfileFile) fs.writeFileSync(options.cpuProfileFile, JSON.stringify(await profiler.stop()));
     console.log(`idle, ${collectors} ${mix} collector(s), ${store} store: ${result.requestsPerPoll.toFixed(2)} OpenAI requests, ${result.executionsPerPoll.toFixed(2)} executions (${result.episodesPerPoll.toFixed(2)} episodes, ${result.entityOperationsPerPoll.toFixed(2)} entity ops, ${result.activitiesPerPoll.toFixed(2)} activities), ${result.cpuMsPerPoll.toFixed(2)} ms CPU (${result.cpuSystemMsPerPoll.toFixed(2)} system), ${(result.storeBytesPerPoll / 1024).toFixed(1)} KB to the store, ${result.diskWriteBytesPerPoll === null ? "-" : (result.diskWriteBytesPerPoll / 1024).toFixed(1)} KB to disk per poll per collector (${result.polls} polls)`);
+    return result;
+  } finally {
+    await run.tearDown();
+  }
+}
+
+/**
+ * The floor of one idle poll of a `dataType` collector ({@link IdleFloor}): one collector on the
+ * embedded host with episodes recorded, polled idle until two whole generations are on record;
+ * its last whole generation replayed `rounds` times; then `rounds` empty-page requests through
+ * the connector's client and through node:http, per scope the collector reads.
+ */
+export async function idleFloor(harness: SoakHarness, dataType: IdleFloorResult["dataType"], rounds: number): Promise<IdleFloorResult> {
+  const run = await setUp(harness, "none", true);
+  try {
+    const poll = 300;
+    await run.create(1, poll, new Date(START_S * 1000).toISOString(), dataType);
+    await run.runTo(run.clock.now() + 4 * poll * 1000);
+    // The collector's instance: the one with the most episodes recorded.
+    const counts = new Map<string, number>();
+    for (const e of run.connector.host.episodes) counts.set(e.instanceId, (counts.get(e.instanceId) ?? 0) + 1);
+    const [instanceId] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? ["none"];
+    const generation = lastWholeGeneration(run.connector.host.episodes, instanceId);
+    const replayMsPerPoll = await replayMsPerGeneration(generation, rounds);
+    const mock = harness.openaiOf(run.fakes);
+    const client = new OpenAIClient({ baseUrl: mock.baseUrl });
+    const gte = START_S - 3_600, lt = START_S;
+    // An idle audit poll lists the organization's and the tenant's events (one request each); a chat poll one page, newest first.
+    const viaClient = dataType === "auditLogs"
+      ? () => client.listAuditLogs(mock.adminKey, { gte, lt })
+      : () => client.listChatCompletions(mock.projectKey, { order: "desc" });
+    const viaNode = dataType === "auditLogs"
+      ? nodeHttpGetJson(`${mock.baseUrl}/organization/audit_logs?effective_at[gte]=${gte}&effective_at[lt]=${lt}&limit=100`, mock.adminKey)
+      : nodeHttpGetJson(`${mock.baseUrl}/chat/completions?order=desc&limit=100`, mock.projectKey);
+    const clientMsPerRequest = await cpuMsPerCall(viaClient, rounds);
+    const nodeHttpMsPerRequest = await cpuMsPerCall(viaNode, rounds);
+    const requestsPerPoll = dataType === "auditLogs" ? 2 : 1;
+    const result: IdleFloorResult = {
+      dataType, episodesPerPoll: generation.length, replayMsPerPoll, requestsPerPoll, clientMsPerRequest, nodeHttpMsPerRequest,
+      floorMsPerPoll: replayMsPerPoll + requestsPerPoll * clientMsPerRequest,
+    };
+    console.log(`idle floor, ${dataType}: replaying ${result.episodesPerPoll} episodes ${replayMsPerPoll.toFixed(2)} ms; ${requestsPerPoll} request(s) × ${clientMsPerRequest.toFixed(2)} ms through the client (node:http ${nodeHttpMsPerRequest.toFixed(2)} ms); together ${result.floorMsPerPoll.toFixed(2)} ms CPU per poll (${rounds} rounds)`);
     return result;
   } finally {
     await run.tearDown();
@@ -304,6 +359,8 @@ export async function runSoak(harness: SoakHarness, quick: boolean, day: { colle
       idle.push(await idleCost(harness, n, mix, "json", { pollIntervalSeconds: poll, warmUpPolls: 3, measurePolls: quick ? 2 : n >= 500 ? 2 : 6 }));
     }
   }
+  const floor: IdleFloorResult[] = [];
+  for (const dataType of day.skipIdle ? [] : (["auditLogs", "chatCompletions"] as const)) floor.push(await idleFloor(harness, dataType, quick ? 300 : 2_000));
   const result = await soakDay(harness, day.collectors ?? (quick ? 50 : 500), { hours: day.hours ?? (quick ? 8 : 24), pollIntervalSeconds: poll, auditPerMinute: 2, completionsPerMinute: 1 });
-  return { quick, idle, day: result };
+  return { quick, idle, floor, day: result };
 }

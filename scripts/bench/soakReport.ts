@@ -1,5 +1,5 @@
 /** Renders the soak scenarios' figures (scripts/bench/soak.ts) as a BENCHMARKS.md section with its targets. */
-import type { IdleCost, SoakResults } from "./soak";
+import type { IdleCost, IdleFloorResult, SoakResults } from "./soak";
 
 const n = (x: number, digits = 0) => x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const kb = (bytes: number | null) => (bytes === null ? "–" : `${n(bytes / 1024, 1)} KB`);
@@ -26,6 +26,24 @@ export function renderSoak(s: SoakResults): { markdown: string; targets: Array<{
     { target: `OpenAI requests and function executions per idle poll flat from ${[...new Set(sqlite.map((x) => x.collectors))].join(" to ")} collectors (within 10 %)`, measured: `requests ${per((x) => x.requestsPerPoll)}; executions ${per((x) => x.executionsPerPoll)}`, met: spread((x) => x.requestsPerPoll) <= 1.1 && spread((x) => x.executionsPerPoll) <= 1.1 },
     { target: `every row delivered over the day`, measured: `${n(d.rowsDelivered)} of ${n(d.rowsExpected)}`, met: d.rowsDelivered === d.rowsExpected },
   ];
+  const floorRow = (f: IdleFloorResult) => {
+    const measured = sqlite.filter((x) => x.dataType === f.dataType).reduce<IdleCost | undefined>((a, b) => (a && a.collectors >= b.collectors ? a : b), undefined);
+    return `| ${f.dataType} | ${measured ? `${n(measured.cpuMsPerPoll, 2)} ms (${n(measured.collectors)} collectors)` : "–"} | ${n(f.replayMsPerPoll, 2)} ms (${n(f.episodesPerPoll)} episodes) | ${n(f.requestsPerPoll)} × ${n(f.clientMsPerRequest, 2)} ms | ${n(f.requestsPerPoll)} × ${n(f.nodeHttpMsPerRequest, 2)} ms | ${n(f.floorMsPerPoll, 2)} ms |`;
+  };
+  const floor = (s.floor ?? []).length === 0 ? "" : `
+### The floor of an idle poll on this stack
+
+Parts of the idle path measured alone in this process (scripts/bench/idleFloor.ts): the
+durable-functions SDK and the collector orchestrator replaying one idle poll's episodes (recorded
+on the embedded host, no host, store or I/O around them), and one empty-page OpenAI request
+through the connector's client (axios) beside node:http with \`JSON.parse\`. The floor is replay plus
+the client's requests: what a poll costs before the host, the state store, the entity operation
+and the activity plumbing add anything.
+
+| data type | idle cost measured | replay (SDK + orchestrator) | requests, connector's client | requests, node:http | floor |
+|---|---|---|---|---|---|
+${s.floor.map(floorRow).join("\n")}
+`;
   const row = (x: IdleCost) => `| ${x.dataType} | ${n(x.collectors)} | ${x.store === "sqlite" ? "SQLite (rows per change)" : "JSON file (whole state, before)"} | ${n(x.polls)} | ${n(x.requestsPerPoll, 2)} | ${n(x.executionsPerPoll, 2)} = ${n(x.episodesPerPoll, 2)} + ${n(x.entityOperationsPerPoll, 2)} + ${n(x.activitiesPerPoll, 2)} | ${n(x.cpuMsPerPoll, 2)} ms (${n(x.cpuSystemMsPerPoll, 2)}) | ${kb(x.storeBytesPerPoll)} | ${kb(x.diskWriteBytesPerPoll)} | ${n(x.stateBytes / 1024)} KB | ${n(x.peakRssMb)} MB |`;
   const markdown = `## Embedded host: idle cost and a simulated day
 
@@ -47,7 +65,7 @@ state store, "to disk" the bytes the process caused to be written (\`write_bytes
 | data type | collectors | state store | polls measured | OpenAI requests | executions | CPU (system) | to the store | to disk | state | peak RSS |
 |---|---|---|---|---|---|---|---|---|---|---|
 ${s.idle.map(row).join("\n")}
-
+${floor}
 ### ${d.hours} simulated hours, ${n(d.collectors)} collectors (half audit logs, half stored completions)
 
 Arrivals in the middle half of the run (${n(d.arrivals.audit)} audit events and ${n(d.arrivals.completions)} stored
