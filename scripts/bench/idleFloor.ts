@@ -17,7 +17,7 @@ import http from "node:http";
 import https from "node:https";
 import { InvocationContext } from "@azure/functions";
 import type { Episode } from "../../src/local/durable/records";
-import { EXTENSION_TRIGGER_FIELDS } from "../../src/local/durable/triggerPayload";
+import { orchestratorTrigger } from "../../src/local/durable/triggerPayload";
 import { registeredFunction } from "../../src/local/functionsCore";
 
 /** Per idle poll of one collector, ms of CPU. */
@@ -61,11 +61,10 @@ export function lastWholeGeneration(episodes: readonly Episode[], instanceId: st
  * shallow copies of the events, the input parsed from its JSON text, the extension's fields.
  */
 export async function replayMsPerGeneration(generation: readonly Episode[], rounds: number): Promise<number> {
-  const prepared = generation.map((e) => ({ fn: registeredFunction(e.name), history: e.history, inputText: JSON.stringify(e.input ?? null), instanceId: e.instanceId }));
+  const prepared = generation.map((e) => ({ fn: registeredFunction(e.name), history: e.history, replayed: e.history.filter((h) => h.IsPlayed === true).length, inputText: JSON.stringify(e.input ?? null), instanceId: e.instanceId }));
   return cpuMsPerCall(async () => {
     for (const episode of prepared) {
-      const trigger = { history: episode.history.map((h) => ({ ...h })), input: JSON.parse(episode.inputText) as unknown, instanceId: episode.instanceId, isReplaying: episode.history.some((h) => h.IsPlayed === true), ...EXTENSION_TRIGGER_FIELDS };
-      await episode.fn.handler(trigger, new InvocationContext({ functionName: episode.fn.name, invocationId: "idle-floor" }));
+      await episode.fn.handler(orchestratorTrigger(episode.history, episode.replayed, episode.inputText, episode.instanceId), new InvocationContext({ functionName: episode.fn.name, invocationId: "idle-floor" }));
     }
   }, rounds);
 }

@@ -26,6 +26,7 @@ import { SqliteStore } from "../../src/local/durable/sqliteStore";
 import type { DurableStore } from "../../src/local/durable/store";
 import { generateAuditEvents, generateCompletions } from "../../src/local/fakes/generate";
 import type { AuditLogEvent, ChatCompletion } from "../../src/openai/types";
+import { COLLECTOR_ORCHESTRATOR } from "../../orchestrators/names";
 import { OpenAIClient } from "../../src/openai/client";
 import { cpuMsPerCall, lastWholeGeneration, nodeHttpGetJson, replayMsPerGeneration, type IdleFloor } from "./idleFloor";
 import { JsonFileStore } from "./jsonFileStore";
@@ -246,10 +247,8 @@ export async function idleFloor(harness: SoakHarness, dataType: IdleFloorResult[
     const poll = 300;
     await run.create(1, poll, new Date(START_S * 1000).toISOString(), dataType);
     await run.runTo(run.clock.now() + 4 * poll * 1000);
-    // The collector's instance: the one with the most episodes recorded.
-    const counts = new Map<string, number>();
-    for (const e of run.connector.host.episodes) counts.set(e.instanceId, (counts.get(e.instanceId) ?? 0) + 1);
-    const [instanceId] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? ["none"];
+    // The one collector's orchestration instance.
+    const instanceId = run.connector.host.episodes.find((e) => e.name === COLLECTOR_ORCHESTRATOR)?.instanceId ?? "none";
     const generation = lastWholeGeneration(run.connector.host.episodes, instanceId);
     const replayMsPerPoll = await replayMsPerGeneration(generation, rounds);
     const mock = harness.openaiOf(run.fakes);

@@ -6,10 +6,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { InvocationContext } from "@azure/functions";
+import { COLLECTOR_ORCHESTRATOR } from "../../orchestrators/names";
 import { lastWholeGeneration } from "../../scripts/bench/idleFloor";
 import { EventType, historyEvent } from "../../src/local/durable/history";
 import type { Episode } from "../../src/local/durable/records";
-import { EXTENSION_TRIGGER_FIELDS } from "../../src/local/durable/triggerPayload";
+import { orchestratorTrigger } from "../../src/local/durable/triggerPayload";
 import { registeredFunction } from "../../src/local/functionsCore";
 import { startLocalApp, type LocalApp } from "../fakes/localApp";
 import { createCollector } from "../scenarios/helpers";
@@ -45,7 +46,7 @@ describe("lastWholeGeneration on the collector orchestrator", () => {
   it("is the four episodes of an idle poll, and each replays to the actions the host recorded", async () => {
     await createCollector(app, "idle-chat", { dataType: "chatCompletions", friendlyName: "Idle", apiKeySecretName: "openai-project-key", startTime: new Date(NOW).toISOString(), pollIntervalSeconds: 300 });
     await app.advance(4 * 300_000);
-    const instanceId = app.host.episodes.find((e) => e.name === "collectorOrchestrator")!.instanceId;
+    const instanceId = app.host.episodes.find((e) => e.name === COLLECTOR_ORCHESTRATOR)!.instanceId;
     const generation = lastWholeGeneration(app.host.episodes, instanceId);
     // What each episode was handed: the new events after the replayed ones.
     const delivered = generation.map((e) => e.history.filter((h) => h.IsPlayed !== true).map((h) => h.EventType));
@@ -57,7 +58,7 @@ describe("lastWholeGeneration on the collector orchestrator", () => {
     ]);
     for (const e of generation) {
       const fn = registeredFunction(e.name);
-      const trigger = { history: e.history.map((h) => ({ ...h })), input: JSON.parse(JSON.stringify(e.input)) as unknown, instanceId: e.instanceId, isReplaying: true, ...EXTENSION_TRIGGER_FIELDS };
+      const trigger = orchestratorTrigger(e.history, e.history.filter((h) => h.IsPlayed === true).length, JSON.stringify(e.input), e.instanceId);
       const state = (await fn.handler(trigger, new InvocationContext({ functionName: fn.name, invocationId: "t" }))) as { actions: unknown };
       assert.deepEqual(JSON.parse(JSON.stringify(state.actions)), e.actions);
     }

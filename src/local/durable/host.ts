@@ -14,7 +14,7 @@ import { invocationContextFor } from "./invoke";
 import type { HostChange } from "./store";
 import { WorkQueue } from "./workQueue";
 import { ACTIVE, entityKey, type EntityRecord, type Episode, type HostSnapshot, type InstanceRecord, type StatusJson } from "./records";
-import { EXTENSION_TRIGGER_FIELDS } from "./triggerPayload";
+import { orchestratorTrigger } from "./triggerPayload";
 import { ActionType, consumesSequenceNumber, eventJson, EventType, flattenActions, historyEvent, tryJsonParse, type Action, type HistoryEvent } from "./history";
 
 /** Construction options. */
@@ -295,12 +295,7 @@ export class DurableHost {
     // the orchestrator runs still holds them.
     const delivered = r.inbox.slice();
     const history = [...r.history, started, ...delivered];
-    // The SDK turns Timestamp strings into Dates in place (Utils.parseTimestampsAsDates, over the
-    // whole trigger): it gets its own copy of each (flat) event and an input parsed afresh.
-    const trigger = {
-      history: history.map((e, i) => ({ ...e, IsPlayed: i < replayed })), input: JSON.parse(this.inputJson(r)) as unknown,
-      instanceId: r.instanceId, isReplaying: replayed > 0, ...EXTENSION_TRIGGER_FIELDS,
-    };
+    const trigger = orchestratorTrigger(history, replayed, this.inputJson(r), r.instanceId);
     const generation = r.generation;
     r.runtimeStatus = "Running";
     this.stats.episodes++;
