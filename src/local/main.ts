@@ -134,7 +134,7 @@ async function main(): Promise<void> {
   registerFunctions({ ...services, progressLog: embeddedProgressLog });
 
   const stateFile = path.join(dataDir, "durable-state.db");
-  const store = SqliteStore.open(stateFile, { instance: (id) => host.instances.get(id), entity: (id) => host.entities.get(id) }, { legacyJsonFile: path.join(dataDir, "durable-state.json"), log });
+  const store = SqliteStore.open(stateFile, { instance: (id) => host.instances.get(id), entity: (id) => host.entities.get(id) }, { legacyJsonFile: path.join(dataDir, "durable-state.json"), log: (line) => { log(line); process.stdout.write(`${line}\n`); } });
   const host: DurableHost = new DurableHost({ clock: new RealClock(), log, onChange: (urgent, change) => store.changed(change, urgent), activityConcurrency: 8 });
   const saved = store.load();
   if (saved) host.restore(saved);
@@ -187,7 +187,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${signal}: finishing the pages in flight (at most ${graceSeconds} s), then exiting\n`);
     const said = (line: string) => { log(line); process.stdout.write(`${line}\n`); };
     void drainAndExit({ host, store, servers: [server, rpc], afterDrain, graceSeconds, log: said, exit: (code) => {
-      process.stdout.write(`Durable state saved in ${stateFile}; npm start resumes from it.\n`);
+      process.stdout.write(`Durable state saved in ${stateFile}; starting the connector again on the same --data resumes from it.\n`);
       hostLog.close();
       process.exit(code);
     } });

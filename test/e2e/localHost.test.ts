@@ -106,7 +106,7 @@ describe("the local host (npm start)", () => {
     const code = await new Promise<number | null>((r) => host.once("exit", (c) => r(c)));
     const out = host.output.join("");
     assert.deepEqual([code, /SIGINT: finishing the pages in flight \(at most 30 s\), then exiting\n/.test(out), /stopped after \d+ ms/.test(out),
-      out.includes(`Durable state saved in ${path.join(dataDir, "demo", "durable-state.db")}; npm start resumes from it.`)], [0, true, true, true]);
+      out.includes(`Durable state saved in ${path.join(dataDir, "demo", "durable-state.db")}; starting the connector again on the same --data resumes from it.`)], [0, true, true, true]);
   });
 });
 

@@ -187,12 +187,13 @@ describe("SqliteStore", () => {
     store.close();
     assert.deepEqual([fs.existsSync(legacy), fs.existsSync(`${legacy}.migrated`), logs.length], [false, true, 1]);
 
-    // A durable-state.json that appears later is not imported again.
+    // A durable-state.json that appears later is not imported again, and the start says so.
     fs.writeFileSync(legacy, JSON.stringify({ version: 1, instances: [], entities: [] }));
-    const again = SqliteStore.open(path.join(dir, "durable-state.db"), new Records(), { legacyJsonFile: legacy });
+    const later: string[] = [];
+    const again = SqliteStore.open(path.join(dir, "durable-state.db"), new Records(), { legacyJsonFile: legacy, log: (l) => later.push(l) });
     assert.deepEqual(again.load(), old.snapshot());
     again.close();
-    assert.equal(fs.existsSync(legacy), true);
+    assert.deepEqual([fs.existsSync(legacy), later], [true, [`${legacy} was not imported: ${path.join(dir, "durable-state.db")} already holds the durable state, which is what runs. Move the old file away to stop this message.`]]);
   });
 
   it("refuses a damaged durable-state.json with the file and field named, and writes nothing", async (t) => {

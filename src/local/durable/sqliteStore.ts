@@ -130,7 +130,8 @@ export class SqliteStore implements DurableStore {
       if (schema !== undefined && Number(schema) > SCHEMA_VERSION) throw new DurableStateError(file, `${file} was written by a newer version of the connector (schema ${schema}, this one reads ${SCHEMA_VERSION}).`);
       const store = new SqliteStore(db, file, source, options);
       if (schema === undefined) store.initialize();
-      else if (Number(schema) < SCHEMA_VERSION) db.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run(String(SCHEMA_VERSION));
+      else store.noteLegacyLeftAlone();
+      if (schema !== undefined && Number(schema) < SCHEMA_VERSION) db.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run(String(SCHEMA_VERSION));
       return store;
     } catch (error) {
       db.close();
@@ -141,6 +142,16 @@ export class SqliteStore implements DurableStore {
 
   get stats(): StoreStats {
     return { ...this.counters };
+  }
+
+  /**
+   * A legacy JSON file beside a database that already holds state is not imported (the database
+   * is newer than any file the old host wrote); says so once per start, so it is not mistaken
+   * for state in use.
+   */
+  private noteLegacyLeftAlone(): void {
+    const legacy = this.options.legacyJsonFile;
+    if (legacy && fs.existsSync(legacy)) this.options.log?.(`${legacy} was not imported: ${this.file} already holds the durable state, which is what runs. Move the old file away to stop this message.`);
   }
 
   /** Creates the meta rows, importing the legacy JSON state in the same transaction. */
