@@ -10,6 +10,7 @@ import { InvocationContext } from "@azure/functions";
 import { registeredFunction, type RegisteredFunction } from "../functionsCore";
 import type { Clock } from "./clock";
 import { EntityRunner } from "./entityRunner";
+import { orchestratorFailureMessage } from "./failure";
 import { invocationContextFor } from "./invoke";
 import type { HostChange } from "./store";
 import { WorkQueue } from "./workQueue";
@@ -303,7 +304,7 @@ export class DurableHost {
     try {
       state = (await fn.handler(trigger, this.invocationContext(fn, r.instanceId))) as typeof state;
     } catch (error) {
-      this.fail(r, (error as Error).message.split("\n\n$OutOfProcData$")[0] ?? String(error));
+      this.fail(r, error instanceof Error ? orchestratorFailureMessage(error.message) : String(error));
       return;
     }
     if (r.generation !== generation || this.instances.get(r.instanceId) !== r || !ACTIVE.has(r.runtimeStatus)) return;
