@@ -8,23 +8,13 @@ import type { OrchestrationContext } from "durable-functions";
 import type { AuditSliceInput, AuditSliceResult, AuditSlicesInput } from "../activities/collectAuditSlice";
 import type { Outcome } from "../activities/outcome";
 import { AUDIT_SCOPES, type AuditScope } from "../src/audit/eventTypes";
-import { MAX_UNKNOWN_TYPES, type AuditState, type ScopeCursor, type UnknownEventType } from "./auditState";
+import { MAX_UNKNOWN_TYPES, scopedAudit, type AuditState, type LegacyAuditCursor, type ScopeCursor, type UnknownEventType } from "./auditState";
 import { withDelivery } from "../src/delivery/progress";
 import { foldStats, type ActivityReport } from "./generation";
 import { AUDIT_SLICE_ACTIVITY, AUDIT_SLICES_ACTIVITY } from "./names";
 import { foldScope, initialScopeCursor, planScopes, scopeCaughtUp, type AuditTask, type ScopePlan } from "./planAudit";
 import type { CollectorControlView, CollectorState, RuntimeSettings } from "./state";
 import { fanOut, keepFinished, type GenerationPlan } from "./taskFailure";
-
-/** The cursor shape of the first release (organization scope only, delivered ids in `recent`). */
-interface LegacyAuditCursor {
-  readonly origin: number;
-  readonly watermark: number;
-  readonly frontier: number;
-  readonly inFlight: ReadonlyArray<{ gte: number; lt: number; after: string | null }>;
-  readonly sliceSeconds: number;
-  readonly lateSweptAt: number | null;
-}
 
 /**
  * The audit state to continue from: the carried one, a new one (both scopes from the collector's
@@ -44,6 +34,15 @@ export function auditStateOf(state: CollectorState, nowSeconds: number, settings
   // organizations have few or no tenant-scoped events, or no tenant at all; if it finds events it
   // gets its fair share from the next generation.
   return { scopes: { organization, tenant: { ...fresh(), empty: true } }, unknownTypes: [], otherUnknownEvents: 0 };
+}
+
+/**
+ * `state` with its audit cursor in the current shape: a first release's single-scope cursor is
+ * converted ({@link auditStateOf}) before anything reads it (status, health, planning); any other
+ * state is returned as it is. Pure.
+ */
+export function withCurrentAudit(state: CollectorState, nowSeconds: number, settings: RuntimeSettings): CollectorState {
+  return state.audit && !scopedAudit(state.audit) ? { ...state, audit: auditStateOf(state, nowSeconds, settings) } : state;
 }
 
 /** A generation's plan: each scope's plan (restricted to the tasks that run) and the tasks in call order. */

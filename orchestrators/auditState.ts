@@ -94,3 +94,22 @@ export interface AuditState {
   /** Events of further unknown types once {@link MAX_UNKNOWN_TYPES} are listed (counted, not named). */
   readonly otherUnknownEvents: number;
 }
+
+/**
+ * The first release's audit cursor (organization scope only, before issue 12 added scopes). A
+ * collector carried over from that release holds it in its state until its next generation
+ * converts it (orchestrators/auditGeneration.ts `auditStateOf`).
+ */
+export interface LegacyAuditCursor {
+  readonly origin: number;
+  readonly watermark: number;
+  readonly frontier: number;
+  readonly inFlight: ReadonlyArray<{ gte: number; lt: number; after: string | null }>;
+  readonly sliceSeconds: number;
+  readonly lateSweptAt: number | null;
+}
+
+/** `audit` when it holds both scopes; null when there is none or it is a {@link LegacyAuditCursor}. Pure. */
+export function scopedAudit(audit: AuditState | LegacyAuditCursor | null | undefined): AuditState | null {
+  return audit && "scopes" in audit ? audit : null;
+}

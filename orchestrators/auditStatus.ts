@@ -5,7 +5,7 @@
  * 20 types, far under the 16 KB custom-status limit.
  */
 import { AUDIT_SCOPES, type AuditScope } from "../src/audit/eventTypes";
-import type { AuditState, ScopeCursor, UnknownEventType } from "./auditState";
+import type { AuditState, LegacyAuditCursor, ScopeCursor, UnknownEventType } from "./auditState";
 
 /** One scope as operators see it. */
 export interface ScopeStatus {
@@ -56,8 +56,11 @@ export function auditStatus(audit: AuditState): AuditStatus {
   };
 }
 
-/** The cursor summary of an audit collector (the organization scope's, as before scopes existed). */
-export function auditCursorSummary(audit: AuditState): Record<string, unknown> {
-  const o = audit.scopes.organization;
+/**
+ * The cursor summary of an audit collector (the organization scope's, as before scopes existed;
+ * a first release's cursor not converted yet is that scope's).
+ */
+export function auditCursorSummary(audit: AuditState | LegacyAuditCursor): Record<string, unknown> {
+  const o = "scopes" in audit ? audit.scopes.organization : audit;
   return { watermark: iso(o.watermark), frontier: iso(o.frontier), slicesInFlight: o.inFlight.length, sliceSeconds: o.sliceSeconds };
 }

@@ -11,7 +11,7 @@
 import * as df from "durable-functions";
 import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
 import type { Outcome } from "../activities/outcome";
-import { auditGeneration } from "./auditGeneration";
+import { auditGeneration, withCurrentAudit } from "./auditGeneration";
 import { chatGeneration } from "./chatGeneration";
 import { complianceGeneration } from "./complianceGeneration";
 import { buildStatus, decideWait } from "./generation";
@@ -72,7 +72,8 @@ export const collectorOrchestrator: OrchestrationHandler = function* (context: O
     context.df.setCustomStatus({ state: "deleted" });
     return { deleted: input.collectorId };
   }
-  const state = stateForRun(input, view.definition);
+  // A cursor of an earlier release is brought to the current shape before status or planning reads it.
+  const state = withCurrentAudit(stateForRun(input, view.definition), Math.floor(context.df.currentUtcDateTime.getTime() / 1000), view.settings);
   if (view.desired === "stopped") {
     context.df.setCustomStatus(buildStatus(state, view, "stopped", context.df.currentUtcDateTime.getTime(), null));
     const health = yield* reportHealth(context, healthReport(sinceLastRow(state), state, view, "stopped", context.df.currentUtcDateTime.getTime(), null, []), state.health);

@@ -9,6 +9,7 @@ import { isoFromMs, isoFromSeconds, lagSeconds } from "./isoTime";
 import { chatCursorSummary } from "./planChat";
 import { complianceCursorSummary } from "./planCompliance";
 import type { CollectorControl, CollectorControlView, CollectorState, CollectorStats, RuntimeSettings } from "./state";
+import { scopedAudit } from "./auditState";
 import { auditCursorSummary, auditStatus, type AuditStatus } from "./auditStatus";
 import { usageCursorSummary } from "./planUsage";
 
@@ -109,6 +110,8 @@ export function buildStatus(state: CollectorState, control: CollectorControl, ru
 /** The custom status of `state` for a definition of `definitionVersion` (null: unknown) at `nowMs`. */
 export function statusOf(state: CollectorState, definitionVersion: number | null, settings: RuntimeSettings | undefined, runState: CollectorRunState, nowMs: number, nextRunAtMs: number | null): CollectorStatus {
   const newest = state.stats.newestEventAt;
+  // A first release's cursor (not converted yet, as after a failed entity read) shows its summary only.
+  const audit = scopedAudit(state.audit);
   return {
     state: runState,
     definitionVersion,
@@ -121,7 +124,7 @@ export function statusOf(state: CollectorState, definitionVersion: number | null
     lastError: state.stats.lastError,
     nextRunAt: isoFromMs(nextRunAtMs),
     cursor: cursorSummary(state, settings),
-    ...(state.audit ? { audit: auditStatus(state.audit) } : {}),
+    ...(audit ? { audit: auditStatus(audit) } : {}),
   };
 }
 

@@ -7,7 +7,7 @@
  */
 import type { Outcome } from "../activities/outcome";
 import { deliveryDigest } from "../src/delivery/progress";
-import type { AuditState } from "./auditState";
+import { scopedAudit, type AuditState } from "./auditState";
 import type { CollectorRunState } from "./generation";
 import { isoFromMs, lagSeconds } from "./isoTime";
 import type { CollectorControlView, CollectorDefinition, CollectorState, CollectorStats, LastError } from "./state";
@@ -139,7 +139,7 @@ export function sinceLastRow(state: CollectorState): CollectorState {
 export function scopeOf(definition: CollectorDefinition, audit: AuditState | null = null): string | null {
   if (definition.dataType === "complianceLogs") return [definition.compliance?.workspaceId ? "workspace" : null, definition.compliance?.organizationId ? "organization" : null].filter(Boolean).join(", ") || null;
   if (definition.dataType !== "auditLogs") return null;
-  return audit?.scopes.tenant.refused ? "organization" : "organization, tenant";
+  return scopedAudit(audit)?.scopes.tenant.refused ? "organization" : "organization, tenant";
 }
 
 /**

@@ -77,6 +77,36 @@ describe("both scopes: backfill, then a steady state with late tenant events", (
   });
 });
 
+describe("an audit collector carried over from the first release", () => {
+  it("keeps its single-scope cursor as the organization scope, collects the tenant scope from the start, and never fails", async () => {
+    const app = await startLocalApp(NOW);
+    try {
+      const start = T - 4 * 3_600, watermark = T - 3 * 3_600;
+      const events = generateAuditEvents(2_000, start, T - 120, 71);
+      await createCollector(app, "old-audit", { dataType: "auditLogs", friendlyName: "Old audit", apiKeySecretName: "openai-admin-key", startTime: new Date(start * 1000).toISOString() });
+      // The instance as the first release left it: the organization cursor alone, read up to `watermark`.
+      const input = app.host.getStatus("collector-old-audit")!.input as Record<string, unknown>;
+      app.host.terminate("collector-old-audit", "upgrade");
+      await app.host.idle();
+      app.host.purge("collector-old-audit");
+      const legacy = { origin: start, watermark, frontier: watermark, inFlight: [], sliceSeconds: 900, late: null, lateSweptAt: null, recent: [] };
+      app.stack.openai.addAuditEvents(events);
+      app.host.startNew("collectorOrchestrator", "collector-old-audit", { ...input, audit: legacy });
+      await app.advance(30 * 60_000);
+
+      // Organization events the first release had read are not read again; everything else lands once.
+      const expected = events.filter((e) => eventTypeScope(e.type) === "tenant" || e.effective_at >= watermark);
+      assert.ok(expected.length < events.length && events.filter((e) => eventTypeScope(e.type) === "tenant" && e.effective_at < watermark).length > 0);
+      assertEveryIdOnce(app, AUDIT_LOGS_STREAM, expected.map((e) => e.id));
+      const status = await view(app, "old-audit");
+      assert.deepEqual([status.status, status.lastError, status.rowsIngested, status.audit.scopes.organization.state, status.audit.scopes.tenant.state, runtimeStatuses(app)],
+        ["running", null, expected.length, "collecting", "collecting", ["collector-old-audit:Running"]]);
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
 describe("the idle audit poll", () => {
   it("asks OpenAI once per scope when nothing changed, and still catches an event that shows up late", async () => {
     const app = await startLocalApp(NOW);
