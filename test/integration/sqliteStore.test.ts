@@ -13,7 +13,7 @@ import path from "node:path";
 import { after, describe, it } from "node:test";
 import { EventType, historyEvent } from "../../src/local/durable/history";
 import { entityKey, type EntityRecord, type HostSnapshot, type InstanceRecord } from "../../src/local/durable/records";
-import { SqliteStore } from "../../src/local/durable/sqliteStore";
+import { sqliteOpenFailure, SqliteStore } from "../../src/local/durable/sqliteStore";
 import { DurableStateError, type RecordSource } from "../../src/local/durable/store";
 import { sqliteOrSkip } from "../fakes/sqlite";
 
@@ -196,7 +196,7 @@ describe("SqliteStore", () => {
     assert.deepEqual([fs.existsSync(legacy), later], [true, [`${legacy} was not imported: ${path.join(dir, "durable-state.db")} already holds the durable state, which is what runs. Move the old file away to stop this message.`]]);
   });
 
-  it("refuses a damaged durable-state.json with the file and field named, and writes nothing", async (t) => {
+  it("refuses a damaged durable-state.json with the file and field named, and writes nothing", (t) => {
     if (!sqliteOrSkip(t)) return;
     const dir = tempDir();
     const legacy = path.join(dir, "durable-state.json");
@@ -211,15 +211,63 @@ describe("SqliteStore", () => {
         (e: unknown) => e instanceof DurableStateError && e.file === legacy && message.test(e.message) && e.message.includes(legacy) && /nothing was migrated/.test(e.message));
       assert.equal(fs.existsSync(legacy), true);
     }
-    const Database = (await import("better-sqlite3")).default;
-    const raw = new Database(db, { readonly: true });
-    assert.deepEqual(["meta", "instances", "history", "entities"].map((table) => (raw.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n), [0, 0, 0, 0]);
-    raw.close();
+    // The database this start created is gone again, so the next start is a first start.
+    assert.deepEqual(fs.readdirSync(dir), ["durable-state.json"]);
     // Once the file is fixed, the next start imports it.
     fs.writeFileSync(legacy, JSON.stringify(good.snapshot()));
     const store = SqliteStore.open(db, new Records(), { legacyJsonFile: legacy });
     assert.deepEqual(store.load(), good.snapshot());
     store.close();
+  });
+
+  it("refuses an existing database that holds no state (emptied, or its -wal removed after a crash) instead of starting over", (t) => {
+    if (!sqliteOrSkip(t)) return;
+    const dir = tempDir();
+    const db = path.join(dir, "durable-state.db");
+    const records = new Records();
+    records.instances.set("c0", instance("c0", 0, 3));
+    const first = SqliteStore.open(db, records);
+    first.changed({ instanceId: "c0" }, true);
+    // A crash: the state is in the write-ahead log; the log is then removed by hand.
+    const wal = fs.readFileSync(`${db}-wal`);
+    assert.ok(wal.length > 0);
+    fs.copyFileSync(db, path.join(dir, "copy.db"));
+    first.close();
+    const lost = path.join(dir, "lost.db");
+    fs.renameSync(path.join(dir, "copy.db"), lost);
+    const empty = path.join(dir, "empty.db");
+    fs.writeFileSync(empty, "");
+    for (const file of [lost, empty]) {
+      assert.throws(() => SqliteStore.open(file, new Records()), (e: unknown) => e instanceof DurableStateError && e.file === file
+        && e.message === `${file} holds no durable state: the file is empty or its write-ahead log (${path.basename(file)}-wal) was removed. Starting empty would collect every collector's data again; restore the file (and its -wal) from a backup, or move it away to start with empty state.`);
+      assert.equal(fs.existsSync(file), true);
+    }
+  });
+
+  it("names the file and the remedy when it is damaged, not a database, or not writable", (t) => {
+    if (!sqliteOrSkip(t)) return;
+    const dir = tempDir();
+    const good = path.join(dir, "good.db");
+    const records = new Records();
+    records.instances.set("c0", instance("c0", 0, 3));
+    const store = SqliteStore.open(good, records);
+    store.changed({ instanceId: "c0" }, true);
+    store.close();
+    const notDb = path.join(dir, "not.db");
+    fs.writeFileSync(notDb, Buffer.alloc(4096, 7));
+    const truncated = path.join(dir, "truncated.db");
+    fs.writeFileSync(truncated, fs.readFileSync(good).subarray(0, 1500));
+    const failures = [notDb, truncated].map((file) => {
+      try {
+        SqliteStore.open(file, new Records()).load();
+        return "opened";
+      } catch (error) {
+        return error instanceof DurableStateError && error.file === file ? error.message.replace(file, "FILE").replace(/\([^)]*\)/, "(…)") : String(error);
+      }
+    });
+    assert.deepEqual(failures, Array(2).fill("FILE is damaged (…): restore it from a backup, or move it away (with its -wal and -shm files) to start with empty state."));
+    assert.deepEqual([(sqliteOpenFailure(good, Object.assign(new Error("attempt to write a readonly database"), { code: "SQLITE_READONLY" })) as Error).message, sqliteOpenFailure(good, new Error("other")) instanceof DurableStateError],
+      [`${good} cannot be read and written (attempt to write a readonly database): the connector's user needs read and write access to it, its -wal and -shm files and its folder.`, false]);
   });
 
   it("keeps every committed change through kill -9 in the middle of writes, and never a half-written record", async (t) => {

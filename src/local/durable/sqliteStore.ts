@@ -68,6 +68,27 @@ export function openDatabase(file: string): Database {
   }
 }
 
+/**
+ * The start-up error for SQLite error `error` while opening or first reading `file`, naming the
+ * file and what to do: another process holds it (`SQLITE_BUSY`), it is damaged or not a database
+ * (`SQLITE_CORRUPT`, `SQLITE_NOTADB`), or it cannot be read or written (`SQLITE_READONLY*`,
+ * `SQLITE_IOERR*`, `SQLITE_CANTOPEN`, `SQLITE_PERM`); any other error is returned as it is.
+ * Codes: https://www.sqlite.org/rescode.html (better-sqlite3 puts them in `error.code`).
+ */
+export function sqliteOpenFailure(file: string, error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== "string" || !code.startsWith("SQLITE_")) return error;
+  const message = (error as Error).message;
+  if (code === "SQLITE_BUSY") return new DurableStateError(file, `${file} is in use by another connector process: run one host per data folder (--data).`);
+  if (code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB") {
+    return new DurableStateError(file, `${file} is damaged (${message}): restore it from a backup, or move it away (with its -wal and -shm files) to start with empty state.`);
+  }
+  if (code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_IOERR") || code.startsWith("SQLITE_CANTOPEN") || code === "SQLITE_PERM") {
+    return new DurableStateError(file, `${file} cannot be read and written (${message}): the connector's user needs read and write access to it, its -wal and -shm files and its folder.`);
+  }
+  return new DurableStateError(file, `${file}: ${message} (${code})`);
+}
+
 /** What was last written for one instance: its record object, input value, generation and history length. */
 interface Persisted {
   readonly record: InstanceRecord;
@@ -111,6 +132,7 @@ export class SqliteStore implements DurableStore {
    */
   static open(file: string, source: RecordSource, options: SqliteStoreOptions = {}): SqliteStore {
     fs.mkdirSync(path.dirname(file), { recursive: true });
+    const existed = fs.existsSync(file);
     const db = openDatabase(file);
     try {
       db.pragma("page_size = 1024");
@@ -127,6 +149,9 @@ export class SqliteStore implements DurableStore {
         CREATE TABLE IF NOT EXISTS entities (entity_id TEXT PRIMARY KEY, record TEXT NOT NULL);
       `);
       const schema = (db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined)?.value;
+      // Only a missing file starts empty: an existing one without state lost it (emptied, or its
+      // write-ahead log removed after a crash), and starting over would collect everything again.
+      if (schema === undefined && existed) throw new DurableStateError(file, `${file} holds no durable state: the file is empty or its write-ahead log (${path.basename(file)}-wal) was removed. Starting empty would collect every collector's data again; restore the file (and its -wal) from a backup, or move it away to start with empty state.`);
       if (schema !== undefined && Number(schema) > SCHEMA_VERSION) throw new DurableStateError(file, `${file} was written by a newer version of the connector (schema ${schema}, this one reads ${SCHEMA_VERSION}).`);
       const store = new SqliteStore(db, file, source, options);
       if (schema === undefined) store.initialize();
@@ -135,8 +160,9 @@ export class SqliteStore implements DurableStore {
       return store;
     } catch (error) {
       db.close();
-      if ((error as { code?: string }).code === "SQLITE_BUSY") throw new DurableStateError(file, `${file} is in use by another connector process: run one host per data folder (--data).`);
-      throw error;
+      // A database this start created is removed again, so the next start is a first start too.
+      if (!existed && (error as { code?: unknown }).code !== "SQLITE_BUSY") for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+      throw sqliteOpenFailure(file, error);
     }
   }
 

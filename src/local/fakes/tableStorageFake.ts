@@ -16,7 +16,7 @@
 import fs from "node:fs";
 import type http from "node:http";
 import type BetterSqlite3 from "better-sqlite3";
-import { openDatabase } from "../durable/sqliteStore";
+import { openDatabase, sqliteOpenFailure } from "../durable/sqliteStore";
 import { bearer, listen, readBody, sendJson, type RunningServer } from "./server";
 import type { TestTls } from "./tls";
 
@@ -69,11 +69,12 @@ export class TableStorageFake {
   constructor(private readonly options: TableStorageFakeOptions) {
     const isNew = !options.file || !fs.existsSync(options.file);
     this.db = openDatabase(options.file ?? ":memory:");
-    if (options.file) {
-      this.db.pragma("journal_mode = WAL");
-      this.db.pragma("synchronous = NORMAL");
+    try {
+      this.prepare(options.file);
+    } catch (error) {
+      this.db.close();
+      throw sqliteOpenFailure(options.file ?? ":memory:", error);
     }
-    this.db.exec("CREATE TABLE IF NOT EXISTS tables (name TEXT PRIMARY KEY) WITHOUT ROWID; CREATE TABLE IF NOT EXISTS entities (tbl TEXT NOT NULL, pk TEXT NOT NULL, rk TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (tbl, pk, rk)) WITHOUT ROWID;");
     this.statements = {
       hasTable: this.db.prepare("SELECT 1 FROM tables WHERE name = ?").pluck(),
       addTable: this.db.prepare("INSERT INTO tables (name) VALUES (?)"),
@@ -82,6 +83,15 @@ export class TableStorageFake {
       all: this.db.prepare("SELECT body FROM entities WHERE tbl = ? ORDER BY pk, rk").pluck(),
     };
     if (isNew && options.file && options.importFrom && fs.existsSync(options.importFrom)) this.importJson(options.importFrom);
+  }
+
+  /** Journal mode and tables (the first reads and writes of the file). */
+  private prepare(file: string | undefined): void {
+    if (file) {
+      this.db.pragma("journal_mode = WAL");
+      this.db.pragma("synchronous = NORMAL");
+    }
+    this.db.exec("CREATE TABLE IF NOT EXISTS tables (name TEXT PRIMARY KEY) WITHOUT ROWID; CREATE TABLE IF NOT EXISTS entities (tbl TEXT NOT NULL, pk TEXT NOT NULL, rk TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (tbl, pk, rk)) WITHOUT ROWID;");
   }
 
   private importJson(from: string): void {
