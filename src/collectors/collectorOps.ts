@@ -87,7 +87,12 @@ export async function terminateAndPurge(client: DurableClient, id: string, reaso
   while (isActive(status)) {
     const created = String(status!.createdTime);
     if (created !== terminated) {
-      await client.terminate(instanceId, reason);
+      try {
+        await client.terminate(instanceId, reason);
+      } catch (error) {
+        // It ended on its own meanwhile (as one does at its first step once its collector is deleted).
+        if (isActive(await instanceStatus(client, id))) throw error;
+      }
       terminated = created;
     }
     if (Date.now() >= deadline) throw new Error(`collector ${id} did not stop within ${timeoutMs} ms; try again`);
@@ -198,9 +203,18 @@ export async function resetCollector(client: DurableClient, existing: CollectorC
  */
 export async function deleteCollector(client: DurableClient, id: string, settleTimeoutMs: number): Promise<CollectorState | null> {
   const status = await instanceStatus(client, id);
+  const deadline = Date.now() + settleTimeoutMs;
   await terminateAndPurge(client, id, "collector deleted", settleTimeoutMs);
   await client.signalEntity(progressEntityId(id), "clear");
   await client.signalEntity(collectorEntityId(id), "delete");
+  // A concurrent reset or start may have started an instance after the first termination; once
+  // the entity is gone, any instance started later ends at its first step (it reads no
+  // definition), so one more termination after that leaves none collecting.
+  while ((await readControl(client, id)) !== undefined) {
+    if (Date.now() >= deadline) throw new Error(`collector ${id} was not deleted within ${settleTimeoutMs} ms; try again`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await terminateAndPurge(client, id, "collector deleted", Math.max(0, deadline - Date.now()));
   await removeFromIndex(client, id);
   return isState(status?.input, id) ? status.input : null;
 }

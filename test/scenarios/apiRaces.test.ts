@@ -79,6 +79,23 @@ describe("concurrent management calls", () => {
     }, { statuses: [200, 200], version: 3, startTimes: true, cursor: [view.startTime, true], instances: ["collector-race:Running"] });
   }));
 
+  it("a delete racing a reset and a start: the collector is gone, nothing collects for it afterwards, and no instance stays active", () => withApp(async (app) => {
+    assert.equal((await app.api("PUT", "/api/collectors/race", body())).status, 201);
+    await app.advance(120_000);
+    const rowsOf = () => app.stack.ingestion.rows(AUDIT_LOGS_STREAM).filter((r) => r.ConnectorName === "Race").length;
+    const answers = await Promise.all([
+      app.api("DELETE", "/api/collectors/race"),
+      app.api("POST", "/api/collectors/race/reset", { startTime: "2026-11-25T09:00:00Z" }),
+      app.api("POST", "/api/collectors/race/start"),
+    ]);
+    const atDelete = rowsOf();
+    await app.advance(600_000);
+    assert.deepEqual({
+      deleted: answers[0].status, shown: (await app.api("GET", "/api/collectors/race")).status, rowsSince: rowsOf() - atDelete,
+      active: runtimeStatuses(app).filter((s) => /:(Running|Pending)$/.test(s)),
+    }, { deleted: 204, shown: 404, rowsSince: 0, active: [] });
+  }));
+
   it("a change and a reset at once: neither is lost, and the cursor runs from the reset's start time", () => withApp(async (app) => {
     assert.equal((await app.api("PUT", "/api/collectors/race", body())).status, 201);
     await app.advance(120_000);
