@@ -72,6 +72,17 @@ function die(message: string): never {
   process.exit(1);
 }
 
+/** A stop signal received before start-up finished: acted on once it has (see the end of main). */
+let startupSignal: NodeJS.Signals | undefined;
+const duringStartup = (signal: NodeJS.Signals) => {
+  // A second one does not wait: nothing of this start is committed that a restart would miss.
+  if (startupSignal) process.exit(0);
+  startupSignal = signal;
+  process.stdout.write(`${signal} during start-up: stopping once start-up has finished (again to exit at once)\n`);
+};
+process.on("SIGINT", duringStartup);
+process.on("SIGTERM", duringStartup);
+
 async function main(): Promise<void> {
   const root = process.cwd();
   const env = loadLocalSettings(root, process.env);
@@ -92,6 +103,9 @@ async function main(): Promise<void> {
   const logFile = path.join(dataDir, "host.log");
   const hostLog = new LineLog(logFile);
   const log = (line: string) => hostLog.write(`${new Date().toISOString()} ${line}`);
+  // Opened first: it holds the folder's lock, so a second process stops before it touches anything else here.
+  const stateFile = path.join(dataDir, "durable-state.db");
+  const store = SqliteStore.open(stateFile, { instance: (id) => host.instances.get(id), entity: (id) => host.entities.get(id) }, { legacyJsonFile: path.join(dataDir, "durable-state.json"), log: (line) => { log(line); process.stdout.write(`${line}\n`); } });
 
   let services: AppServices;
   let defaults: Array<[string, Record<string, unknown>]>;
@@ -133,8 +147,6 @@ async function main(): Promise<void> {
   // Page progress goes straight to this process's durable host, not through its RPC listener.
   registerFunctions({ ...services, progressLog: embeddedProgressLog });
 
-  const stateFile = path.join(dataDir, "durable-state.db");
-  const store = SqliteStore.open(stateFile, { instance: (id) => host.instances.get(id), entity: (id) => host.entities.get(id) }, { legacyJsonFile: path.join(dataDir, "durable-state.json"), log: (line) => { log(line); process.stdout.write(`${line}\n`); } });
   const host: DurableHost = new DurableHost({ clock: new RealClock(), log, onChange: (urgent, change) => store.changed(change, urgent), activityConcurrency: 8 });
   const saved = store.load();
   if (saved) host.restore(saved);
@@ -192,8 +204,11 @@ async function main(): Promise<void> {
       process.exit(code);
     } });
   };
+  process.off("SIGINT", duringStartup);
+  process.off("SIGTERM", duringStartup);
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
+  if (startupSignal) shutdown(startupSignal);
 }
 
 main().catch((error: unknown) => {

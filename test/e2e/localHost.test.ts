@@ -110,6 +110,28 @@ describe("the local host (npm start)", () => {
   });
 });
 
+describe("a stop signal during start-up", () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "openai-sentinel-early-"));
+  after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it("is acted on once start-up has finished: the same drain, exit 0, and the next start resumes", async () => {
+    const child = start(dataDir);
+    // The state database exists from the first step of start-up; the demo's services start after it.
+    await until("the state database", () => fs.existsSync(path.join(dataDir, "demo", "durable-state.db")) || undefined, 30_000);
+    child.kill("SIGTERM");
+    const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+    const out = child.output.join("");
+    assert.deepEqual([code, out.includes("SIGTERM during start-up: stopping once start-up has finished (again to exit at once)\n"), /SIGTERM: finishing the pages in flight/.test(out), /stopped after \d+ ms/.test(out)],
+      [0, true, true, true]);
+    const again = start(dataDir);
+    try {
+      await until("the banner", () => /Management API: (http:\/\/localhost:\d+)\/api\/collectors/.exec(again.output.join(""))?.[1], 30_000);
+    } finally {
+      again.kill("SIGKILL");
+    }
+  });
+});
+
 describe("start-up checks in demo mode", () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "openai-sentinel-startup-"));
   after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
