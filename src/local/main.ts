@@ -103,9 +103,11 @@ async function main(): Promise<void> {
   const logFile = path.join(dataDir, "host.log");
   const hostLog = new LineLog(logFile);
   const log = (line: string) => hostLog.write(`${new Date().toISOString()} ${line}`);
+  /** A line for the host log and the console both. */
+  const said = (line: string) => { log(line); process.stdout.write(`${line}\n`); };
   // Opened first: it holds the folder's lock, so a second process stops before it touches anything else here.
   const stateFile = path.join(dataDir, "durable-state.db");
-  const store = SqliteStore.open(stateFile, { instance: (id) => host.instances.get(id), entity: (id) => host.entities.get(id) }, { legacyJsonFile: path.join(dataDir, "durable-state.json"), log: (line) => { log(line); process.stdout.write(`${line}\n`); } });
+  const store = SqliteStore.open(stateFile, { instance: (id) => host.instances.get(id), entity: (id) => host.entities.get(id) }, { legacyJsonFile: path.join(dataDir, "durable-state.json"), log: said });
 
   let services: AppServices;
   let defaults: Array<[string, Record<string, unknown>]>;
@@ -197,7 +199,6 @@ async function main(): Promise<void> {
     clearInterval(progress);
     timers.stop();
     process.stdout.write(`${signal}: finishing the pages in flight (at most ${graceSeconds} s), then exiting\n`);
-    const said = (line: string) => { log(line); process.stdout.write(`${line}\n`); };
     void drainAndExit({ host, store, servers: [server, rpc], afterDrain, graceSeconds, log: said, exit: (code) => {
       process.stdout.write(`Durable state saved in ${stateFile}; starting the connector again on the same --data resumes from it.\n`);
       hostLog.close();

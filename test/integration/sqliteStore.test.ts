@@ -49,6 +49,15 @@ class Records implements RecordSource {
   }
 }
 
+/** A store on `file` with one instance ("c0", 3 events) committed; left open. */
+function storeWithOneInstance(file: string): SqliteStore {
+  const records = new Records();
+  records.instances.set("c0", instance("c0", 0, 3));
+  const store = SqliteStore.open(file, records);
+  store.changed({ instanceId: "c0" }, true);
+  return store;
+}
+
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 /** Bytes of one history row: the events as a JSON array. */
 const runBytes = (events: readonly unknown[]) => bytes(events);
@@ -224,10 +233,7 @@ describe("SqliteStore", () => {
     if (!sqliteOrSkip(t)) return;
     const dir = tempDir();
     const db = path.join(dir, "durable-state.db");
-    const records = new Records();
-    records.instances.set("c0", instance("c0", 0, 3));
-    const first = SqliteStore.open(db, records);
-    first.changed({ instanceId: "c0" }, true);
+    const first = storeWithOneInstance(db);
     // A crash: the state is in the write-ahead log; the log is then removed by hand.
     const wal = fs.readFileSync(`${db}-wal`);
     assert.ok(wal.length > 0);
@@ -248,11 +254,7 @@ describe("SqliteStore", () => {
     if (!sqliteOrSkip(t)) return;
     const dir = tempDir();
     const good = path.join(dir, "good.db");
-    const records = new Records();
-    records.instances.set("c0", instance("c0", 0, 3));
-    const store = SqliteStore.open(good, records);
-    store.changed({ instanceId: "c0" }, true);
-    store.close();
+    storeWithOneInstance(good).close();
     const notDb = path.join(dir, "not.db");
     fs.writeFileSync(notDb, Buffer.alloc(4096, 7));
     const truncated = path.join(dir, "truncated.db");
@@ -266,6 +268,7 @@ describe("SqliteStore", () => {
       }
     });
     assert.deepEqual(failures, Array(2).fill("FILE is damaged (…): restore it from a backup, or move it away (with its -wal and -shm files) to start with empty state."));
+    // Tests run as root here, which file modes do not stop, so the unwritable case is given to the mapping as SQLite reports it.
     assert.deepEqual([(sqliteOpenFailure(good, Object.assign(new Error("attempt to write a readonly database"), { code: "SQLITE_READONLY" })) as Error).message, sqliteOpenFailure(good, new Error("other")) instanceof DurableStateError],
       [`${good} cannot be read and written (attempt to write a readonly database): the connector's user needs read and write access to it, its -wal and -shm files and its folder.`, false]);
   });

@@ -155,8 +155,10 @@ export class SqliteStore implements DurableStore {
       if (schema !== undefined && Number(schema) > SCHEMA_VERSION) throw new DurableStateError(file, `${file} was written by a newer version of the connector (schema ${schema}, this one reads ${SCHEMA_VERSION}).`);
       const store = new SqliteStore(db, file, source, options);
       if (schema === undefined) store.initialize();
-      else store.noteLegacyLeftAlone();
-      if (schema !== undefined && Number(schema) < SCHEMA_VERSION) db.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run(String(SCHEMA_VERSION));
+      else {
+        if (Number(schema) < SCHEMA_VERSION) db.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run(String(SCHEMA_VERSION));
+        store.noteLegacyLeftAlone();
+      }
       return store;
     } catch (error) {
       db.close();
